@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Kernel targets get AVX2/FMA code generation: without it SIMD and float loops fall back to
+/// scalar code on the default x86-64 target (measured: see Sources/GanTensor/AUTODIFF.md).
+let kernelSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=x86-64-v3"]),
+]
+
+let package = Package(
+    name: "ganpipe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ganpipe", targets: ["ganpipe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // BLAS from Debian's libopenblas-dev.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "GanTensor", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
+
+        // migrations/*.sql are compiled into GanStore by this tool and plugin.
+        .executableTarget(name: "EmbedMigrations"),
+        .plugin(name: "EmbedMigrationsPlugin", capability: .buildTool(), dependencies: ["EmbedMigrations"]),
+        .target(
+            name: "GanStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            plugins: ["EmbedMigrationsPlugin"]
+        ),
+
+        .target(
+            name: "GanPipeCLI",
+            dependencies: [
+                "GanStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "ganpipe", dependencies: ["GanPipeCLI"]),
+
+        .target(name: "GanTestSupport", dependencies: ["GanStore", "GanTensor"], path: "Tests/GanTestSupport"),
+        .testTarget(name: "GanTensorTests", dependencies: ["GanTensor", "GanTestSupport"]),
+        .testTarget(name: "GanStoreTests", dependencies: ["GanStore", "GanTestSupport"]),
+        .testTarget(name: "GanPipeCLITests", dependencies: ["GanPipeCLI", "ganpipe", "GanTestSupport"]),
+    ]
+)

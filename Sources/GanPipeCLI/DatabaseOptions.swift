@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import GanStore
+
+/// `--db PATH`, shared by every command. The environment variable `GANPIPE_DB` sets the
+/// default; without it the database is `./ganpipe.sqlite`.
+public struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: ArgumentHelp(
+        "The ganpipe database (default: $GANPIPE_DB, else ./ganpipe.sqlite).", valueName: "path"))
+    public var path: String?
+
+    public init() {}
+
+    public static let defaultPath = "./ganpipe.sqlite"
+
+    public var resolvedPath: String {
+        if let path { return path }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["GANPIPE_DB"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return Self.defaultPath
+    }
+
+    /// Opens the database for commands that change it (creating and migrating it if needed).
+    public func openForWriting() throws -> GanDatabase {
+        try GanDatabase.open(path: resolvedPath, access: .readWrite)
+    }
+
+    /// Opens an existing database on read-only connections.
+    public func openForReading() throws -> GanDatabase {
+        try GanDatabase.open(path: resolvedPath, access: .readOnly)
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import GanStore
+import GRDB
+
+/// The `ganpipe` command: train GANs, WGANs and WGAN-GPs and see where their gradients vanish
+/// or explode. Every command reads or writes one SQLite database (`--db`).
+public struct GanPipe: ParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "ganpipe",
+        abstract: "Train GANs and find where their gradients vanish or explode; everything lands in one SQLite database.",
+        discussion: "Every command takes --db PATH (or GANPIPE_DB; default ./ganpipe.sqlite).",
+        version: "ganpipe \(version) (schema \(SchemaMigrator().latestVersion))",
+        subcommands: [DatabaseCommand.self, RunsCommand.self, ShowCommand.self, SQLCommand.self, BenchCommand.self]
+    )
+
+    public init() {}
+
+    /// Parses `arguments` and runs the command. Failures print one line to standard error and
+    /// exit non-zero; argument errors print usage as argument-parser does.
+    public static func run(arguments: [String]? = nil) {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let error as StoreError {
+            fail(error.description)
+        } catch let error as CommandError {
+            fail(error.description)
+        } catch let error as DatabaseError {
+            fail(StoreError.oneLine(error.description))
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("ganpipe: error: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+}
+
+/// A failure found by a command itself (not by the store), with the fix in the message.
+public struct CommandError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import GanStore
+
+/// `ganpipe show RUN`: one run, its configuration and what it has recorded.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one run: status, configuration, checkpoints, events and latest metrics.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: ArgumentHelp("The run's name or id.", valueName: "run")) var reference: String
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        let opened = try database.openForReading()
+        let store = RunStore(opened)
+        let summary = try store.summary(of: try store.find(reference))
+        try opened.close()
+        if json {
+            try printJSON(SummaryView(summary: summary))
+            return
+        }
+        let record = summary.run
+        var lines = [
+            "run \(record.name) (id \(record.id ?? 0))",
+            "  status       \(record.status.rawValue)\(record.error.map { " — \($0)" } ?? "")",
+            "  objective    \(record.objective)",
+            "  dataset      \(summary.datasetName ?? record.datasetId.map { "#\($0) (deleted)" } ?? "none")",
+            "  seed         \(record.seed)",
+            "  step         \(record.currentStep) of \(record.totalSteps)",
+            "  created      \(record.createdAt)",
+        ]
+        if let started = record.startedAt { lines.append("  started      \(started)") }
+        if let finished = record.finishedAt { lines.append("  finished     \(finished)") }
+        if let heartbeat = record.heartbeatAt { lines.append("  heartbeat    \(heartbeat)\(record.owner.map { " by \($0)" } ?? "")") }
+        if let pipeline = record.pipeline { lines.append("  pipeline     \(pipeline)") }
+        let checkpoints = summary.checkpointSteps
+        lines.append("  checkpoints  \(checkpoints.count)\(checkpoints.last.map { " (latest at step \($0))" } ?? "")")
+        lines.append("  metrics      \(summary.metricRows) rows over \(summary.metricKeys) keys")
+        let events = summary.eventCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        lines.append("  events       \(events.isEmpty ? "none" : events.joined(separator: ", "))")
+        lines.append("  evaluations  \(summary.evaluationRows) rows")
+        lines.append("  config       \(record.configJson)")
+        if !summary.latestMetrics.isEmpty {
+            lines.append("  latest metrics:")
+            for (key, value) in summary.latestMetrics.sorted(by: { $0.key < $1.key }) {
+                lines.append("    \(key)  \(value.map { String(format: "%.6g", $0) } ?? "non-finite")")
+            }
+        }
+        print(lines.joined(separator: "\n"))
+    }
+}
+
+/// `show --json`: the run (configuration as an object) and its counts.
+private struct SummaryView: Encodable {
+    var summary: RunStore.Summary
+
+    private enum CodingKeys: String, CodingKey {
+        case run, datasetName, metricRows, metricKeys, checkpointSteps, eventCounts, evaluationRows, latestMetrics
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(RunView(summary.run), forKey: .run)
+        try container.encode(summary.datasetName, forKey: .datasetName)
+        try container.encode(summary.metricRows, forKey: .metricRows)
+        try container.encode(summary.metricKeys, forKey: .metricKeys)
+        try container.encode(summary.checkpointSteps, forKey: .checkpointSteps)
+        try container.encode(summary.eventCounts, forKey: .eventCounts)
+        try container.encode(summary.evaluationRows, forKey: .evaluationRows)
+        try container.encode(summary.latestMetrics, forKey: .latestMetrics)
+    }
+}

@@ -1,0 +1,75 @@
+import GRDB
+
+/// The gateway to `runs` and what hangs off a run.
+public struct RunStore: Sendable {
+    public let database: GanDatabase
+
+    public init(_ database: GanDatabase) {
+        self.database = database
+    }
+
+    /// Runs in creation order, optionally only those with `status`.
+    public func list(status: RunStatus? = nil) throws -> [RunRecord] {
+        try database.reader.read { db in
+            var request = RunRecord.order(Column("id"))
+            if let status { request = request.filter(Column("status") == status) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    /// The run whose name is `reference`, or else whose id is `reference`.
+    public func find(_ reference: String) throws -> RunRecord {
+        let run = try database.reader.read { db -> RunRecord? in
+            if let byName = try RunRecord.filter(Column("name") == reference).fetchOne(db) { return byName }
+            guard let id = Int64(reference) else { return nil }
+            return try RunRecord.fetchOne(db, key: id)
+        }
+        guard let run else { throw StoreError.unknownRun(reference) }
+        return run
+    }
+
+    /// Inserts `run` and returns it with its id.
+    public func insert(_ run: RunRecord) throws -> RunRecord {
+        try GanDatabase.wrap(path: database.path) {
+            try database.writer.write { db in
+                var run = run
+                try run.insert(db)
+                return run
+            }
+        }
+    }
+
+    /// What `ganpipe show` prints about a run: the row and counts of what hangs off it.
+    public struct Summary: Codable, Sendable {
+        public var run: RunRecord
+        public var datasetName: String?
+        public var metricRows: Int
+        public var metricKeys: Int
+        public var checkpointSteps: [Int]
+        public var eventCounts: [String: Int]
+        public var evaluationRows: Int
+        public var latestMetrics: [String: Double?]
+    }
+
+    public func summary(of run: RunRecord) throws -> Summary {
+        try database.reader.read { db in
+            let id = run.id ?? -1
+            let datasetName = try String.fetchOne(db, sql: "SELECT name FROM datasets WHERE id = ?", arguments: [run.datasetId])
+            let metricRows = try Int.fetchOne(db, sql: "SELECT count(*) FROM metrics WHERE run_id = ?", arguments: [id]) ?? 0
+            let metricKeys = try Int.fetchOne(db, sql: "SELECT count(DISTINCT key) FROM metrics WHERE run_id = ?", arguments: [id]) ?? 0
+            let steps = try Int.fetchAll(db, sql: "SELECT step FROM checkpoints WHERE run_id = ? AND complete = 1 ORDER BY step", arguments: [id])
+            var eventCounts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT severity, count(*) FROM events WHERE run_id = ? GROUP BY severity", arguments: [id]) {
+                eventCounts[row[0]] = row[1]
+            }
+            let evaluationRows = try Int.fetchOne(db, sql: "SELECT count(*) FROM evaluations WHERE run_id = ?", arguments: [id]) ?? 0
+            var latest: [String: Double?] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM latest_metrics WHERE run_id = ?", arguments: [id]) {
+                latest[row[0]] = row[1] as Double?
+            }
+            return Summary(run: run, datasetName: datasetName, metricRows: metricRows, metricKeys: metricKeys,
+                           checkpointSteps: steps, eventCounts: eventCounts, evaluationRows: evaluationRows,
+                           latestMetrics: latest)
+        }
+    }
+}

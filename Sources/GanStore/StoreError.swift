@@ -1,0 +1,67 @@
+import Foundation
+
+/// Everything that can go wrong between ganpipe and its database, each with a one-line message
+/// that names the problem and the fix.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    case emptyPath
+    case isDirectory(path: String)
+    case missingDirectory(path: String)
+    case missingDatabase(path: String)
+    case notReadable(path: String)
+    case notWritable(path: String, reason: String)
+    case notADatabase(path: String)
+    case foreignDatabase(path: String)
+    case damaged(path: String, detail: String)
+    case schemaTooNew(path: String, databaseVersion: Int, binaryVersion: Int)
+    case schemaTooOld(path: String, databaseVersion: Int, binaryVersion: Int)
+    case migrationEdited(path: String, name: String)
+    case migrationRenamed(path: String, version: Int, recorded: String, embedded: String)
+    case unknownRun(String)
+    case destinationExists(path: String)
+    case writingQuery(String)
+    case sqlite(String)
+
+    public var description: String {
+        switch self {
+        case .emptyPath:
+            return "the database path is empty; pass --db PATH or set GANPIPE_DB"
+        case .isDirectory(let path):
+            return "\(path) is a directory, not a database file; pass a file path such as --db \(path.hasSuffix("/") ? path : path + "/")ganpipe.sqlite"
+        case .missingDirectory(let path):
+            return "the folder of \(path) does not exist; create it first or pass another --db path"
+        case .missingDatabase(let path):
+            return "no database at \(path); create one with `ganpipe db init --db \(path)` or pass another --db path"
+        case .notReadable(let path):
+            return "cannot read \(path): permission denied; fix its permissions or pass another --db path"
+        case .notWritable(let path, let reason):
+            return "cannot write the database at \(path) (\(reason)); pass a writable --db path or fix the permissions of the file and its folder"
+        case .notADatabase(let path):
+            return "\(path) is not an SQLite database; pass the path of a ganpipe database or a new file with --db"
+        case .foreignDatabase(let path):
+            return "\(path) is an SQLite database but not a ganpipe database; pass a ganpipe database or a new file with --db"
+        case .damaged(let path, let detail):
+            return "\(path) is damaged (\(Self.oneLine(detail))); check it with `ganpipe db check --full --db \(path)` and restore it from a backup"
+        case .schemaTooNew(let path, let databaseVersion, let binaryVersion):
+            return "\(path) has schema version \(databaseVersion), newer than this ganpipe knows (\(binaryVersion)); use a newer ganpipe binary (the database was left untouched)"
+        case .schemaTooOld(let path, let databaseVersion, let binaryVersion):
+            return "\(path) has schema version \(databaseVersion) and this ganpipe needs \(binaryVersion); upgrade it with `ganpipe db init --db \(path)`"
+        case .migrationEdited(let path, let name):
+            return "migration \(name).sql was edited after it was applied to \(path); restore the original text of migrations/\(name).sql and add changes as a new migration"
+        case .migrationRenamed(let path, let version, let recorded, let embedded):
+            return "migration \(version) of \(path) was applied as \(recorded) but this ganpipe calls it \(embedded); migrations must never be renamed once they have landed"
+        case .unknownRun(let reference):
+            return "no run named or numbered '\(reference)'; list the runs with `ganpipe runs`"
+        case .destinationExists(let path):
+            return "\(path) already exists; choose another file or pass --force to replace it"
+        case .writingQuery(let sql):
+            return "`ganpipe sql` runs read-only queries and this statement would write: \(Self.oneLine(sql)); use SELECT, or the ganpipe command that makes the change"
+        case .sqlite(let message):
+            return Self.oneLine(message)
+        }
+    }
+
+    /// Folds whitespace runs (including newlines in SQL text) so a message stays on one line.
+    public static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

@@ -1,0 +1,8 @@
+import GanPipeCLI
+
+@main
+enum Entry {
+    static func main() {
+        GanPipe.run()
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GanStore
+import GanTestSupport
+import GRDB
+import Testing
+
+@Suite struct BackupAndQueryTests {
+    @Test func backupWhileAnotherConnectionWritesIsConsistent() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("live.sqlite")
+        let source = try GanDatabase.open(path: path)
+        let run = try RunStore(source).insert(RunRecord(name: "live", objective: "wgan", datasetId: nil, seed: 0, configJson: "{}", totalSteps: 0))
+        // A second pool plays the training process: one committed step per transaction.
+        let writer = try GanDatabase.open(path: path)
+        let stop = ManagedAtomicFlag()
+        let finished = DispatchSemaphore(value: 0)
+        let runID = run.id!
+        Thread {
+            var step = 0
+            while !stop.isSet {
+                try? writer.writer.write { (db: Database) throws in
+                    try MetricRecord(runId: runID, key: "loss/discriminator", step: step, value: Double(step)).insert(db)
+                    try MetricRecord(runId: runID, key: "loss/generator", step: step, value: -Double(step)).insert(db)
+                    try db.execute(sql: "UPDATE runs SET current_step = ? WHERE id = ?", arguments: [step, runID])
+                }
+                step += 1
+            }
+            finished.signal()
+        }.start()
+        defer { stop.set(); finished.wait() }
+        while try source.reader.read({ try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") ?? 0 }) < 200 { usleep(1000) }
+
+        for attempt in 0..<3 {
+            let copyPath = folder.file("copy-\(attempt).sqlite")
+            let report = try source.backup(to: copyPath)
+            #expect(report.pageCount > 0)
+            let copy = try GanDatabase.open(path: copyPath, access: .readOnly)
+            #expect(try copy.check(full: true).isHealthy)
+            try copy.reader.read { (db: Database) throws in
+                // A snapshot taken between two commits: both keys have the same steps 0…n−1,
+                // and the run's current step is the last one written.
+                let counts = try Int.fetchAll(db, sql: "SELECT count(*) FROM metrics GROUP BY key ORDER BY key")
+                let maxStep = try Int.fetchOne(db, sql: "SELECT max(step) FROM metrics") ?? -1
+                let current = try Int.fetchOne(db, sql: "SELECT current_step FROM runs") ?? -2
+                #expect(counts.count == 2 && counts[0] == counts[1])
+                #expect(counts.first == maxStep + 1)
+                #expect(current == maxStep)
+            }
+            try copy.close()
+        }
+        #expect(throws: StoreError.destinationExists(path: folder.file("copy-0.sqlite"))) {
+            try source.backup(to: folder.file("copy-0.sqlite"))
+        }
+        _ = try source.backup(to: folder.file("copy-0.sqlite"), overwrite: true)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".partial-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func readOnlyQueriesReturnRowsAndRefuseWrites() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("q.sqlite")
+        let writable = try GanDatabase.open(path: path)
+        _ = try RunStore(writable).insert(RunRecord(name: "r1", objective: "gan", datasetId: nil, seed: 7, configJson: "{}", totalSteps: 10))
+        try writable.close()
+        let before = FileSnapshot(folder: folder.path)
+        let database = try GanDatabase.open(path: path, access: .readOnly)
+        let query = ReadOnlyQuery(database)
+        let result = try query.run("SELECT name, seed, NULL AS empty, 1.5 AS half FROM runs")
+        #expect(result.columns == ["name", "seed", "empty", "half"])
+        #expect(result.rows == [[.text("r1"), .integer(7), .null, .real(1.5)]])
+        for sql in ["DELETE FROM runs", "UPDATE runs SET seed = 1", "DROP TABLE runs", "CREATE TABLE t (x)",
+                    "INSERT INTO runs (name) VALUES ('x')", "SELECT 1; DELETE FROM runs", "VACUUM INTO '\(folder.file("stolen.sqlite"))'",
+                    "PRAGMA user_version = 9"] {
+            #expect(throws: StoreError.self, "\(sql) was not refused") { try query.run(sql) }
+        }
+        #expect(throws: StoreError.self) { try query.run("SELEC 1") }
+        #expect(throws: StoreError.self) { try query.run("SELECT * FROM no_such_table") }
+        #expect(throws: StoreError.self) { try query.run("   ") }
+        try database.close()
+        #expect(FileSnapshot(folder: folder.path) == before)
+    }
+
+    @Test func runsAreFoundByNameOrId() throws {
+        let database = try GanDatabase.inMemory()
+        let store = RunStore(database)
+        let first = try store.insert(RunRecord(name: "a", objective: "gan", datasetId: nil, seed: 1, configJson: "{}", totalSteps: 1))
+        // A run may be named like another run's id: the name wins.
+        let second = try store.insert(RunRecord(name: "1", objective: "nsgan", datasetId: nil, seed: 2, configJson: "{}", totalSteps: 1, status: .completed))
+        #expect(try store.find("a") == first)
+        #expect(try store.find("1") == second)
+        #expect(try store.find(String(second.id!)) == second)
+        #expect(throws: StoreError.unknownRun("nope")) { try store.find("nope") }
+        #expect(try store.list().map(\.name) == ["a", "1"])
+        #expect(try store.list(status: .completed).map(\.name) == ["1"])
+        #expect(throws: StoreError.self) {
+            try store.insert(RunRecord(name: "a", objective: "gan", datasetId: nil, seed: 1, configJson: "{}", totalSteps: 1))
+        }
+        let summary = try store.summary(of: first)
+        #expect(summary.metricRows == 0 && summary.checkpointSteps.isEmpty)
+    }
+
+    /// The example queries in migrations/README.md run against a populated database.
+    @Test func readmeExampleQueriesRun() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../migrations/README.md").standardized
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let blocks = text.components(separatedBy: "```sql").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        #expect(blocks.count >= 3)
+        let (database, _) = try SchemaTests.populated()
+        for sql in blocks {
+            let result = try ReadOnlyQuery(database).run(sql)
+            #expect(!result.columns.isEmpty, "example returned no columns: \(sql)")
+            #expect(!result.rows.isEmpty, "example returned no rows on the sample database: \(sql)")
+        }
+    }
+}
+
+/// A flag one thread sets and another polls.
+final class ManagedAtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}

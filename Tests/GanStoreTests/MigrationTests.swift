@@ -1,0 +1,122 @@
+import Foundation
+import GanStore
+import GanTestSupport
+import GRDB
+import Testing
+
+@Suite struct MigrationTests {
+    static let tables = ["checkpoint_parts", "checkpoints", "dataset_arrays", "dataset_parts", "datasets",
+                         "evaluations", "events", "metrics", "runs", "schema_migrations", "stages"]
+
+    func schema(_ database: GanDatabase) throws -> [String] {
+        try database.reader.read { try String.fetchAll($0, sql: "SELECT type || ' ' || name || ' ' || ifnull(sql, '') FROM sqlite_master ORDER BY name") }
+    }
+
+    @Test func embeddedMigrationsMatchTheFilesInMigrationsFolder() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../migrations").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(files.count == EmbeddedMigration.all.count)
+        for (file, migration) in zip(files, EmbeddedMigration.all) {
+            #expect(file == migration.name + ".sql")
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            #expect(text == migration.sql, "embedded text of \(file) differs from the file")
+        }
+        #expect(EmbeddedMigration.all.map(\.version) == Array(1...EmbeddedMigration.all.count))
+    }
+
+    @Test func newDatabaseHasTheWholeSchemaAndThePragmas() throws {
+        let folder = TemporaryDirectory()
+        let database = try GanDatabase.open(path: folder.file("a.sqlite"))
+        let names = try database.reader.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") }
+        #expect(names == Self.tables)
+        try database.writer.write { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "PRAGMA page_size") == 16384)
+            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
+            #expect(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") == 1)
+            #expect(try Int.fetchOne(db, sql: "PRAGMA busy_timeout") == 30000)
+            #expect(try Int32.fetchOne(db, sql: "PRAGMA application_id") == SchemaMigrator.applicationID)
+            #expect(try Int.fetchOne(db, sql: "PRAGMA user_version") == SchemaMigrator().latestVersion)
+        }
+        let withoutRowID = try database.reader.read { try String.fetchOne($0, sql: "SELECT sql FROM sqlite_master WHERE name = 'metrics'") }
+        #expect(withoutRowID?.contains("WITHOUT ROWID") == true)
+        #expect(withoutRowID?.contains("PRIMARY KEY (run_id, key, step)") == true)
+    }
+
+    @Test func migratingTwiceIsANoOp() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("a.sqlite")
+        let first = try GanDatabase.open(path: path)
+        let before = try schema(first)
+        let again = try first.writer.write { try SchemaMigrator().migrate($0, path: path) }
+        #expect(again.isEmpty)
+        try first.close()
+        let second = try GanDatabase.open(path: path)
+        #expect(try schema(second) == before)
+        let history = try second.reader.read { try SchemaMigrator().appliedMigrations($0) }
+        #expect(history.map(\.version) == [1])
+    }
+
+    @Test func anEmptyFileBecomesADatabase() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("empty.sqlite")
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
+        let database = try GanDatabase.open(path: path)
+        #expect(try database.schemaVersion() == 1)
+    }
+
+    /// Writes a ganpipe database whose history says it was made by a newer ganpipe.
+    static func makeNewerDatabase(at path: String) throws {
+        try GanDatabase.open(path: path).close()
+        let raw = try DatabaseQueue(path: path)
+        try raw.write { (db: Database) throws in
+            try db.execute(sql: "CREATE TABLE future_things (id INTEGER PRIMARY KEY)")
+            try db.execute(sql: "INSERT INTO schema_migrations VALUES (2, '0002_future_things', 'abc', '2030-01-01T00:00:00.000Z')")
+        }
+        try raw.close()
+    }
+
+    @Test func aNewerSchemaIsRefusedAndLeftUntouched() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("newer.sqlite")
+        try Self.makeNewerDatabase(at: path)
+        let before = FileSnapshot(folder: folder.path, strict: true)
+        for access in [GanDatabase.Access.readWrite, .readOnly] {
+            #expect(throws: StoreError.schemaTooNew(path: path, databaseVersion: 2, binaryVersion: 1)) {
+                try GanDatabase.open(path: path, access: access)
+            }
+        }
+        #expect(FileSnapshot(folder: folder.path, strict: true) == before)
+    }
+
+    @Test func anEditedMigrationIsDetected() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("edited.sqlite")
+        try GanDatabase.open(path: path).close()
+        let original = EmbeddedMigration.all[0]
+        let edited = SchemaMigrator(migrations: [EmbeddedMigration(version: 1, name: original.name, sql: original.sql + "\n-- tweak\n")])
+        let before = FileSnapshot(folder: folder.path, strict: true)
+        #expect(throws: StoreError.migrationEdited(path: path, name: original.name)) {
+            try GanDatabase.open(path: path, migrator: edited)
+        }
+        let renamed = SchemaMigrator(migrations: [EmbeddedMigration(version: 1, name: "0001_other", sql: original.sql)])
+        #expect(throws: StoreError.migrationRenamed(path: path, version: 1, recorded: original.name, embedded: "0001_other")) {
+            try GanDatabase.open(path: path, migrator: renamed)
+        }
+        #expect(FileSnapshot(folder: folder.path, strict: true) == before)
+    }
+
+    @Test func aLaterMigrationIsAppliedToAnOlderDatabase() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("older.sqlite")
+        try GanDatabase.open(path: path).close()
+        let next = EmbeddedMigration(version: 2, name: "0002_run_notes", sql: "ALTER TABLE runs ADD COLUMN notes TEXT;\n")
+        let newer = SchemaMigrator(migrations: EmbeddedMigration.all + [next])
+        #expect(throws: StoreError.schemaTooOld(path: path, databaseVersion: 1, binaryVersion: 2)) {
+            try GanDatabase.open(path: path, access: .readOnly, migrator: newer)
+        }
+        let database = try GanDatabase.open(path: path, migrator: newer)
+        #expect(try database.schemaVersion() == 2)
+        let columns = try database.reader.read { try $0.columns(in: "runs").map(\.name) }
+        #expect(columns.contains("notes"))
+    }
+}

@@ -21,6 +21,7 @@ let package = Package(
         // BLAS from Debian's libopenblas-dev.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "GanTensor", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
+        .target(name: "GanNN", dependencies: ["GanTensor"], swiftSettings: kernelSettings),
 
         // migrations/*.sql are compiled into GanStore by this tool and plugin.
         .executableTarget(name: "EmbedMigrations"),
@@ -31,10 +32,15 @@ let package = Package(
             plugins: ["EmbedMigrationsPlugin"]
         ),
 
+        // zlib from Debian's zlib1g-dev, for gzip-compressed IDX files.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "GanLoader", dependencies: ["GanStore", "CZlib"]),
+        .target(name: "GanTrainer", dependencies: ["GanNN", "GanStore"]),
+
         .target(
             name: "GanPipeCLI",
             dependencies: [
-                "GanStore",
+                "GanStore", "GanLoader", "GanTrainer", "GanNN", "GanTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,7 +48,10 @@ let package = Package(
 
         .target(name: "GanTestSupport", dependencies: ["GanStore", "GanTensor"], path: "Tests/GanTestSupport"),
         .testTarget(name: "GanTensorTests", dependencies: ["GanTensor", "GanTestSupport"]),
+        .testTarget(name: "GanNNTests", dependencies: ["GanNN", "GanTestSupport"]),
         .testTarget(name: "GanStoreTests", dependencies: ["GanStore", "GanTestSupport"]),
+        .testTarget(name: "GanTrainerTests", dependencies: ["GanTrainer", "GanTestSupport"]),
+        .testTarget(name: "GanLoaderTests", dependencies: ["GanLoader", "GanTestSupport"]),
         .testTarget(name: "GanPipeCLITests", dependencies: ["GanPipeCLI", "ganpipe", "GanTestSupport"]),
     ]
 )

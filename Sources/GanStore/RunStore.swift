@@ -32,6 +32,9 @@ public struct RunStore: Sendable {
     public func insert(_ run: RunRecord) throws -> RunRecord {
         try GanDatabase.wrap(path: database.path) {
             try database.writer.write { db in
+                if try RunRecord.filter(Column("name") == run.name).fetchCount(db) > 0 {
+                    throw StoreError.duplicateRun(run.name)
+                }
                 var run = run
                 try run.insert(db)
                 return run

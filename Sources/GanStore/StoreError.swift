@@ -17,6 +17,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case migrationEdited(path: String, name: String)
     case migrationRenamed(path: String, version: Int, recorded: String, embedded: String)
     case unknownRun(String)
+    case duplicateRun(String)
+    case unknownDataset(String)
+    case corruptBlob(String)
+    case noCheckpoint(run: String)
     case destinationExists(path: String)
     case writingQuery(String)
     case sqlite(String)
@@ -51,6 +55,14 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "migration \(version) of \(path) was applied as \(recorded) but this ganpipe calls it \(embedded); migrations must never be renamed once they have landed"
         case .unknownRun(let reference):
             return "no run named or numbered '\(reference)'; list the runs with `ganpipe runs`"
+        case .duplicateRun(let name):
+            return "a run named '\(name)' already exists; choose another --name, or continue it with `ganpipe resume \(name)`"
+        case .unknownDataset(let name):
+            return "no dataset named '\(name)'; list the datasets with `ganpipe data list` or create one with `ganpipe data generate`"
+        case .corruptBlob(let what):
+            return "\(what) is corrupt (its checksum does not match); it was not used — restore the database from a backup or regenerate it"
+        case .noCheckpoint(let run):
+            return "run '\(run)' has no complete checkpoint to continue from; start it again with `ganpipe train`"
         case .destinationExists(let path):
             return "\(path) already exists; choose another file or pass --force to replace it"
         case .writingQuery(let sql):

@@ -18,3 +18,13 @@ public enum Timestamp {
             Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), milliseconds)
     }
 }
+
+extension Timestamp {
+    /// Seconds between `text` (a ganpipe timestamp) and now; nil if `text` is not one.
+    public static func age(of text: String) -> Double? {
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let date = parser.date(from: text) else { return nil }
+        return Date().timeIntervalSince(date)
+    }
+}

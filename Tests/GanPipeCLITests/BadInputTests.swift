@@ -86,3 +86,33 @@ import Testing
         #expect(FileSnapshot(folder: folder.path).files.isEmpty)
     }
 }
+
+@Suite struct DamageTests {
+    @Test func checkReportsADamagedDatabaseWithExitOne() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("damaged.sqlite")
+        let database = try GanDatabase.open(path: path)
+        let run = try RunStore(database).insert(RunRecord(name: "r", objective: "gan", datasetId: nil, seed: 1, configJson: "{}", totalSteps: 1))
+        try database.writer.write { db in
+            for step in 0..<20_000 {
+                try MetricRecord(runId: run.id!, key: "grad_norm/discriminator/layers.\(step % 7).weight", step: step, value: Double(step)).insert(db)
+            }
+        }
+        try database.close()
+        let healthy = try GanPipeProcess.run(["db", "check", "--db", path])
+        #expect(healthy.status == 0, "\(healthy)")
+
+        // Scribble over a page in the middle of the metrics b-tree.
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        let size = try handle.seekToEnd()
+        let page = UInt64(16384)
+        try handle.seek(toOffset: (size / page / 2) * page + 100)
+        handle.write(Data((0..<4000).map { UInt8(truncatingIfNeeded: $0 &* 37) }))
+        try handle.close()
+
+        let outcome = try GanPipeProcess.run(["db", "check", "--full", "--db", path])
+        #expect(outcome.status == 1, "\(outcome)")
+        #expect(outcome.stderrLines.count == 1)
+        #expect(outcome.standardError.contains("damaged"))
+    }
+}

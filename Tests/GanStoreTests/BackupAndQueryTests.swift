@@ -92,7 +92,7 @@ import Testing
         #expect(throws: StoreError.unknownRun("nope")) { try store.find("nope") }
         #expect(try store.list().map(\.name) == ["a", "1"])
         #expect(try store.list(status: .completed).map(\.name) == ["1"])
-        #expect(throws: StoreError.self) {
+        #expect(throws: StoreError.duplicateRun("a")) {
             try store.insert(RunRecord(name: "a", objective: "gan", datasetId: nil, seed: 1, configJson: "{}", totalSteps: 1))
         }
         let summary = try store.summary(of: first)

@@ -1,0 +1,39 @@
+import GanTensor
+
+/// A fully connected layer `y = x·Wᵀ + b`: `[batch, inputs] → [batch, outputs]`, with PyTorch's
+/// `nn.Linear` layout (`weight: [outputs, inputs]`, `bias: [outputs]`) so weights export to
+/// PyTorch unchanged.
+public final class Linear: Module {
+    public let weight: Tensor
+    public let bias: Tensor
+
+    public var inputCount: Int { weight.shape[1] }
+    public var outputCount: Int { weight.shape[0] }
+
+    /// PyTorch's default initialisation of `nn.Linear`: weight and bias uniform in
+    /// `[−1/√inputs, 1/√inputs)` (Kaiming-uniform with a = √5 reduces to that bound). Weight
+    /// first, then bias, row-major, from `generator`.
+    public init(inputs: Int, outputs: Int, using generator: inout PhiloxGenerator) {
+        precondition(inputs > 0 && outputs > 0, "Linear: sizes must be positive, got \(inputs)→\(outputs)")
+        let bound = 1 / Float(inputs).squareRoot()
+        weight = Tensor.uniform([outputs, inputs], low: -bound, high: bound, using: &generator, requiresGradient: true)
+        bias = Tensor.uniform([outputs], low: -bound, high: bound, using: &generator, requiresGradient: true)
+    }
+
+    /// A layer with the given tensors (restoring weights, tests).
+    public init(weight: Tensor, bias: Tensor) {
+        precondition(weight.rank == 2 && bias.shape == [weight.shape[0]],
+                     "Linear: weight \(weight.shape) and bias \(bias.shape) do not fit")
+        self.weight = weight
+        self.bias = bias
+    }
+
+    public var namedParameters: [(path: String, tensor: Tensor)] {
+        [("weight", weight), ("bias", bias)]
+    }
+
+    /// `[batch, inputs] → [batch, outputs]`.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        Tensor.matmul(x, weight, transposeB: true) + bias
+    }
+}

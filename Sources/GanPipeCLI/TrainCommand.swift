@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import GanStore
+import GanTrainer
+
+extension Objective: ExpressibleByArgument {}
+
+/// `ganpipe train`: create a run and train it on a stored dataset.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a GAN, WGAN or WGAN-GP on a stored dataset, recording per-layer gradients.",
+        discussion: """
+            A step is one generator update, after --discriminator-steps discriminator updates. Defaults \
+            that depend on the objective: gan, nsgan, hinge: Adam, learning rate 2e-4, β = (0.5, 0.999), \
+            1 discriminator step; wgan: RMSprop, learning rate 5e-5, clip 0.01, 5 discriminator steps; \
+            wgan-gp, wgan-lp: Adam, learning rate 1e-4, β = (0.5, 0.9), penalty weight 10, 5 discriminator \
+            steps. The resolved configuration is stored with the run (`ganpipe show RUN`).
+            Exit codes: 0 completed, 1 error or failed run (non-finite values), 130 stopped by a signal \
+            (continue with `ganpipe resume RUN`).
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "The dataset to train on (`ganpipe data list`).") var dataset: String
+    @Option(help: "gan, nsgan, wgan, wgan-gp, wgan-lp or hinge.") var objective: Objective
+    @Option(help: "Generator steps in all.") var steps: Int
+    @Option(help: "The run's name (default: OBJECTIVE-DATASET-seedSEED).") var name: String?
+    @Option(help: "Seed of every random stream.") var seed: UInt64 = 0
+    @Option(help: "Samples per batch.") var batchSize: Int = 256
+    @Option(name: .customLong("noise-dim"), help: "Dimension of the generator's noise input.") var noiseDimension: Int = 2
+    @Option(help: "Hidden layers of the generator.") var generatorDepth: Int = 3
+    @Option(help: "Units per hidden layer of the generator.") var generatorWidth: Int = 512
+    @Option(help: "Hidden layers of the discriminator.") var discriminatorDepth: Int = 3
+    @Option(help: "Units per hidden layer of the discriminator.") var discriminatorWidth: Int = 512
+    @Option(help: "Hidden activation: relu, leaky-relu, tanh, sigmoid.") var activation: String = "relu"
+    @Option(help: "Slope of leaky-relu for negative inputs.") var leakySlope: Float = 0.2
+    @Option(help: "adam, rmsprop or sgd (default: by objective).") var optimizer: TrainingSpecification.OptimizerKind?
+    @Option(help: "Learning rate of both networks (default: by objective).") var learningRate: Float?
+    @Option(help: "Adam β₁, or SGD momentum (default: by objective).") var beta1: Float?
+    @Option(help: "Adam β₂ (default: by objective).") var beta2: Float?
+    @Option(help: "Discriminator updates per generator update (default: by objective).") var discriminatorSteps: Int?
+    @Option(help: "λ of the gradient penalty (default: 10 for wgan-gp and wgan-lp, else 0).") var gradientPenaltyWeight: Float?
+    @Option(help: "Clip discriminator weights to [-c, c] after each update (default: 0.01 for wgan, else 0 = off).") var clip: Float?
+    @Option(help: "Write a checkpoint every N steps (and at the end).") var checkpointEvery: Int = 1000
+    @Option(help: "Record metrics every N steps (and at the last step).") var metricsEvery: Int = 1
+    @Option(help: "BLAS threads of this process.") var threads: Int = 1
+    @Option(help: "Per-layer gradient norm below which a layer counts as vanishing.") var vanishingThreshold: Double = 1e-7
+    @Option(help: "Per-layer gradient norm above which a layer counts as exploding.") var explodingThreshold: Double = 1e3
+    @Option(help: "Consecutive recorded steps out of range before a vanishing or exploding warning.") var healthWindow: Int = 10
+    @Flag(help: "Print the result as one JSON object on standard output.") var json = false
+
+    func specification() -> TrainingSpecification {
+        var specification = TrainingSpecification(dataset: dataset, objective: objective, steps: steps, seed: seed)
+        specification.batchSize = batchSize
+        specification.noiseDimension = noiseDimension
+        specification.generatorDepth = generatorDepth
+        specification.generatorWidth = generatorWidth
+        specification.discriminatorDepth = discriminatorDepth
+        specification.discriminatorWidth = discriminatorWidth
+        specification.activation = activation
+        specification.leakySlope = leakySlope
+        if let optimizer { specification.optimizer = optimizer }
+        if let learningRate { specification.learningRate = learningRate }
+        if let beta1 { specification.beta1 = beta1 }
+        if let beta2 { specification.beta2 = beta2 }
+        if let discriminatorSteps { specification.discriminatorSteps = discriminatorSteps }
+        if let gradientPenaltyWeight { specification.gradientPenaltyWeight = gradientPenaltyWeight }
+        if let clip { specification.clip = clip }
+        specification.checkpointEvery = checkpointEvery
+        specification.metricsEvery = metricsEvery
+        specification.threads = threads
+        specification.vanishingThreshold = vanishingThreshold
+        specification.explodingThreshold = explodingThreshold
+        specification.healthWindow = healthWindow
+        return specification
+    }
+
+    func validate() throws {
+        let problems = specification().problems()
+        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
+    }
+
+    func run() throws {
+        let specification = specification()
+        let runName = name ?? "\(objective.rawValue)-\(dataset)-seed\(seed)"
+        let opened = try database.openForWriting()
+        let reporter = TrainingReporter(json: json)
+        let result = try TrainerStage(opened).train(name: runName, specification: specification, hooks: reporter.hooks())
+        try reporter.finish(result)
+    }
+}
+
+extension TrainingSpecification.OptimizerKind: ExpressibleByArgument {}
+
+/// `ganpipe resume RUN`: continue a run from its last complete checkpoint.
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue an interrupted or failed run from its last complete checkpoint, bit for bit.",
+        discussion: "Metric rows and events past the checkpoint are removed first, in one transaction. Exit codes as for `ganpipe train`.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: ArgumentHelp("The run's name or id.", valueName: "run")) var reference: String
+    @Option(help: "Train to this many generator steps in all (extends a completed run).") var steps: Int?
+    @Flag(help: "Print the result as one JSON object on standard output.") var json = false
+
+    func run() throws {
+        let opened = try database.openForWriting()
+        let reporter = TrainingReporter(json: json)
+        let result = try TrainerStage(opened).resume(reference, steps: steps, hooks: reporter.hooks())
+        try reporter.finish(result)
+    }
+}

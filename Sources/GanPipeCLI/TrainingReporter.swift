@@ -1,0 +1,85 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import GanStore
+import GanTrainer
+import Synchronization
+
+/// Shows training progress — a rewritten status line on a terminal, a plain line every 10% of
+/// the steps otherwise — turns SIGINT and SIGTERM into a clean stop (checkpoint, status
+/// `interrupted`; a second signal exits at once), and prints the result.
+final class TrainingReporter: @unchecked Sendable {
+    let json: Bool
+    let isTerminal = isatty(STDERR_FILENO) == 1
+    private let stopRequested = Atomic<Bool>(false)
+    private let lastDraw = Mutex<Double>(0)
+    /// Kept alive as long as the reporter: they deliver the signals.
+    private var sources: [DispatchSourceSignal] = []
+
+    init(json: Bool) {
+        self.json = json
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [self] in
+                if stopRequested.exchange(true, ordering: .relaxed) { Foundation.exit(128 + signalNumber) }
+                FileHandle.standardError.write(Data("\nganpipe: stopping after this step (signal again to quit at once)\n".utf8))
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func hooks() -> TrainerStage.Hooks {
+        TrainerStage.Hooks(progress: { [self] in show($0) }, shouldStop: { [self] in stopRequested.load(ordering: .relaxed) })
+    }
+
+    func show(_ progress: TrainerStage.Progress) {
+        let elapsed = progress.elapsedSeconds
+        let rate = elapsed > 0 ? Double(progress.stepsThisSession) / elapsed : 0
+        let remaining = rate > 0 ? Double(progress.totalSteps - progress.step) / rate : 0
+        let line = String(format: "%@  step %d/%d  %.1f steps/s  ETA %@  D %.4g  G %.4g", progress.runName,
+                          progress.step, progress.totalSteps, rate, Self.duration(remaining),
+                          progress.discriminatorLoss, progress.generatorLoss)
+        let done = progress.step == progress.totalSteps
+        if isTerminal {
+            let due = lastDraw.withLock { last -> Bool in
+                guard done || elapsed - last >= 0.1 else { return false }
+                last = elapsed
+                return true
+            }
+            if due { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)\(done ? "\n" : "")".utf8)) }
+        } else {
+            let tenth = max(1, progress.totalSteps / 10)
+            if progress.step % tenth == 0 || done { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let total = Int(seconds.rounded())
+        if total >= 3600 { return "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m" }
+        if total >= 60 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+        return "\(total)s"
+    }
+
+    /// Prints the outcome and ends with the documented exit code.
+    func finish(_ result: TrainerStage.Result) throws {
+        if json {
+            try printJSON(result)
+        } else {
+            let rate = result.seconds > 0 ? Double(result.step - result.startedAtStep) / result.seconds : 0
+            print("run \(result.run): \(result.status.rawValue) at step \(result.step)/\(result.totalSteps) "
+                  + String(format: "(%.1f s, %.1f steps/s, %.1f%% in the database)", result.seconds, rate,
+                           result.seconds > 0 ? 100 * result.storeSeconds / result.seconds : 0))
+        }
+        switch result.status {
+        case .failed:
+            throw CommandError("run \(result.run) failed: \(result.error ?? "unknown error"); its last good checkpoint is kept (`ganpipe show \(result.run)`)")
+        case .interrupted:
+            throw ExitCode(130)
+        default:
+            return
+        }
+    }
+}

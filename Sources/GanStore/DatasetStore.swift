@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+
+/// Reads stored datasets back: the row, and each array's bytes reassembled from its parts with
+/// every checksum verified. A corrupt part is reported, never returned.
+public struct DatasetStore: Sendable {
+    public let database: GanDatabase
+
+    public init(_ database: GanDatabase) {
+        self.database = database
+    }
+
+    /// One array of a dataset, bytes verified.
+    public struct StoredArray: Sendable {
+        public var record: DatasetArrayRecord
+        public var shape: [Int]
+        public var bytes: Data
+
+        /// The values as Float32: each stored element `e` becomes `e * scale + offset`.
+        public func floats() throws -> [Float] {
+            let count = shape.reduce(1, *)
+            var values = [Float](repeating: 0, count: count)
+            let scale = record.scale, offset = record.offset
+            try bytes.withUnsafeBytes { raw in
+                try values.withUnsafeMutableBufferPointer { out in
+                    switch record.elementType {
+                    case "float32":
+                        guard raw.count == count * 4 else { throw StoreError.corruptBlob("array \(record.name)") }
+                        for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+                        if scale != 1 || offset != 0 { for i in 0..<count { out[i] = Float(Double(out[i]) * scale + offset) } }
+                    case "float64":
+                        guard raw.count == count * 8 else { throw StoreError.corruptBlob("array \(record.name)") }
+                        for i in 0..<count {
+                            let value = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))
+                            out[i] = Float(value * scale + offset)
+                        }
+                    case "uint8":
+                        guard raw.count == count else { throw StoreError.corruptBlob("array \(record.name)") }
+                        let (s, o) = (Float(scale), Float(offset))
+                        for i in 0..<count { out[i] = Float(raw[i]) * s + o }
+                    case "int32":
+                        guard raw.count == count * 4 else { throw StoreError.corruptBlob("array \(record.name)") }
+                        for i in 0..<count { out[i] = Float(Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))) * scale + offset) }
+                    case "int64":
+                        guard raw.count == count * 8 else { throw StoreError.corruptBlob("array \(record.name)") }
+                        for i in 0..<count { out[i] = Float(Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))) * scale + offset) }
+                    default:
+                        throw StoreError.corruptBlob("array \(record.name) (unknown element type \(record.elementType))")
+                    }
+                }
+            }
+            return values
+        }
+    }
+
+    public func find(_ name: String) throws -> DatasetRecord {
+        guard let record = try database.reader.read({ try DatasetRecord.filter(Column("name") == name).fetchOne($0) }) else {
+            throw StoreError.unknownDataset(name)
+        }
+        return record
+    }
+
+    /// The array `arrayName` of dataset `name`, or nil if the dataset has no such array.
+    public func array(_ arrayName: String, of dataset: DatasetRecord) throws -> StoredArray? {
+        try database.reader.read { db in
+            guard let record = try DatasetArrayRecord
+                .filter(Column("dataset_id") == dataset.id && Column("name") == arrayName).fetchOne(db) else { return nil }
+            let label = "dataset '\(dataset.name)' array '\(arrayName)'"
+            var bytes = Data(capacity: Int(record.byteCount))
+            var hasher = SHA256()
+            let parts = try DatasetPartRecord.filter(Column("array_id") == record.id).order(Column("part_index")).fetchCursor(db)
+            var expectedIndex = 0
+            while let part = try parts.next() {
+                guard part.partIndex == expectedIndex, SHA256.hex(part.data) == part.sha256 else {
+                    throw StoreError.corruptBlob("\(label) part \(part.partIndex)")
+                }
+                hasher.update(part.data)
+                bytes.append(part.data)
+                expectedIndex += 1
+            }
+            guard bytes.count == record.byteCount, hasher.finalizeHex() == record.sha256 else {
+                throw StoreError.corruptBlob(label)
+            }
+            let shape = (try? JSONDecoder().decode([Int].self, from: Data(record.shapeJson.utf8))) ?? []
+            return StoredArray(record: record, shape: shape, bytes: bytes)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+
+/// The trainer's write path for one run: metrics, events, progress, checkpoints and status.
+/// Each call is one immediate transaction, so a crash leaves the run at its last commit.
+public struct RunJournal: Sendable {
+    public let database: GanDatabase
+    public let runId: Int64
+
+    public init(_ database: GanDatabase, runId: Int64) {
+        self.database = database
+        self.runId = runId
+    }
+
+    /// A metric value; non-finite values are stored as NULL.
+    public struct Metric: Sendable, Equatable {
+        public var key: String
+        public var step: Int
+        public var value: Double
+
+        public init(key: String, step: Int, value: Double) {
+            self.key = key
+            self.step = step
+            self.value = value
+        }
+    }
+
+    /// An event to record.
+    public struct Event: Sendable, Equatable {
+        public var step: Int?
+        public var kind: String
+        public var severity: EventSeverity
+        public var message: String
+
+        public init(step: Int?, kind: String, severity: EventSeverity, message: String) {
+            self.step = step
+            self.kind = kind
+            self.severity = severity
+            self.message = message
+        }
+    }
+
+    /// `host:pid` of this process, stored in `runs.owner` while it trains.
+    public static var processOwner: String {
+        "\(ProcessInfo.processInfo.hostName):\(getpid())"
+    }
+
+    /// Marks the run `running` under this process.
+    public func claim() throws {
+        try write { db in
+            let now = Timestamp.now()
+            try db.execute(sql: """
+                UPDATE runs SET status = 'running', owner = ?, heartbeat_at = ?, started_at = coalesce(started_at, ?),
+                    finished_at = NULL, error = NULL WHERE id = ?
+                """, arguments: [Self.processOwner, now, now, runId])
+        }
+    }
+
+    /// Writes `metrics`, `events` and the run's progress — and, when given, a checkpoint —
+    /// in one transaction. A metric row at an existing (run, key, step) is replaced.
+    public func commit(metrics: [Metric], events: [Event], currentStep: Int, checkpoint: [CheckpointBlob]? = nil) throws {
+        try write { db in
+            let insert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO metrics (run_id, key, step, value) VALUES (?, ?, ?, ?)")
+            for metric in metrics {
+                try insert.execute(arguments: [runId, metric.key, metric.step, metric.value.isFinite ? metric.value : nil])
+            }
+            let now = Timestamp.now()
+            for event in events {
+                var record = EventRecord(runId: runId, step: event.step, kind: event.kind, severity: event.severity,
+                                         message: event.message, createdAt: now)
+                try record.insert(db)
+            }
+            if let checkpoint {
+                try CheckpointStore.write(checkpoint, runId: runId, step: currentStep, in: db)
+            }
+            try db.execute(sql: "UPDATE runs SET current_step = ?, heartbeat_at = ? WHERE id = ?",
+                           arguments: [currentStep, now, runId])
+        }
+    }
+
+    /// Ends the run with `status` (and `error` text for a failure).
+    public func finish(_ status: RunStatus, error: String? = nil, events: [Event] = []) throws {
+        try write { db in
+            let now = Timestamp.now()
+            for event in events {
+                var record = EventRecord(runId: runId, step: event.step, kind: event.kind, severity: event.severity,
+                                         message: event.message, createdAt: now)
+                try record.insert(db)
+            }
+            try db.execute(sql: "UPDATE runs SET status = ?, error = ?, finished_at = ?, heartbeat_at = ?, owner = NULL WHERE id = ?",
+                           arguments: [status, error, now, now, runId])
+        }
+    }
+
+    /// Prepares a resume from the checkpoint at `step`: removes metric rows, events and
+    /// checkpoints past it (and incomplete ones), sets the run's step, total and status —
+    /// all in one transaction.
+    public func rewind(to step: Int, totalSteps: Int, configJson: String? = nil, event: Event) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM metrics WHERE run_id = ? AND step > ?", arguments: [runId, step])
+            try db.execute(sql: "DELETE FROM events WHERE run_id = ? AND step > ?", arguments: [runId, step])
+            try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ? AND (step > ? OR complete = 0)", arguments: [runId, step])
+            let now = Timestamp.now()
+            if let configJson {
+                try db.execute(sql: "UPDATE runs SET config_json = ?, config_sha256 = ? WHERE id = ?",
+                               arguments: [configJson, SHA256.hex(configJson), runId])
+            }
+            try db.execute(sql: """
+                UPDATE runs SET current_step = ?, total_steps = ?, status = 'running', owner = ?, heartbeat_at = ?,
+                    finished_at = NULL, error = NULL WHERE id = ?
+                """, arguments: [step, totalSteps, Self.processOwner, now, runId])
+            var record = EventRecord(runId: runId, step: event.step, kind: event.kind, severity: event.severity,
+                                     message: event.message, createdAt: now)
+            try record.insert(db)
+        }
+    }
+
+    private func write(_ body: (Database) throws -> Void) throws {
+        try GanDatabase.wrap(path: database.path) {
+            try database.writer.write(body)
+        }
+    }
+}

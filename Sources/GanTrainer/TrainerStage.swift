@@ -1,0 +1,149 @@
+import Foundation
+import GanNN
+import GanStore
+import GanTensor
+
+/// Stage 2: trains a run on a stored dataset, writing metrics, events and checkpoints into the
+/// database, and continues interrupted runs bit-for-bit.
+public struct TrainerStage {
+    public let database: GanDatabase
+
+    public init(_ database: GanDatabase) {
+        self.database = database
+    }
+
+    /// Reported after every generator step.
+    public struct Progress: Sendable {
+        public var runName: String
+        public var step: Int
+        public var totalSteps: Int
+        /// Steps completed in this process (not counting those before a resume).
+        public var stepsThisSession: Int
+        public var elapsedSeconds: Double
+        public var discriminatorLoss: Double
+        public var generatorLoss: Double
+    }
+
+    /// How a training session ended.
+    public struct Result: Codable, Sendable {
+        public var run: String
+        public var runId: Int64
+        public var status: RunStatus
+        public var step: Int
+        public var totalSteps: Int
+        public var startedAtStep: Int
+        public var seconds: Double
+        /// Seconds spent writing to the database.
+        public var storeSeconds: Double
+        public var error: String?
+    }
+
+    /// Hooks from the command line: progress display and a stop request (SIGINT, SIGTERM).
+    public struct Hooks {
+        public var progress: (Progress) -> Void
+        public var shouldStop: () -> Bool
+
+        public init(progress: @escaping (Progress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }) {
+            self.progress = progress
+            self.shouldStop = shouldStop
+        }
+    }
+
+    /// Creates run `name` and trains it from scratch.
+    public func train(name: String, specification: TrainingSpecification, pipeline: String? = nil,
+                      hooks: Hooks = Hooks()) throws -> Result {
+        let problems = specification.problems()
+        guard problems.isEmpty else { throw TrainerError.invalidSpecification(problems) }
+        let (dataset, samples) = try trainingSamples(specification.dataset)
+        var run = RunRecord(name: name, objective: specification.objective.rawValue, datasetId: dataset.id,
+                            seed: Int64(bitPattern: specification.seed), configJson: specification.canonicalJSON(),
+                            totalSteps: specification.steps, pipeline: pipeline)
+        run = try RunStore(database).insert(run)
+        let session = TrainingSession(specification: specification, samples: samples.values,
+                                      sampleCount: samples.count, features: samples.features)
+        let journal = RunJournal(database, runId: run.id!)
+        try journal.claim()
+        try journal.commit(metrics: [], events: [], currentStep: 0, checkpoint: session.checkpoint())
+        return try loop(session, run: run, journal: journal, hooks: hooks)
+    }
+
+    /// Continues `reference` (a name or id) from its last complete checkpoint, to `steps`
+    /// generator steps in all (default: the run's own total).
+    public func resume(_ reference: String, steps: Int? = nil, hooks: Hooks = Hooks()) throws -> Result {
+        var run = try RunStore(database).find(reference)
+        guard var specification = try? TrainingSpecification.decode(canonicalJSON: run.configJson) else {
+            throw TrainerError.cannotHonour(name: run.name, reason: "its configuration is not one this ganpipe can read (made by another version?)")
+        }
+        if let steps { specification.steps = steps }
+        let problems = specification.problems()
+        guard problems.isEmpty else { throw TrainerError.invalidSpecification(problems) }
+        if run.status == .completed && specification.steps <= run.totalSteps {
+            throw TrainerError.runCompleted(name: run.name, steps: run.totalSteps)
+        }
+        try refuseIfActive(run)
+        guard let checkpoint = try CheckpointStore(database).latestComplete(runId: run.id!) else {
+            throw StoreError.noCheckpoint(run: run.name)
+        }
+        guard specification.steps >= checkpoint.step else {
+            throw TrainerError.cannotHonour(name: run.name, reason: "--steps \(specification.steps) is before its last checkpoint at step \(checkpoint.step)")
+        }
+        let (dataset, samples) = try trainingSamples(specification.dataset)
+        guard dataset.id == run.datasetId else {
+            throw TrainerError.cannotHonour(name: run.name, reason: "its dataset '\(specification.dataset)' was deleted or replaced since the run started")
+        }
+        let session = TrainingSession(specification: specification, samples: samples.values,
+                                      sampleCount: samples.count, features: samples.features)
+        try session.restore(from: try CheckpointStore(database).blobs(of: checkpoint))
+        let journal = RunJournal(database, runId: run.id!)
+        let configJson = specification.canonicalJSON()
+        try journal.rewind(to: checkpoint.step, totalSteps: specification.steps,
+                           configJson: configJson == run.configJson ? nil : configJson,
+                           event: RunJournal.Event(step: checkpoint.step, kind: "resumed", severity: .info,
+                                                   message: "resumed from the checkpoint at step \(checkpoint.step) toward \(specification.steps) steps"))
+        run.totalSteps = specification.steps
+        return try loop(session, run: run, journal: journal, hooks: hooks)
+    }
+
+    /// Refuses a run that another live process is training.
+    func refuseIfActive(_ run: RunRecord) throws {
+        guard run.status == .running, let owner = run.owner, owner != RunJournal.processOwner else { return }
+        let parts = owner.split(separator: ":")
+        if parts.count == 2, String(parts[0]) == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) {
+            // Same machine: the process's existence decides.
+            if kill(pid, 0) == 0 || errno == EPERM {
+                throw TrainerError.runActive(name: run.name, owner: owner, heartbeat: run.heartbeatAt ?? "never")
+            }
+            return
+        }
+        // Another machine: trust a heartbeat younger than two minutes.
+        if let heartbeat = run.heartbeatAt, Timestamp.age(of: heartbeat).map({ $0 < 120 }) ?? false {
+            throw TrainerError.runActive(name: run.name, owner: owner, heartbeat: heartbeat)
+        }
+    }
+
+    struct Samples {
+        var values: [Float]
+        var count: Int
+        var features: Int
+    }
+
+    /// The training split of `name` as `[count, features]` floats.
+    func trainingSamples(_ name: String) throws -> (DatasetRecord, Samples) {
+        let store = DatasetStore(database)
+        let dataset = try store.find(name)
+        guard let array = try store.array("samples", of: dataset), array.shape.count >= 2 || array.shape.count == 1 else {
+            throw TrainerError.datasetUnusable("dataset '\(name)' has no samples array; re-create it with `ganpipe data generate` or `ganpipe data import`")
+        }
+        let count = dataset.trainCount
+        guard count >= 1, let total = array.shape.first, total >= count else {
+            throw TrainerError.datasetUnusable("dataset '\(name)' has no training samples; re-import it with a smaller test split")
+        }
+        let features = array.shape.dropFirst().reduce(1, *)
+        var values = try array.floats()
+        values.removeLast(values.count - count * features)
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw TrainerError.datasetUnusable("dataset '\(name)' holds a non-finite value at sample \(bad / features); re-import it after cleaning")
+        }
+        return (dataset, Samples(values: values, count: count, features: features))
+    }
+}

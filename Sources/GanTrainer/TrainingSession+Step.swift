@@ -1,0 +1,171 @@
+import GanNN
+import GanStore
+import GanTensor
+
+extension TrainingSession {
+    /// What one generator step produced.
+    public struct StepOutcome {
+        /// (key, value) pairs for `metrics` at this step; empty when the step records none.
+        public var metrics: [(key: String, value: Double)] = []
+        public var events: [RunJournal.Event] = []
+        /// Set when a non-finite loss, gradient or weight appeared; the step's update was not
+        /// applied to the network where it appeared.
+        public var failure: String?
+        public var discriminatorLoss: Double = .nan
+        public var generatorLoss: Double = .nan
+    }
+
+    /// Runs `discriminatorSteps` discriminator updates and one generator update. With
+    /// `recordMetrics`, the last discriminator update and the generator update also measure
+    /// every gradient norm (see `MetricKey`).
+    public func performStep(recordMetrics: Bool) -> StepOutcome {
+        var outcome = StepOutcome()
+        let stepNumber = step + 1
+        for iteration in 0..<specification.discriminatorSteps {
+            let probe = recordMetrics && iteration == specification.discriminatorSteps - 1
+            if let failure = discriminatorUpdate(probe: probe, step: stepNumber, into: &outcome) {
+                outcome.failure = failure
+                return outcome
+            }
+        }
+        if let failure = generatorUpdate(probe: recordMetrics, step: stepNumber, into: &outcome) {
+            outcome.failure = failure
+            return outcome
+        }
+        step = stepNumber
+        if recordMetrics {
+            let norms = outcome.metrics.filter { $0.key.hasPrefix("grad_norm/") || $0.key.hasPrefix("activation_grad_norm/") }
+            outcome.events += health.observe(step: stepNumber, norms: norms)
+        }
+        return outcome
+    }
+
+    /// One discriminator update. Returns a failure message when something was not finite.
+    func discriminatorUpdate(probe: Bool, step: Int, into outcome: inout StepOutcome) -> String? {
+        let real = sampler.next(batchSize)
+        let fake = GradientMode.withGradientsDisabled { generator(noise()) }
+        let (realScores, realHidden) = discriminator.forward(real)
+        let (fakeScores, fakeHidden) = discriminator.forward(fake)
+        var loss = objective.discriminatorLoss(real: realScores, fake: fakeScores)
+        var penaltyValue = Double.nan
+        var interpolateNorm = Double.nan
+        if objective.hasGradientPenalty {
+            // x̂ = αx + (1−α)x̃ with one α ~ U[0,1) per sample (arXiv 1704.00028, Algorithm 1).
+            let alpha = Tensor.uniform([batchSize, 1], using: &interpolationStream)
+            let interpolates = GradientMode.withGradientsDisabled { alpha * real + (1 - alpha) * fake }
+            interpolates.requiresGradient = true
+            let scores = discriminator(interpolates)
+            let inputGradient = gradients(of: scores.sum(), withRespectTo: [interpolates], createGraph: true)[0]!
+            let norms = inputGradient.l2Norm(alongAxes: [1], epsilon: 1e-12)
+            let penalty = objective.penalty(gradientNorms: norms)
+            loss = loss + specification.gradientPenaltyWeight * penalty
+            if probe {
+                penaltyValue = Double(penalty.scalar)
+                interpolateNorm = Double(norms.mean().scalar)
+            }
+        }
+        let parameters = discriminator.namedParameters
+        let targets = parameters.map(\.tensor) + (probe ? realHidden + fakeHidden : [])
+        let found = gradients(of: loss, withRespectTo: targets)
+        let lossValue = Double(loss.scalar)
+        let parameterGradients = Array(found.prefix(parameters.count))
+        if let failure = Self.firstNonFinite(loss: lossValue, parameters: parameters, gradients: parameterGradients,
+                                             network: "discriminator", step: step) {
+            return failure
+        }
+        discriminatorOptimizer.step(parameters, gradients: parameterGradients)
+        if specification.clip > 0 { clipDiscriminator() }
+        if let failure = Self.firstNonFiniteWeight(parameters, network: "discriminator", step: step) { return failure }
+        outcome.discriminatorLoss = lossValue
+        guard probe else { return nil }
+
+        var metrics: [(key: String, value: Double)] = [(MetricKey.discriminatorLoss, lossValue)]
+        let meanReal = Double(realScores.mean().scalar), meanFake = Double(fakeScores.mean().scalar)
+        metrics.append((MetricKey.scoreReal, meanReal))
+        metrics.append((MetricKey.scoreFake, meanFake))
+        if objective.isWasserstein {
+            metrics.append((MetricKey.wassersteinEstimate, meanReal - meanFake))
+        } else {
+            let correct = realScores.scalars.filter { $0 > 0 }.count + fakeScores.scalars.filter { $0 < 0 }.count
+            metrics.append((MetricKey.discriminatorAccuracy, Double(correct) / Double(2 * batchSize)))
+        }
+        if objective.hasGradientPenalty {
+            metrics.append((MetricKey.penalty, penaltyValue))
+            metrics.append((MetricKey.inputGradientNormInterpolates, interpolateNorm))
+        }
+        if objective == .wgan { metrics.append((MetricKey.clippedFraction, clippedFraction())) }
+        for ((path, _), gradient) in zip(parameters, parameterGradients) {
+            metrics.append((MetricKey.gradientNorm("discriminator", path), Self.norm(gradient)))
+        }
+        // ∂L_D/∂h over real and fake rows together, per hidden layer (Figure 1b of 1704.00028).
+        let hiddenCount = realHidden.count
+        for layer in 0..<hiddenCount {
+            let realPart = found[parameters.count + layer].map { $0.sumOfSquares() } ?? 0
+            let fakePart = found[parameters.count + hiddenCount + layer].map { $0.sumOfSquares() } ?? 0
+            metrics.append((MetricKey.activationGradientNorm("layers.\(2 * layer + 1)"), (realPart + fakePart).squareRoot()))
+        }
+        let (realNorm, fakeNorm) = inputGradientNorms(real: real, fake: fake)
+        metrics.append((MetricKey.inputGradientNormReal, realNorm))
+        metrics.append((MetricKey.inputGradientNormFake, fakeNorm))
+        outcome.metrics += metrics
+        return nil
+    }
+
+    /// One generator update; the discriminator's weights are frozen (no weight gradients).
+    func generatorUpdate(probe: Bool, step: Int, into outcome: inout StepOutcome) -> String? {
+        discriminator.setRequiresGradient(false)
+        defer { discriminator.setRequiresGradient(true) }
+        let fake = generator(noise())
+        let loss = objective.generatorLoss(fake: discriminator(fake))
+        let parameters = generator.namedParameters
+        let found = gradients(of: loss, withRespectTo: parameters.map(\.tensor) + (probe ? [fake] : []))
+        let lossValue = Double(loss.scalar)
+        let parameterGradients = Array(found.prefix(parameters.count))
+        if let failure = Self.firstNonFinite(loss: lossValue, parameters: parameters, gradients: parameterGradients,
+                                             network: "generator", step: step) {
+            return failure
+        }
+        generatorOptimizer.step(parameters, gradients: parameterGradients)
+        if let failure = Self.firstNonFiniteWeight(parameters, network: "generator", step: step) { return failure }
+        outcome.generatorLoss = lossValue
+        guard probe else { return nil }
+        outcome.metrics.append((MetricKey.generatorLoss, lossValue))
+        for ((path, _), gradient) in zip(parameters, parameterGradients) {
+            outcome.metrics.append((MetricKey.gradientNorm("generator", path), Self.norm(gradient)))
+        }
+        outcome.metrics.append((MetricKey.generatorSampleGradientNorm, Self.norm(found[parameters.count])))
+        return nil
+    }
+
+    /// Mean per-sample ‖∇ₓD(x)‖₂ at the real and at the generated samples, from one pass over
+    /// both (rows are independent: no layer mixes samples).
+    func inputGradientNorms(real: Tensor, fake: Tensor) -> (real: Double, fake: Double) {
+        discriminator.setRequiresGradient(false)
+        defer { discriminator.setRequiresGradient(true) }
+        let both = Tensor.concat([real, fake], alongAxis: 0)
+        both.requiresGradient = true
+        guard let gradient = gradients(of: discriminator(both).sum(), withRespectTo: [both])[0] else { return (0, 0) }
+        let norms = GradientMode.withGradientsDisabled { gradient.l2Norm(alongAxes: [1]) }
+        return (Double(norms[rows: 0..<batchSize].mean().scalar), Double(norms[rows: batchSize..<(2 * batchSize)].mean().scalar))
+    }
+
+    static func norm(_ tensor: Tensor?) -> Double {
+        tensor.map { $0.sumOfSquares().squareRoot() } ?? 0
+    }
+
+    static func firstNonFinite(loss: Double, parameters: [(path: String, tensor: Tensor)], gradients: [Tensor?],
+                               network: String, step: Int) -> String? {
+        for ((path, _), gradient) in zip(parameters, gradients) where gradient.map({ !$0.isFinite }) ?? false {
+            return "non-finite gradient at step \(step) in the \(network), first at \(path) (loss \(loss))"
+        }
+        if !loss.isFinite { return "non-finite \(network) loss (\(loss)) at step \(step)" }
+        return nil
+    }
+
+    static func firstNonFiniteWeight(_ parameters: [(path: String, tensor: Tensor)], network: String, step: Int) -> String? {
+        for (path, tensor) in parameters where !tensor.isFinite {
+            return "non-finite weight at step \(step) in the \(network), first at \(path)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GanNN
+import GanStore
+import GanTensor
+
+/// A run in memory: both networks, both optimizers, every random stream, the data cursor,
+/// the gradient-health counters and the step. `performStep()` is one generator step;
+/// `checkpoint()`/`restore(from:)` move the whole state to and from blobs, exactly.
+///
+/// Random streams (Philox4x32-10, see GanTensor): the generator's and the discriminator's
+/// initial weights, the noise z, the interpolation weights α, and the data order each come from
+/// their own stream derived from the run's seed, so changing one (say, the batch size of the
+/// interpolates) never shifts another.
+public final class TrainingSession {
+    public let specification: TrainingSpecification
+    public let generator: MLP
+    public let discriminator: MLP
+    let generatorOptimizer: any Optimizer
+    let discriminatorOptimizer: any Optimizer
+    var noiseStream: PhiloxGenerator
+    var interpolationStream: PhiloxGenerator
+    var sampler: DataSampler
+    var health: GradientHealth
+    /// Generator steps completed.
+    public internal(set) var step = 0
+
+    enum Stream: UInt64 {
+        case generatorWeights = 0, discriminatorWeights, noise, interpolation
+    }
+
+    /// A fresh run: weights initialised from the seed, cursor at the start.
+    public init(specification: TrainingSpecification, samples: [Float], sampleCount: Int, features: Int) {
+        precondition(specification.problems().isEmpty, "invalid specification: \(specification.problems())")
+        self.specification = specification
+        let base = PhiloxGenerator(seed: specification.seed)
+        let activation = specification.hiddenActivation!
+        var generatorWeights = base.stream(Stream.generatorWeights.rawValue)
+        generator = MLP(inputs: specification.noiseDimension, outputs: features, hiddenLayers: specification.generatorDepth,
+                        width: specification.generatorWidth, activation: activation, using: &generatorWeights)
+        var discriminatorWeights = base.stream(Stream.discriminatorWeights.rawValue)
+        discriminator = MLP(inputs: features, outputs: 1, hiddenLayers: specification.discriminatorDepth,
+                            width: specification.discriminatorWidth, activation: activation, using: &discriminatorWeights)
+        generatorOptimizer = Self.makeOptimizer(specification)
+        discriminatorOptimizer = Self.makeOptimizer(specification)
+        noiseStream = base.stream(Stream.noise.rawValue)
+        interpolationStream = base.stream(Stream.interpolation.rawValue)
+        sampler = DataSampler(samples: samples, count: sampleCount, features: features,
+                              generator: Self.dataOrderGenerator(specification))
+        health = GradientHealth(vanishingThreshold: specification.vanishingThreshold,
+                                explodingThreshold: specification.explodingThreshold, window: specification.healthWindow)
+        if specification.objective == .wgan { clipDiscriminator() }
+    }
+
+    /// The data order has its own key, so its per-epoch streams never meet the ones above.
+    static func dataOrderGenerator(_ specification: TrainingSpecification) -> PhiloxGenerator {
+        PhiloxGenerator(seed: specification.seed ^ 0xDA7A_5A3B_1E00_0000)
+    }
+
+    static func makeOptimizer(_ specification: TrainingSpecification) -> any Optimizer {
+        switch specification.optimizer {
+        case .adam: return Adam(learningRate: specification.learningRate, beta1: specification.beta1, beta2: specification.beta2)
+        case .rmsprop: return RMSprop(learningRate: specification.learningRate)
+        case .sgd: return SGD(learningRate: specification.learningRate, momentum: specification.beta1)
+        }
+    }
+
+    var batchSize: Int { specification.batchSize }
+    var objective: Objective { specification.objective }
+
+    func noise() -> Tensor {
+        Tensor.normal([batchSize, specification.noiseDimension], using: &noiseStream)
+    }
+
+    /// Clamps every discriminator parameter into [−c, c] (WGAN, arXiv 1701.07875).
+    func clipDiscriminator() {
+        let c = specification.clip
+        for (_, tensor) in discriminator.namedParameters { tensor.clampInPlace(min: -c, max: c) }
+    }
+
+    /// Share of discriminator parameters sitting at ±c.
+    func clippedFraction() -> Double {
+        let c = specification.clip
+        var atBound = 0, total = 0
+        for (_, tensor) in discriminator.namedParameters {
+            tensor.withUnsafeBufferPointer { values in
+                for value in values where Swift.abs(value) >= c { atBound += 1 }
+            }
+            total += tensor.count
+        }
+        return total == 0 ? 0 : Double(atBound) / Double(total)
+    }
+}

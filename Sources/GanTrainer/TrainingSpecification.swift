@@ -1,0 +1,112 @@
+import Foundation
+import GanNN
+
+/// Everything that determines a run, with every default made explicit. Stored as JSON in
+/// `runs.config_json`; `ganpipe resume` rebuilds the run from it.
+public struct TrainingSpecification: Codable, Equatable, Sendable {
+    public enum OptimizerKind: String, Codable, CaseIterable, Sendable {
+        case adam, rmsprop, sgd
+    }
+
+    public var dataset: String
+    public var objective: Objective
+    /// Generator steps in all; one step is one generator update (after its discriminator steps).
+    public var steps: Int
+    public var seed: UInt64
+    public var batchSize: Int = 256
+    public var noiseDimension: Int = 2
+    public var generatorDepth: Int = 3
+    public var generatorWidth: Int = 512
+    public var discriminatorDepth: Int = 3
+    public var discriminatorWidth: Int = 512
+    /// Hidden-layer activation of both networks: `relu`, `leaky-relu`, `tanh`, `sigmoid`.
+    public var activation: String = "relu"
+    public var leakySlope: Float = 0.2
+    public var optimizer: OptimizerKind
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var discriminatorSteps: Int
+    /// λ of the gradient penalty (wgan-gp, wgan-lp); 0 otherwise.
+    public var gradientPenaltyWeight: Float
+    /// c of WGAN's weight clipping to [−c, c]; 0 means no clipping.
+    public var clip: Float
+    public var checkpointEvery: Int = 1000
+    public var metricsEvery: Int = 1
+    public var threads: Int = 1
+    /// A per-layer gradient norm below this for `healthWindow` consecutive recorded steps is
+    /// a vanishing episode.
+    public var vanishingThreshold: Double = 1e-7
+    /// A per-layer gradient norm above this for `healthWindow` consecutive recorded steps is an
+    /// exploding episode.
+    public var explodingThreshold: Double = 1e3
+    public var healthWindow: Int = 10
+
+    /// A specification with the objective's published defaults:
+    /// - `gan`, `nsgan`, `hinge`: Adam lr 2e-4, β = (0.5, 0.999), 1 discriminator step (DCGAN);
+    /// - `wgan`: RMSprop lr 5e-5, c = 0.01, 5 discriminator steps (arXiv 1701.07875);
+    /// - `wgan-gp`, `wgan-lp`: Adam lr 1e-4, β = (0.5, 0.9), λ = 10, 5 steps (arXiv 1704.00028).
+    public init(dataset: String, objective: Objective, steps: Int, seed: UInt64 = 0) {
+        self.dataset = dataset
+        self.objective = objective
+        self.steps = steps
+        self.seed = seed
+        switch objective {
+        case .gan, .nsgan, .hinge:
+            (optimizer, learningRate, beta1, beta2, discriminatorSteps, gradientPenaltyWeight, clip) = (.adam, 2e-4, 0.5, 0.999, 1, 0, 0)
+        case .wgan:
+            (optimizer, learningRate, beta1, beta2, discriminatorSteps, gradientPenaltyWeight, clip) = (.rmsprop, 5e-5, 0, 0, 5, 0, 0.01)
+        case .wganGP, .wganLP:
+            (optimizer, learningRate, beta1, beta2, discriminatorSteps, gradientPenaltyWeight, clip) = (.adam, 1e-4, 0.5, 0.9, 5, 10, 0)
+        }
+    }
+
+    public var hiddenActivation: Activation? { Activation(name: activation, leakySlope: leakySlope) }
+
+    /// Every problem with the values, each naming the option and the fix; empty when valid.
+    public func problems() -> [String] {
+        var found: [String] = []
+        func require(_ condition: Bool, _ message: String) { if !condition { found.append(message) } }
+        require(!dataset.isEmpty, "--dataset is empty; name a dataset from `ganpipe data list`")
+        require(steps >= 1, "--steps must be at least 1 (got \(steps))")
+        require(batchSize >= 1 && batchSize <= 1 << 16, "--batch-size must be between 1 and 65536 (got \(batchSize))")
+        require(noiseDimension >= 1 && noiseDimension <= 1 << 14, "--noise-dim must be between 1 and 16384 (got \(noiseDimension))")
+        for (name, value) in [("--generator-depth", generatorDepth), ("--discriminator-depth", discriminatorDepth)] {
+            require(value >= 0 && value <= 64, "\(name) must be between 0 and 64 hidden layers (got \(value))")
+        }
+        for (name, value) in [("--generator-width", generatorWidth), ("--discriminator-width", discriminatorWidth)] {
+            require(value >= 1 && value <= 1 << 14, "\(name) must be between 1 and 16384 (got \(value))")
+        }
+        require(hiddenActivation != nil, "--activation '\(activation)' is unknown; use one of \(Activation.names.joined(separator: ", "))")
+        require(leakySlope.isFinite && leakySlope >= 0 && leakySlope < 1, "--leaky-slope must be in [0, 1) (got \(leakySlope))")
+        require(learningRate.isFinite && learningRate > 0 && learningRate < 10, "--learning-rate must be positive and below 10 (got \(learningRate))")
+        require(beta1.isFinite && beta1 >= 0 && beta1 < 1, "--beta1 must be in [0, 1) (got \(beta1))")
+        require(beta2.isFinite && beta2 >= 0 && beta2 < 1, "--beta2 must be in [0, 1) (got \(beta2))")
+        require(discriminatorSteps >= 1 && discriminatorSteps <= 1000, "--discriminator-steps must be between 1 and 1000 (got \(discriminatorSteps))")
+        require(gradientPenaltyWeight.isFinite && gradientPenaltyWeight >= 0, "--gradient-penalty-weight must be ≥ 0 (got \(gradientPenaltyWeight))")
+        require(clip.isFinite && clip >= 0, "--clip must be ≥ 0 (got \(clip))")
+        if objective == .wgan { require(clip > 0, "--objective wgan needs --clip > 0 (its Lipschitz constraint)") }
+        require(checkpointEvery >= 1, "--checkpoint-every must be at least 1 (got \(checkpointEvery))")
+        require(metricsEvery >= 1, "--metrics-every must be at least 1 (got \(metricsEvery))")
+        require(threads >= 1 && threads <= 256, "--threads must be between 1 and 256 (got \(threads))")
+        require(vanishingThreshold >= 0 && vanishingThreshold < explodingThreshold,
+                "--vanishing-threshold must be ≥ 0 and below --exploding-threshold")
+        require(healthWindow >= 1, "--health-window must be at least 1 (got \(healthWindow))")
+        return found
+    }
+
+    /// The canonical JSON stored in `runs.config_json` (sorted keys, so equal specifications
+    /// have equal text and equal `config_sha256`).
+    public func canonicalJSON() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    public static func decode(canonicalJSON text: String) throws -> TrainingSpecification {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(TrainingSpecification.self, from: Data(text.utf8))
+    }
+}

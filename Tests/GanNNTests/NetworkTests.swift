@@ -1,0 +1,53 @@
+import GanNN
+import GanTensor
+import Testing
+
+@Suite struct NetworkTests {
+    @Test func linearFollowsPyTorchLayoutAndInitialisationBounds() {
+        var generator = PhiloxGenerator(seed: 1)
+        let layer = Linear(inputs: 16, outputs: 3, using: &generator)
+        #expect(layer.weight.shape == [3, 16] && layer.bias.shape == [3])
+        let bound: Float = 0.25
+        #expect(layer.weight.scalars.allSatisfy { $0 >= -bound && $0 < bound })
+        #expect(layer.bias.scalars.allSatisfy { $0 >= -bound && $0 < bound })
+        // Spread over the interval, not stuck at a point.
+        #expect((layer.weight.scalars.max() ?? 0) - (layer.weight.scalars.min() ?? 0) > bound)
+        let x = Tensor(rows: [Array(repeating: 1, count: 16)])
+        let expected = (0..<3).map { row in (0..<16).reduce(layer.bias.scalars[row]) { $0 + layer.weight.scalars[row * 16 + $1] } }
+        let y = layer(x).scalars
+        for (a, e) in zip(y, expected) { #expect(abs(a - e) < 1e-5) }
+    }
+
+    @Test func mlpNamesParametersLikeASequential() {
+        var generator = PhiloxGenerator(seed: 2)
+        let mlp = MLP(inputs: 2, outputs: 1, hiddenLayers: 3, width: 8, activation: .relu, using: &generator)
+        #expect(mlp.namedParameters.map(\.path) == [
+            "layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias",
+            "layers.4.weight", "layers.4.bias", "layers.6.weight", "layers.6.bias",
+        ])
+        #expect(mlp.parameterCount == (2 * 8 + 8) + 2 * (8 * 8 + 8) + (8 + 1))
+        let (output, hidden) = mlp.forward(Tensor.normal([5, 2], using: &generator))
+        #expect(output.shape == [5, 1])
+        #expect(hidden.map(\.shape) == [[5, 8], [5, 8], [5, 8]])
+        #expect(hidden.allSatisfy { $0.scalars.allSatisfy { $0 >= 0 } })
+    }
+
+    @Test func sameSeedSameWeights() {
+        var a = PhiloxGenerator(seed: 9), b = PhiloxGenerator(seed: 9), c = PhiloxGenerator(seed: 10)
+        let first = MLP(inputs: 2, outputs: 2, hiddenLayers: 2, width: 4, activation: .tanh, using: &a)
+        let second = MLP(inputs: 2, outputs: 2, hiddenLayers: 2, width: 4, activation: .tanh, using: &b)
+        let third = MLP(inputs: 2, outputs: 2, hiddenLayers: 2, width: 4, activation: .tanh, using: &c)
+        #expect(first.parameters.map(\.scalars) == second.parameters.map(\.scalars))
+        #expect(first.parameters.map(\.scalars) != third.parameters.map(\.scalars))
+    }
+
+    @Test func outputActivationsAndNames() {
+        var generator = PhiloxGenerator(seed: 4)
+        let mlp = MLP(inputs: 3, outputs: 2, hiddenLayers: 1, width: 4, activation: .leakyRelu(slope: 0.2),
+                      outputActivation: .tanh, using: &generator)
+        let y = mlp(Tensor.normal([10, 3], standardDeviation: 10, using: &generator))
+        #expect(y.scalars.allSatisfy { $0 > -1 && $0 < 1 })
+        for name in Activation.names { #expect(Activation(name: name)?.name == name) }
+        #expect(Activation(name: "swish") == nil)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import GanStore
+import GanTestSupport
+import GanTrainer
+import GRDB
+import Testing
+
+@Suite struct ResumeTests {
+    static func finalBlobs(_ database: GanDatabase, run: String) throws -> [String: CheckpointBlob] {
+        let record = try RunStore(database).find(run)
+        let checkpoint = try #require(try CheckpointStore(database).latestComplete(runId: record.id!))
+        var blobs = try CheckpointStore(database).blobs(of: checkpoint)
+        blobs["state"] = nil  // holds nothing run-specific but is compared through the weights
+        return blobs
+    }
+
+    static func metricRows(_ database: GanDatabase, run: String) throws -> [String] {
+        try database.reader.read {
+            try String.fetchAll($0, sql: """
+                SELECT key || '@' || step || '=' || quote(value) FROM metrics JOIN runs ON runs.id = run_id
+                WHERE runs.name = ? ORDER BY key, step
+                """, arguments: [run])
+        }
+    }
+
+    /// Straight to N against stopped at k and resumed to N: byte-identical weights, optimizer
+    /// moments and metric rows.
+    @Test(arguments: [Objective.wganGP, .wgan, .gan])
+    func stoppedAndResumedEqualsStraight(objective: Objective) throws {
+        let database = try TrainingTests.database()
+        let specification = TrainingTests.small(objective, steps: 13)
+        _ = try TrainerStage(database).train(name: "straight", specification: specification)
+        var calls = 0
+        let stopped = try TrainerStage(database).train(name: "resumed", specification: specification, hooks: .init(shouldStop: {
+            calls += 1
+            return calls > 7
+        }))
+        #expect(stopped.status == .interrupted && stopped.step == 7)
+        #expect(try RunStore(database).find("resumed").status == .interrupted)
+        let resumed = try TrainerStage(database).resume("resumed")
+        #expect(resumed.status == .completed && resumed.step == 13 && resumed.startedAtStep == 7)
+        #expect(try Self.finalBlobs(database, run: "straight") == Self.finalBlobs(database, run: "resumed"))
+        #expect(try Self.metricRows(database, run: "straight") == Self.metricRows(database, run: "resumed"))
+    }
+
+    /// A crash after the checkpoint at 5 left metric rows for steps 6–8: resume removes and
+    /// replays them.
+    @Test func metricRowsPastTheCheckpointAreReplacedNotDuplicated() throws {
+        let database = try TrainingTests.database()
+        let specification = TrainingTests.small(.wganGP, steps: 10)
+        _ = try TrainerStage(database).train(name: "straight", specification: specification)
+        var crashed = specification
+        crashed.steps = 8
+        _ = try TrainerStage(database).train(name: "crashed", specification: crashed)
+        // Make it look like the process died at step 8 with its last checkpoint at 5.
+        try database.writer.write { db in
+            let crashedID = "(SELECT id FROM runs WHERE name = 'crashed')"
+            try db.execute(sql: "DELETE FROM checkpoints WHERE step = 8 AND run_id = \(crashedID)")
+            try db.execute(sql: "UPDATE metrics SET value = 999 WHERE step > 5 AND run_id = \(crashedID)")
+            try db.execute(sql: "UPDATE runs SET status = 'running', owner = 'elsewhere:1', heartbeat_at = '2020-01-01T00:00:00.000Z' WHERE name = 'crashed'")
+        }
+        let result = try TrainerStage(database).resume("crashed", steps: 10)
+        #expect(result.startedAtStep == 5 && result.status == .completed)
+        let straightRows = try Self.metricRows(database, run: "straight"), crashedRows = try Self.metricRows(database, run: "crashed")
+        #expect(straightRows == crashedRows, "differing rows: \(Set(straightRows).symmetricDifference(crashedRows).sorted().prefix(4))")
+        #expect(try Self.finalBlobs(database, run: "straight") == Self.finalBlobs(database, run: "crashed"))
+        let resumedEvents = try database.reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events WHERE kind = 'resumed'") }
+        #expect(resumedEvents == 1)
+    }
+
+    @Test func resumeRefusesCompletedActiveUnknownAndCorrupt() throws {
+        let database = try TrainingTests.database()
+        _ = try TrainerStage(database).train(name: "done", specification: TrainingTests.small(.nsgan, steps: 6))
+        #expect(throws: TrainerError.runCompleted(name: "done", steps: 6)) { try TrainerStage(database).resume("done") }
+        // Extending a completed run is allowed.
+        let extended = try TrainerStage(database).resume("done", steps: 8)
+        #expect(extended.step == 8 && extended.startedAtStep == 6)
+
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE runs SET status = 'running', owner = ?, heartbeat_at = ? WHERE name = 'done'",
+                           arguments: ["\(ProcessInfo.processInfo.hostName):1", Timestamp.now()])
+        }
+        #expect(throws: TrainerError.self) { try TrainerStage(database).resume("done", steps: 9) }
+        #expect(throws: StoreError.unknownRun("ghost")) { try TrainerStage(database).resume("ghost") }
+
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE runs SET status = 'interrupted', owner = NULL WHERE name = 'done'")
+            try db.execute(sql: "UPDATE checkpoint_parts SET data = zeroblob(length(data)) WHERE name = 'generator/layers.0.weight'")
+        }
+        #expect(throws: StoreError.self) { try TrainerStage(database).resume("done", steps: 9) }
+        let status = try RunStore(database).find("done").status
+        #expect(status == .interrupted, "a refused resume changes nothing")
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import GanStore
+import GanTestSupport
+import GanTrainer
+import GRDB
+import Testing
+
+/// Small networks, few steps: the real trainer on a real (in-memory or file) database.
+@Suite struct TrainingTests {
+    static func small(_ objective: Objective, steps: Int = 12, seed: UInt64 = 7) -> TrainingSpecification {
+        var specification = TrainingSpecification(dataset: "8gaussians", objective: objective, steps: steps, seed: seed)
+        specification.batchSize = 32
+        specification.generatorWidth = 16
+        specification.discriminatorWidth = 16
+        specification.generatorDepth = 2
+        specification.discriminatorDepth = 2
+        specification.discriminatorSteps = 2
+        specification.checkpointEvery = 5
+        return specification
+    }
+
+    static func database() throws -> GanDatabase {
+        let database = try GanDatabase.inMemory()
+        try TestDatasets.insertEightGaussians(into: database)
+        return database
+    }
+
+    static func keys(_ database: GanDatabase, run: String) throws -> Set<String> {
+        try database.reader.read {
+            Set(try String.fetchAll($0, sql: "SELECT DISTINCT key FROM metrics JOIN runs ON runs.id = run_id WHERE runs.name = ?", arguments: [run]))
+        }
+    }
+
+    @Test(arguments: Objective.allCases)
+    func everyObjectiveTrainsAndRecordsItsMetrics(objective: Objective) throws {
+        let database = try Self.database()
+        let result = try TrainerStage(database).train(name: "r", specification: Self.small(objective))
+        #expect(result.status == .completed && result.step == 12)
+        let keys = try Self.keys(database, run: "r")
+        var expected: Set<String> = [
+            "loss/discriminator", "loss/generator", "score/real", "score/fake",
+            "input_grad_norm/real", "input_grad_norm/fake", "generator/sample_grad_norm",
+            "activation_grad_norm/discriminator/layers.1", "activation_grad_norm/discriminator/layers.3",
+        ]
+        for network in ["generator", "discriminator"] {
+            for layer in [0, 2, 4] {
+                expected.insert("grad_norm/\(network)/layers.\(layer).weight")
+                expected.insert("grad_norm/\(network)/layers.\(layer).bias")
+            }
+        }
+        if objective.isWasserstein { expected.insert("wasserstein_estimate") } else { expected.insert("discriminator/accuracy") }
+        if objective.hasGradientPenalty { expected.formUnion(["penalty", "input_grad_norm/interpolates"]) }
+        if objective == .wgan { expected.insert("clip/fraction_at_bound") }
+        #expect(keys == expected, "missing \(expected.subtracting(keys)), unexpected \(keys.subtracting(expected))")
+        try database.reader.read { db in
+            let steps = try Int.fetchAll(db, sql: "SELECT step FROM checkpoints WHERE complete ORDER BY step")
+            #expect(steps == [0, 5, 10, 12])
+            let rows = try Int.fetchOne(db, sql: "SELECT count(*) FROM metrics WHERE key = 'loss/generator'")
+            #expect(rows == 12)
+            let nulls = try Int.fetchOne(db, sql: "SELECT count(*) FROM metrics WHERE value IS NULL")
+            #expect(nulls == 0)
+            let run = try RunRecord.fetchOne(db)!
+            #expect(run.status == .completed && run.currentStep == 12 && run.owner == nil && run.finishedAt != nil)
+            #expect(try TrainingSpecification.decode(canonicalJSON: run.configJson) == Self.small(objective))
+        }
+    }
+
+    @Test func wganKeepsEveryDiscriminatorWeightWithinTheClip() throws {
+        let database = try Self.database()
+        var specification = Self.small(.wgan)
+        specification.learningRate = 0.05
+        _ = try TrainerStage(database).train(name: "clip", specification: specification)
+        let checkpoint = try #require(try CheckpointStore(database).latestComplete(runId: 1))
+        let blobs = try CheckpointStore(database).blobs(of: checkpoint)
+        var checked = 0
+        for (name, blob) in blobs where name.hasPrefix("discriminator/") {
+            blob.data.withUnsafeBytes { raw in
+                for value in raw.bindMemory(to: Float.self) { #expect(abs(value) <= 0.01) }
+            }
+            checked += 1
+        }
+        #expect(checked == 6)
+        let fraction = try database.reader.read { try Double.fetchOne($0, sql: "SELECT value FROM metrics WHERE key = 'clip/fraction_at_bound' ORDER BY step DESC") }
+        #expect((fraction ?? 0) > 0.1, "with a large learning rate, weights pile up at ±c")
+    }
+
+    @Test func metricsEveryNRecordsOnlyThoseStepsAndTheLast() throws {
+        let database = try Self.database()
+        var specification = Self.small(.nsgan, steps: 10)
+        specification.metricsEvery = 4
+        _ = try TrainerStage(database).train(name: "sparse", specification: specification)
+        let steps = try database.reader.read { try Int.fetchAll($0, sql: "SELECT step FROM metrics WHERE key = 'loss/generator' ORDER BY step") }
+        #expect(steps == [4, 8, 10])
+    }
+
+    @Test func invalidSpecificationsAreRefusedBeforeAnythingIsWritten() throws {
+        let database = try Self.database()
+        var specification = Self.small(.wganGP)
+        specification.batchSize = 0
+        specification.activation = "swish"
+        #expect(throws: TrainerError.self) { try TrainerStage(database).train(name: "bad", specification: specification) }
+        var unknown = Self.small(.gan)
+        unknown.dataset = "nope"
+        #expect(throws: StoreError.unknownDataset("nope")) { try TrainerStage(database).train(name: "bad", specification: unknown) }
+        let runs = try database.reader.read { try RunRecord.fetchCount($0) }
+        #expect(runs == 0)
+        _ = try TrainerStage(database).train(name: "taken", specification: Self.small(.gan, steps: 1))
+        #expect(throws: StoreError.duplicateRun("taken")) { try TrainerStage(database).train(name: "taken", specification: Self.small(.gan, steps: 1)) }
+    }
+}

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import GanStore
+import GanTensor
+import GanTrainer
 import GRDB
 
 /// The `ganpipe` command: train GANs, WGANs and WGAN-GPs and see where their gradients vanish
@@ -21,17 +23,26 @@ public struct GanPipe: ParsableCommand {
     /// Parses `arguments` and runs the command. Failures print one line to standard error and
     /// exit non-zero; argument errors print usage as argument-parser does.
     public static func run(arguments: [String]? = nil) {
+        // One BLAS thread unless a command asks for more: spin-waiting threads collapse on a
+        // shared machine, and results must not depend on a thread count nobody chose.
+        BLAS.threadCount = 1
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
-        } catch let error as StoreError {
-            fail(error.description)
-        } catch let error as CommandError {
-            fail(error.description)
-        } catch let error as DatabaseError {
-            fail(StoreError.oneLine(error.description))
         } catch {
-            exit(withError: error)
+            guard let message = userMessage(for: error) else { exit(withError: error) }
+            fail(message)
+        }
+    }
+
+    /// The one-line message of a ganpipe error; nil for argument-parser's own errors and exits.
+    static func userMessage(for error: any Error) -> String? {
+        switch error {
+        case let error as StoreError: return error.description
+        case let error as TrainerError: return StoreError.oneLine(error.description)
+        case let error as CommandError: return StoreError.oneLine(error.description)
+        case let error as DatabaseError: return StoreError.oneLine(error.description)
+        default: return nil
         }
     }
 

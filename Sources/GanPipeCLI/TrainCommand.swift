@@ -75,13 +75,10 @@ struct TrainCommand: ParsableCommand {
         return specification
     }
 
-    func validate() throws {
-        let problems = specification().problems()
-        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
-    }
-
     func run() throws {
         let specification = specification()
+        let problems = specification.problems()
+        guard problems.isEmpty else { throw CommandError(problems.joined(separator: "; ")) }
         let runName = name ?? "\(objective.rawValue)-\(dataset)-seed\(seed)"
         let opened = try database.openForWriting()
         let reporter = TrainingReporter(json: json)

@@ -28,6 +28,7 @@ extension TrainerStage {
             events.removeAll(keepingCapacity: true)
             lastFlush = Date()
             storeSeconds += lastFlush.timeIntervalSince(before)
+            if checkpoint { try hooks.checkpointCommitted(run.id!, session.step) }
         }
         func result(_ status: RunStatus, error: String? = nil) -> Result {
             Result(run: run.name, runId: run.id!, status: status, step: session.step, totalSteps: specification.steps,

@@ -38,14 +38,19 @@ public struct TrainerStage {
         public var error: String?
     }
 
-    /// Hooks from the command line: progress display and a stop request (SIGINT, SIGTERM).
+    /// Hooks from the command line: progress display, a stop request (SIGINT, SIGTERM), and a
+    /// call after each checkpoint is committed (with the run id and the checkpoint's step), so
+    /// another stage can read it from the database while training goes on.
     public struct Hooks {
         public var progress: (Progress) -> Void
         public var shouldStop: () -> Bool
+        public var checkpointCommitted: (_ runId: Int64, _ step: Int) throws -> Void
 
-        public init(progress: @escaping (Progress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }) {
+        public init(progress: @escaping (Progress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false },
+                    checkpointCommitted: @escaping (Int64, Int) throws -> Void = { _, _ in }) {
             self.progress = progress
             self.shouldStop = shouldStop
+            self.checkpointCommitted = checkpointCommitted
         }
     }
 

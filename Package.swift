@@ -34,7 +34,7 @@ let package = Package(
 
         // zlib from Debian's zlib1g-dev, for gzip-compressed IDX files.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "GanLoader", dependencies: ["GanStore", "CZlib"]),
+        .target(name: "GanLoader", dependencies: ["GanStore", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "GanTrainer", dependencies: ["GanNN", "GanStore"]),
 
         .target(
@@ -42,11 +42,13 @@ let package = Package(
             dependencies: [
                 "GanStore", "GanLoader", "GanTrainer", "GanNN", "GanTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .executableTarget(name: "ganpipe", dependencies: ["GanPipeCLI"]),
 
-        .target(name: "GanTestSupport", dependencies: ["GanStore", "GanTensor"], path: "Tests/GanTestSupport"),
+        .target(name: "GanTestSupport", dependencies: ["GanStore", "GanTensor", .product(name: "GRDB", package: "GRDB.swift")],
+                path: "Tests/GanTestSupport"),
         .testTarget(name: "GanTensorTests", dependencies: ["GanTensor", "GanTestSupport"]),
         .testTarget(name: "GanNNTests", dependencies: ["GanNN", "GanTestSupport"]),
         .testTarget(name: "GanStoreTests", dependencies: ["GanStore", "GanTestSupport"]),

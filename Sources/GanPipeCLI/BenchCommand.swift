@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure ganpipe's speed on this machine (build with -c release first).",
-        subcommands: [Kernels.self]
+        subcommands: [Kernels.self, Train.self]
     )
 
     struct Kernels: ParsableCommand {

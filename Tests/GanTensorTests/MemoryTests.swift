@@ -49,8 +49,10 @@ struct MemoryTests {
         }
         #expect(parameters.allSatisfy { $0.isFinite })
         let growth = samples.last! - samples.first!
-        // One leaked step would hold ≥ 100 KB of tensors, 900 MB over 9,000 steps; the bound
-        // only leaves room for allocator noise and other tests running in parallel.
-        #expect(growth < 32 << 20, "resident memory grew by \(growth >> 10) KiB: \(samples.map { $0 >> 20 }) MiB")
+        // One leaked step would hold ≥ 100 KB of tensors, 900 MB over 9,000 steps. Resident
+        // memory is the whole process's, and other suites run in parallel (the Fashion-MNIST
+        // import alone holds ~40 MB), so the bound leaves them room; the weak-reference tests
+        // check that each graph is freed exactly.
+        #expect(growth < 128 << 20, "resident memory grew by \(growth >> 10) KiB: \(samples.map { $0 >> 20 }) MiB")
     }
 }

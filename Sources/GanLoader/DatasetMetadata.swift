@@ -1,0 +1,72 @@
+import Foundation
+
+/// What `datasets.metadata_json` holds, with stable snake_case keys for SQL users
+/// (`json_extract(metadata_json, '$.mode_std')`). Every field is optional: synthetic datasets
+/// fill the generator fields, imported ones the provenance fields.
+public struct DatasetMetadata: Codable, Equatable, Sendable {
+    /// The generator (`8gaussians`, …), for synthetic datasets.
+    public var generator: String?
+    /// The generator's parameters in the units of the stored samples (after any division).
+    public var parameters: [String: Double]?
+    /// Mode centres, `[modes][features]`, in the coordinates of the stored samples.
+    public var modes: [[Double]]?
+    /// The standard deviation of each mode along each axis, in stored coordinates.
+    public var modeStd: Double?
+    /// How the generator works, in one sentence (reference implementation).
+    public var reference: String?
+    /// The import format (`csv`, `npy`, `idx`).
+    public var format: String?
+    /// Every file read, with its size and SHA-256.
+    public var files: [SourceFile]?
+    /// The CSV header cells, if the file had a header.
+    public var header: [String]?
+    /// The 0-based CSV column the labels came from.
+    public var labelColumn: Int?
+    /// Class names, indexed by label value.
+    public var labelNames: [String]?
+    /// Shape of one sample, e.g. `[28, 28]` or `[2]`.
+    public var sampleShape: [Int]?
+    /// The seed of the shuffle applied to the rows before storing, if any.
+    public var shuffleSeed: UInt64?
+    /// How the split was made: `generated`, `fraction`, `files`.
+    public var split: String?
+
+    public init() {}
+
+    /// One file that went into a dataset.
+    public struct SourceFile: Codable, Equatable, Sendable {
+        /// `samples`, `labels`, `test-samples` or `test-labels`.
+        public var role: String
+        /// The absolute path when it was read.
+        public var path: String
+        public var bytes: Int64
+        public var sha256: String
+        public var gzip: Bool
+
+        public init(role: String, path: String, bytes: Int64, sha256: String, gzip: Bool) {
+            self.role = role
+            self.path = path
+            self.bytes = bytes
+            self.sha256 = sha256
+            self.gzip = gzip
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case generator, parameters, modes, modeStd = "mode_std", reference, format, files, header
+        case labelColumn = "label_column", labelNames = "label_names", sampleShape = "sample_shape"
+        case shuffleSeed = "shuffle_seed", split
+    }
+
+    /// Compact JSON with sorted keys, as stored.
+    public func encoded() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Decodes stored JSON; unknown keys are ignored, malformed text gives empty metadata.
+    public static func decoded(from json: String) -> DatasetMetadata {
+        (try? JSONDecoder().decode(DatasetMetadata.self, from: Data(json.utf8))) ?? DatasetMetadata()
+    }
+}

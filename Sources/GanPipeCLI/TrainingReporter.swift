@@ -10,14 +10,17 @@ import Synchronization
 /// `interrupted`; a second signal exits at once), and prints the result.
 final class TrainingReporter: @unchecked Sendable {
     let json: Bool
+    /// False for pipeline workers: their parent shows the progress of every run.
+    let showsProgress: Bool
     let isTerminal = isatty(STDERR_FILENO) == 1
     private let stopRequested = Atomic<Bool>(false)
     private let lastDraw = Mutex<Double>(0)
     /// Kept alive as long as the reporter: they deliver the signals.
     private var sources: [DispatchSourceSignal] = []
 
-    init(json: Bool) {
+    init(json: Bool, showsProgress: Bool = true) {
         self.json = json
+        self.showsProgress = showsProgress
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
@@ -35,6 +38,7 @@ final class TrainingReporter: @unchecked Sendable {
     }
 
     func show(_ progress: TrainerStage.Progress) {
+        guard showsProgress else { return }
         let elapsed = progress.elapsedSeconds
         let rate = elapsed > 0 ? Double(progress.stepsThisSession) / elapsed : 0
         let remaining = rate > 0 ? Double(progress.totalSteps - progress.step) / rate : 0

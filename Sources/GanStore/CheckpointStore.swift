@@ -64,6 +64,13 @@ public struct CheckpointStore: Sendable {
         }
     }
 
+    /// The steps of the complete checkpoints of `runId`, ascending.
+    public func completeSteps(runId: Int64) throws -> [Int] {
+        try database.reader.read { db in
+            try Int.fetchAll(db, sql: "SELECT step FROM checkpoints WHERE run_id = ? AND complete = 1 ORDER BY step", arguments: [runId])
+        }
+    }
+
     /// The complete checkpoint of `runId` at `step`, if any.
     public func checkpoint(runId: Int64, step: Int) throws -> CheckpointRecord? {
         try database.reader.read { db in

@@ -40,19 +40,25 @@ public struct RunJournal: Sendable {
         }
     }
 
-    /// `host:pid` of this process, stored in `runs.owner` while it trains.
-    public static var processOwner: String {
-        "\(ProcessInfo.processInfo.hostName):\(getpid())"
+    /// Takes the run for this process inside the caller's transaction, or throws
+    /// `StoreError.runBusy` when another live process holds it (see `RunLease`).
+    func takeLease(_ db: Database) throws {
+        guard let run = try RunRecord.fetchOne(db, key: runId) else { throw StoreError.unknownRun(String(runId)) }
+        guard RunLease.isAvailable(run) else {
+            throw StoreError.runBusy(name: run.name, owner: run.owner ?? "?", heartbeat: run.heartbeatAt ?? "never")
+        }
     }
 
-    /// Marks the run `running` under this process.
+    /// Marks the run `running` under this process, atomically with the check that no other
+    /// live process holds it.
     public func claim() throws {
         try write { db in
+            try takeLease(db)
             let now = Timestamp.now()
             try db.execute(sql: """
                 UPDATE runs SET status = 'running', owner = ?, heartbeat_at = ?, started_at = coalesce(started_at, ?),
                     finished_at = NULL, error = NULL WHERE id = ?
-                """, arguments: [Self.processOwner, now, now, runId])
+                """, arguments: [RunLease.currentOwner, now, now, runId])
         }
     }
 
@@ -92,11 +98,12 @@ public struct RunJournal: Sendable {
         }
     }
 
-    /// Prepares a resume from the checkpoint at `step`: removes metric rows, events and
-    /// checkpoints past it (and incomplete ones), sets the run's step, total and status —
-    /// all in one transaction.
+    /// Prepares a resume from the checkpoint at `step`: takes the run (see `claim()`), removes
+    /// metric rows, events and checkpoints past it (and incomplete ones), sets the run's step,
+    /// total and status — all in one transaction.
     public func rewind(to step: Int, totalSteps: Int, configJson: String? = nil, event: Event) throws {
         try write { db in
+            try takeLease(db)
             try db.execute(sql: "DELETE FROM metrics WHERE run_id = ? AND step > ?", arguments: [runId, step])
             try db.execute(sql: "DELETE FROM events WHERE run_id = ? AND step > ?", arguments: [runId, step])
             try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ? AND (step > ? OR complete = 0)", arguments: [runId, step])
@@ -108,7 +115,7 @@ public struct RunJournal: Sendable {
             try db.execute(sql: """
                 UPDATE runs SET current_step = ?, total_steps = ?, status = 'running', owner = ?, heartbeat_at = ?,
                     finished_at = NULL, error = NULL WHERE id = ?
-                """, arguments: [step, totalSteps, Self.processOwner, now, runId])
+                """, arguments: [step, totalSteps, RunLease.currentOwner, now, runId])
             var record = EventRecord(runId: runId, step: event.step, kind: event.kind, severity: event.severity,
                                      message: event.message, createdAt: now)
             try record.insert(db)

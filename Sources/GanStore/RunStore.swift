@@ -42,6 +42,35 @@ public struct RunStore: Sendable {
         }
     }
 
+    /// Inserts `run` unless a run of that name exists; returns the stored row and whether it
+    /// was inserted. Atomic, so two processes registering the same run agree on one row.
+    public func insertIfAbsent(_ run: RunRecord) throws -> (run: RunRecord, inserted: Bool) {
+        try GanDatabase.wrap(path: database.path) {
+            try database.writer.write { db in
+                if let existing = try RunRecord.filter(Column("name") == run.name).fetchOne(db) { return (existing, false) }
+                var run = run
+                try run.insert(db)
+                return (run, true)
+            }
+        }
+    }
+
+    /// The value of metric `key` at the run's last recorded step, with the step.
+    public func latestMetric(runId: Int64, key: String) throws -> (step: Int, value: Double?)? {
+        try database.reader.read { db in
+            try Row.fetchOne(db, sql: "SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step DESC LIMIT 1",
+                             arguments: [runId, key]).map { ($0[0], $0[1]) }
+        }
+    }
+
+    /// The value of evaluation `metric` at the run's last evaluated checkpoint, with the step.
+    public func latestEvaluation(runId: Int64, metric: String) throws -> (step: Int, value: Double?)? {
+        try database.reader.read { db in
+            try Row.fetchOne(db, sql: "SELECT step, value FROM evaluations WHERE run_id = ? AND metric = ? ORDER BY step DESC LIMIT 1",
+                             arguments: [runId, metric]).map { ($0[0], $0[1]) }
+        }
+    }
+
     /// What `ganpipe show` prints about a run: the row and counts of what hangs off it.
     public struct Summary: Codable, Sendable {
         public var run: RunRecord

@@ -18,6 +18,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case migrationRenamed(path: String, version: Int, recorded: String, embedded: String)
     case unknownRun(String)
     case duplicateRun(String)
+    case runBusy(name: String, owner: String, heartbeat: String)
     case unknownDataset(String)
     case corruptBlob(String)
     case noCheckpoint(run: String)
@@ -57,6 +58,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no run named or numbered '\(reference)'; list the runs with `ganpipe runs`"
         case .duplicateRun(let name):
             return "a run named '\(name)' already exists; choose another --name, or continue it with `ganpipe resume \(name)`"
+        case .runBusy(let name, let owner, let heartbeat):
+            return "run '\(name)' is being trained by process \(owner) (heartbeat \(heartbeat)); wait for it to finish or stop that process"
         case .unknownDataset(let name):
             return "no dataset named '\(name)'; list the datasets with `ganpipe data list` or create one with `ganpipe data generate`"
         case .corruptBlob(let what):

@@ -38,18 +38,22 @@ public struct TrainerStage {
         public var error: String?
     }
 
-    /// Hooks from the command line: progress display, a stop request (SIGINT, SIGTERM), and a
-    /// call after each checkpoint is committed (with the run id and the checkpoint's step), so
-    /// another stage can read it from the database while training goes on.
+    /// Hooks from the command line and the pipeline: progress display, a stop request (SIGINT,
+    /// SIGTERM), a call once this process holds the run (before any training), and a call after
+    /// each checkpoint is committed (with the run id and the checkpoint's step), so another
+    /// stage can read it from the database while training goes on.
     public struct Hooks {
         public var progress: (Progress) -> Void
         public var shouldStop: () -> Bool
+        public var runClaimed: (_ runId: Int64) throws -> Void
         public var checkpointCommitted: (_ runId: Int64, _ step: Int) throws -> Void
 
         public init(progress: @escaping (Progress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false },
+                    runClaimed: @escaping (Int64) throws -> Void = { _ in },
                     checkpointCommitted: @escaping (Int64, Int) throws -> Void = { _, _ in }) {
             self.progress = progress
             self.shouldStop = shouldStop
+            self.runClaimed = runClaimed
             self.checkpointCommitted = checkpointCommitted
         }
     }
@@ -59,23 +63,30 @@ public struct TrainerStage {
                       hooks: Hooks = Hooks()) throws -> Result {
         let problems = specification.problems()
         guard problems.isEmpty else { throw TrainerError.invalidSpecification(problems) }
-        let (dataset, samples) = try trainingSamples(specification.dataset)
-        var run = RunRecord(name: name, objective: specification.objective.rawValue, datasetId: dataset.id,
-                            seed: Int64(bitPattern: specification.seed), configJson: specification.canonicalJSON(),
-                            totalSteps: specification.steps, pipeline: pipeline)
-        run = try RunStore(database).insert(run)
-        let session = TrainingSession(specification: specification, samples: samples.values,
-                                      sampleCount: samples.count, features: samples.features)
-        let journal = RunJournal(database, runId: run.id!)
-        try journal.claim()
-        try journal.commit(metrics: [], events: [], currentStep: 0, checkpoint: session.checkpoint())
-        return try loop(session, run: run, journal: journal, hooks: hooks)
+        let dataset = try DatasetStore(database).find(specification.dataset)
+        _ = try trainingSamples(dataset)
+        let run = try RunStore(database).insert(queuedRun(name: name, specification: specification, dataset: dataset, pipeline: pipeline))
+        return try proceed(run, hooks: hooks)
     }
 
-    /// Continues `reference` (a name or id) from its last complete checkpoint, to `steps`
-    /// generator steps in all (default: the run's own total).
+    /// The `runs` row of a run that has not started.
+    public func queuedRun(name: String, specification: TrainingSpecification, dataset: DatasetRecord,
+                          pipeline: String? = nil) -> RunRecord {
+        RunRecord(name: name, objective: specification.objective.rawValue, datasetId: dataset.id,
+                  seed: Int64(bitPattern: specification.seed), configJson: specification.canonicalJSON(),
+                  totalSteps: specification.steps, pipeline: pipeline)
+    }
+
+    /// Continues `reference` (a name or id) from its last complete checkpoint — or starts it, if
+    /// it is queued — to `steps` generator steps in all (default: the run's own total).
     public func resume(_ reference: String, steps: Int? = nil, hooks: Hooks = Hooks()) throws -> Result {
-        var run = try RunStore(database).find(reference)
+        try proceed(try RunStore(database).find(reference), steps: steps, hooks: hooks)
+    }
+
+    /// Starts a queued run or continues any other from its last complete checkpoint. Taking
+    /// the run is atomic with the check that no other live process holds it (`RunLease`).
+    func proceed(_ run: RunRecord, steps: Int? = nil, hooks: Hooks) throws -> Result {
+        var run = run
         guard var specification = try? TrainingSpecification.decode(canonicalJSON: run.configJson) else {
             throw TrainerError.cannotHonour(name: run.name, reason: "its configuration is not one this ganpipe can read (made by another version?)")
         }
@@ -85,45 +96,35 @@ public struct TrainerStage {
         if run.status == .completed && specification.steps <= run.totalSteps {
             throw TrainerError.runCompleted(name: run.name, steps: run.totalSteps)
         }
-        try refuseIfActive(run)
-        guard let checkpoint = try CheckpointStore(database).latestComplete(runId: run.id!) else {
-            throw StoreError.noCheckpoint(run: run.name)
+        guard RunLease.isAvailable(run) else {
+            throw StoreError.runBusy(name: run.name, owner: run.owner ?? "?", heartbeat: run.heartbeatAt ?? "never")
         }
-        guard specification.steps >= checkpoint.step else {
-            throw TrainerError.cannotHonour(name: run.name, reason: "--steps \(specification.steps) is before its last checkpoint at step \(checkpoint.step)")
-        }
-        let (dataset, samples) = try trainingSamples(specification.dataset)
+        let dataset = try DatasetStore(database).find(specification.dataset)
         guard dataset.id == run.datasetId else {
-            throw TrainerError.cannotHonour(name: run.name, reason: "its dataset '\(specification.dataset)' was deleted or replaced since the run started")
+            throw TrainerError.cannotHonour(name: run.name, reason: "its dataset '\(specification.dataset)' was deleted or replaced since the run was created")
         }
+        let samples = try trainingSamples(dataset)
         let session = TrainingSession(specification: specification, samples: samples.values,
                                       sampleCount: samples.count, features: samples.features)
-        try session.restore(from: try CheckpointStore(database).blobs(of: checkpoint))
         let journal = RunJournal(database, runId: run.id!)
-        let configJson = specification.canonicalJSON()
-        try journal.rewind(to: checkpoint.step, totalSteps: specification.steps,
-                           configJson: configJson == run.configJson ? nil : configJson,
-                           event: RunJournal.Event(step: checkpoint.step, kind: "resumed", severity: .info,
-                                                   message: "resumed from the checkpoint at step \(checkpoint.step) toward \(specification.steps) steps"))
-        run.totalSteps = specification.steps
-        return try loop(session, run: run, journal: journal, hooks: hooks)
-    }
-
-    /// Refuses a run that another live process is training.
-    func refuseIfActive(_ run: RunRecord) throws {
-        guard run.status == .running, let owner = run.owner, owner != RunJournal.processOwner else { return }
-        let parts = owner.split(separator: ":")
-        if parts.count == 2, String(parts[0]) == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) {
-            // Same machine: the process's existence decides.
-            if kill(pid, 0) == 0 || errno == EPERM {
-                throw TrainerError.runActive(name: run.name, owner: owner, heartbeat: run.heartbeatAt ?? "never")
+        let checkpoints = CheckpointStore(database)
+        if let checkpoint = try checkpoints.latestComplete(runId: run.id!) {
+            guard specification.steps >= checkpoint.step else {
+                throw TrainerError.cannotHonour(name: run.name, reason: "--steps \(specification.steps) is before its last checkpoint at step \(checkpoint.step)")
             }
-            return
+            try session.restore(from: try checkpoints.blobs(of: checkpoint))
+            let configJson = specification.canonicalJSON()
+            try journal.rewind(to: checkpoint.step, totalSteps: specification.steps,
+                               configJson: configJson == run.configJson ? nil : configJson,
+                               event: RunJournal.Event(step: checkpoint.step, kind: "resumed", severity: .info,
+                                                       message: "resumed from the checkpoint at step \(checkpoint.step) toward \(specification.steps) steps"))
+        } else {
+            try journal.claim()
+            try journal.commit(metrics: [], events: [], currentStep: 0, checkpoint: session.checkpoint())
         }
-        // Another machine: trust a heartbeat younger than two minutes.
-        if let heartbeat = run.heartbeatAt, Timestamp.age(of: heartbeat).map({ $0 < 120 }) ?? false {
-            throw TrainerError.runActive(name: run.name, owner: owner, heartbeat: heartbeat)
-        }
+        run.totalSteps = specification.steps
+        try hooks.runClaimed(run.id!)
+        return try loop(session, run: run, journal: journal, hooks: hooks)
     }
 
     struct Samples {
@@ -132,10 +133,10 @@ public struct TrainerStage {
         var features: Int
     }
 
-    /// The training split of `name` as `[count, features]` floats.
-    func trainingSamples(_ name: String) throws -> (DatasetRecord, Samples) {
+    /// The training split of `dataset` as `[count, features]` floats.
+    func trainingSamples(_ dataset: DatasetRecord) throws -> Samples {
         let store = DatasetStore(database)
-        let dataset = try store.find(name)
+        let name = dataset.name
         guard let array = try store.array("samples", of: dataset), array.shape.count >= 2 || array.shape.count == 1 else {
             throw TrainerError.datasetUnusable("dataset '\(name)' has no samples array; re-create it with `ganpipe data generate` or `ganpipe data import`")
         }
@@ -149,6 +150,6 @@ public struct TrainerStage {
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw TrainerError.datasetUnusable("dataset '\(name)' holds a non-finite value at sample \(bad / features); re-import it after cleaning")
         }
-        return (dataset, Samples(values: values, count: count, features: features))
+        return Samples(values: values, count: count, features: features)
     }
 }

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import GanPipeline
+import GanStore
+
+/// `ganpipe run PIPELINE.yaml`: loader, trainer and evaluator for a whole matrix of runs.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline file: its datasets, then training and evaluation for every run of its matrix.",
+        discussion: """
+            Safe to start again at any moment: completed runs are skipped, interrupted ones resumed from their \
+            last checkpoint, failed ones retried up to the file's `retries`. The format is in pipelines/README.md.
+            Exit codes: 0 everything ran and every gate passed; 2 a gate failed; 4 a run or stage failed; \
+            1 the file or the database could not be used.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: ArgumentHelp("The pipeline file.", valueName: "pipeline.yaml")) var file: String
+    @Option(help: "Runs trained at once, each in its own process.") var jobs: Int = 1
+    @Flag(help: "Show what each run needs without doing anything.") var dryRun = false
+    @Flag(help: "Print the summary as one JSON object on standard output.") var json = false
+
+    func run() throws {
+        guard (1...64).contains(jobs) else { throw CommandError("--jobs must be between 1 and 64 (got \(jobs))") }
+        let pipeline = try translatingPipelineErrors { try PipelineParser.parse(file: file) }
+        if dryRun {
+            try showPlan(pipeline)
+            return
+        }
+        let opened = try database.openForWriting()
+        let runner = try translatingPipelineErrors {
+            try PipelineRunner(database: opened, pipeline: pipeline, launch: { try Self.launchWorker(for: $0, pipeline: pipeline, database: opened.path) })
+        }
+        runner.log = { FileHandle.standardError.write(Data("[\(pipeline.name)] \($0)\n".utf8)) }
+        let summary = try translatingPipelineErrors { try runner.run(jobs: jobs) }
+        if json {
+            try printJSON(summary)
+        } else {
+            print(Self.render(summary))
+        }
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+
+    /// `--dry-run`: the runs and what each needs, read-only.
+    func showPlan(_ pipeline: PipelineSpecification) throws {
+        let path = database.resolvedPath
+        var rows: [(String, String)]
+        if FileManager.default.fileExists(atPath: path) {
+            let opened = try database.openForReading()
+            let runner = try translatingPipelineErrors { try PipelineRunner(database: opened, pipeline: pipeline, launch: { _ in Process() }) }
+            rows = try translatingPipelineErrors { try runner.plan(register: false) }.map { ($0.run.name, $0.action.rawValue) }
+        } else {
+            rows = try translatingPipelineErrors { try pipeline.plannedRuns() }.map { ($0.name, "train") }
+        }
+        if json {
+            try printJSON(rows.map { ["run": $0.0, "action": $0.1] })
+            return
+        }
+        var table = TextTable(columns: ["run", "action"])
+        table.rows = rows.map { [$0.0, $0.1] }
+        print(table.render())
+        print("\(rows.count) run(s); datasets: \(pipeline.datasets.map(\.name).joined(separator: ", "))")
+    }
+
+    static func launchWorker(for run: PlannedRun, pipeline: PipelineSpecification, database path: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var arguments = ["worker", run.name, "--db", path, "--eval-samples", String(pipeline.evaluation.samples),
+                         "--eval-seed", String(pipeline.evaluation.seed)]
+        if let every = pipeline.evaluation.every { arguments += ["--eval-every", String(every)] }
+        if !pipeline.evaluation.enabled { arguments.append("--no-eval") }
+        process.arguments = arguments
+        process.standardOutput = FileHandle.standardError
+        process.standardError = FileHandle.standardError
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func render(_ summary: PipelineSummary) -> String {
+        let resultKeys = ["modes_covered", "high_quality_percent", "sliced_wasserstein", "loss/discriminator", "loss/generator"]
+        var table = TextTable(columns: ["run", "status", "steps"] + resultKeys)
+        for row in summary.runs {
+            table.rows.append([row.run, row.status, "\(row.step)/\(row.totalSteps)"]
+                              + resultKeys.map { row.results[$0].map { String(format: "%.4g", $0) } ?? "-" })
+        }
+        var lines = [table.render()]
+        if !summary.gates.isEmpty {
+            var gates = TextTable(columns: ["gate", "run", "value", "result"])
+            for gate in summary.gates {
+                gates.rows.append([gate.gate, gate.run, gate.value.map { String(format: "%.4g", $0) } ?? "none",
+                                   gate.passed ? "pass" : "FAIL"])
+            }
+            lines.append(gates.render())
+        }
+        let verdict: String
+        switch summary.exitCode {
+        case PipelineSummary.exitSuccess: verdict = "every run completed and every gate passed"
+        case PipelineSummary.exitGateFailed: verdict = "every run completed; a gate failed (exit 2)"
+        default: verdict = "a run or stage failed (exit 4); run the same command again to retry or continue"
+        }
+        lines.append(String(format: "pipeline %@: %@ (%.1f s)", summary.pipeline, verdict, summary.seconds))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `ganpipe worker RUN`: the trainer and evaluator stages of one pipeline run (started by
+/// `ganpipe run`; exit 75 when another live process holds the run).
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Train and evaluate one pipeline run (used by `ganpipe run`).",
+        shouldDisplay: false)
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument var reference: String
+    @Option var evalEvery: Int?
+    @Option var evalSamples: Int = 2500
+    @Option var evalSeed: UInt64 = 0
+    @Flag var noEval = false
+
+    func run() throws {
+        let opened = try database.openForWriting()
+        let evaluation = EvaluationSpecification(every: evalEvery, samples: evalSamples, seed: evalSeed, enabled: !noEval)
+        let reporter = TrainingReporter(json: false, showsProgress: false)
+        let outcome = try PipelineWorker(opened, evaluation: evaluation).run(reference, hooks: reporter.hooks())
+        if outcome != .completed { throw ExitCode(outcome.rawValue) }
+    }
+}
+
+/// Pipeline errors carry file, line and key: print them as one line like every other error.
+func translatingPipelineErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as PipelineError {
+        throw CommandError(error.description)
+    }
+}

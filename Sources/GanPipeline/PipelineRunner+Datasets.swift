@@ -1,0 +1,65 @@
+import Foundation
+import GanLoader
+import GanStore
+
+extension PipelineRunner {
+    /// The loader stage: makes every dataset of the pipeline that is not stored yet. A stored
+    /// dataset with the same name and the same content is kept; other content under the name
+    /// is refused, so a run never trains on data its configuration does not describe.
+    func prepareDatasets() throws {
+        for dataset in pipeline.datasets {
+            let content = try makeContent(dataset)
+            let prepared = try PreparedDataset(content, name: dataset.name)
+            if let existing = try? DatasetStore(database).find(dataset.name) {
+                guard existing.contentSha256 == prepared.record.contentSha256 else {
+                    throw PipelineError(file: pipeline.file, line: dataset.line, key: "datasets.\(dataset.name)", message:
+                        "a different dataset of that name is stored; rename it here or remove the stored one with `ganpipe data delete \(dataset.name)`")
+                }
+                continue
+            }
+            log("dataset \(dataset.name): storing \(existingDescription(content))")
+            do {
+                try DatasetCatalog(database).save(prepared, allowDuplicate: true)
+            } catch LoaderError.nameExists {
+                // Another pipeline process stored it first: fine if the content is the same.
+                guard try DatasetStore(database).find(dataset.name).contentSha256 == prepared.record.contentSha256 else {
+                    throw PipelineError(file: pipeline.file, line: dataset.line, key: "datasets.\(dataset.name)", message:
+                        "a different dataset of that name was stored meanwhile; rename it here")
+                }
+            }
+        }
+    }
+
+    func makeContent(_ dataset: DatasetSpecification) throws -> DatasetContent {
+        do {
+            switch dataset.source {
+            case .generate(let kind, let samples, let seed, let testFraction):
+                guard let syntheticKind = SyntheticKind(rawValue: kind) else {
+                    throw PipelineError(file: pipeline.file, line: dataset.line, key: "datasets.\(dataset.name).generate", message:
+                        "unknown generator '\(kind)'; use one of \(SyntheticKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return try SyntheticGenerator(kind: syntheticKind, count: samples, seed: seed, testFraction: testFraction).generate()
+            case .importFile(let path, let labels, let labelsColumn, let sampleShape, let scale, let testFraction, let format):
+                var importer = DatasetImporter(path: path)
+                if let format {
+                    guard let parsed = ImportFormat(rawValue: format) else {
+                        throw PipelineError(file: pipeline.file, line: dataset.line, key: "datasets.\(dataset.name).format", message: "unknown format '\(format)'; use csv, npy or idx")
+                    }
+                    importer.format = parsed
+                }
+                importer.labelsPath = labels
+                importer.labelColumn = labelsColumn.map(CSVReader.LabelColumn.init(argument:))
+                importer.sampleShape = sampleShape
+                importer.scale = scale
+                importer.testFraction = testFraction
+                return try importer.read()
+            }
+        } catch let error as LoaderError {
+            throw PipelineError(file: pipeline.file, line: dataset.line, key: "datasets.\(dataset.name)", message: error.description)
+        }
+    }
+
+    func existingDescription(_ content: DatasetContent) -> String {
+        "\(content.samples.shape.first ?? 0) samples, \(content.testCount) held out"
+    }
+}

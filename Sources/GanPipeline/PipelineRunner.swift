@@ -1,0 +1,144 @@
+import Foundation
+import GanStore
+import GanTrainer
+
+/// Runs a pipeline: the loader for its datasets, then trainer and evaluator for every run of
+/// the matrix, each run in a worker process, at most `jobs` at once. Safe to start again at any
+/// moment: completed stages are skipped, interrupted runs resume from their last checkpoint,
+/// failed ones are retried up to the pipeline's limit, and a run held by another live process
+/// is waited for, never trained twice.
+public final class PipelineRunner {
+    public let database: GanDatabase
+    public let pipeline: PipelineSpecification
+    public let runs: [PlannedRun]
+    /// Starts `ganpipe worker RUN` for a run (the command line supplies it).
+    public let launch: (PlannedRun) throws -> Process
+    /// One line per event (run started, finished, retried), for the terminal or a log.
+    public var log: (String) -> Void = { _ in }
+    /// How often runs held by another process are looked at again.
+    public var pollInterval: TimeInterval = 2
+    /// How often the progress of the active runs is logged.
+    public var progressInterval: TimeInterval = 15
+
+    public init(database: GanDatabase, pipeline: PipelineSpecification, launch: @escaping (PlannedRun) throws -> Process) throws {
+        self.database = database
+        self.pipeline = pipeline
+        self.runs = try pipeline.plannedRuns()
+        self.launch = launch
+    }
+
+    /// What each run needs, as `--dry-run` shows it.
+    public enum Action: String, Codable, Sendable {
+        case train, resume, evaluate, skip, retry, wait
+        case giveUp = "give-up"
+    }
+
+    /// Decides what `run` needs now, from its row and stages (nil row: not registered yet).
+    func action(for planned: PlannedRun) throws -> Action {
+        guard let run = try? RunStore(database).find(planned.name) else { return .train }
+        let stages = try StageStore(database).stages(of: run.id!)
+        switch run.status {
+        case .completed:
+            let evaluator = stages[.evaluator]?.status
+            if !pipeline.evaluation.enabled || evaluator == .completed || evaluator == .skipped { return .skip }
+            return (stages[.evaluator]?.attempts ?? 0) > pipeline.retries ? .giveUp : .evaluate
+        case .failed:
+            return (stages[.trainer]?.attempts ?? 0) > pipeline.retries ? .giveUp : .retry
+        case .running:
+            return RunLease.isAvailable(run) ? .resume : .wait
+        case .queued:
+            return try CheckpointStore(database).latestComplete(runId: run.id!) == nil ? .train : .resume
+        case .interrupted:
+            return .resume
+        }
+    }
+
+    /// Registers every run (refusing a changed configuration under an existing name) and
+    /// returns the plan, without training anything.
+    public func plan(register: Bool) throws -> [(run: PlannedRun, action: Action)] {
+        var plan: [(PlannedRun, Action)] = []
+        for planned in runs {
+            if let existing = try? RunStore(database).find(planned.name) {
+                if existing.configJson != planned.specification.canonicalJSON() {
+                    throw PipelineError(file: pipeline.file, line: nil, key: nil, message:
+                        "run '\(planned.name)' exists with another configuration; rename the pipeline or restore its settings (`ganpipe show \(planned.name)` shows the stored one)")
+                }
+            } else if register {
+                let dataset = try DatasetStore(database).find(planned.specification.dataset)
+                let record = TrainerStage(database).queuedRun(name: planned.name, specification: planned.specification,
+                                                              dataset: dataset, pipeline: pipeline.name)
+                let (run, inserted) = try RunStore(database).insertIfAbsent(record)
+                if inserted {
+                    try StageStore(database).finish(.loader, of: run.id!, status: .completed)
+                } else if run.configJson != record.configJson {
+                    throw PipelineError(file: pipeline.file, line: nil, key: nil, message: "run '\(planned.name)' was registered with another configuration by another process")
+                }
+            }
+            plan.append((planned, try action(for: planned)))
+        }
+        return plan
+    }
+
+    /// Runs every stage of every run that needs it, then checks the gates.
+    public func run(jobs: Int) throws -> PipelineSummary {
+        let started = Date()
+        try prepareDatasets()
+        var queue = try plan(register: true).filter { $0.action != .skip && $0.action != .giveUp }.map(\.run)
+        var active: [(run: PlannedRun, process: Process)] = []
+        var waiting: [PlannedRun] = []
+        var lastPoll = Date.distantPast
+        var lastProgress = Date()
+        while !queue.isEmpty || !active.isEmpty || !waiting.isEmpty {
+            while active.count < jobs, !queue.isEmpty {
+                let next = queue.removeFirst()
+                let action = try action(for: next)
+                switch action {
+                case .skip, .giveUp: continue
+                case .wait:
+                    waiting.append(next)
+                    log("\(next.name): held by another process; waiting")
+                    continue
+                default:
+                    log("\(next.name): \(action.rawValue)")
+                    active.append((next, try launch(next)))
+                }
+            }
+            usleep(100_000)
+            for (index, entry) in active.enumerated().reversed() where !entry.process.isRunning {
+                active.remove(at: index)
+                let status = entry.process.terminationReason == .exit ? entry.process.terminationStatus : -1
+                switch status {
+                case PipelineWorker.Outcome.completed.rawValue:
+                    log("\(entry.run.name): done")
+                case PipelineWorker.Outcome.busy.rawValue:
+                    waiting.append(entry.run)
+                case PipelineWorker.Outcome.interrupted.rawValue:
+                    throw PipelineError(file: pipeline.file, line: nil, key: nil, message: "interrupted; run the same command again to continue")
+                default:
+                    let next = try action(for: entry.run)
+                    log("\(entry.run.name): worker ended with status \(status)\(next == .giveUp ? "; giving up after \(pipeline.retries + 1) attempts" : "; trying again")")
+                    if next != .giveUp { queue.append(entry.run) }
+                }
+            }
+            if !active.isEmpty, Date().timeIntervalSince(lastProgress) >= progressInterval {
+                lastProgress = Date()
+                let steps = active.map { entry in
+                    let run = try? RunStore(database).find(entry.run.name)
+                    return "\(entry.run.name) \(run?.currentStep ?? 0)/\(run?.totalSteps ?? entry.run.specification.steps)"
+                }
+                log("progress: " + steps.joined(separator: ", "))
+            }
+            if !waiting.isEmpty, Date().timeIntervalSince(lastPoll) >= pollInterval {
+                lastPoll = Date()
+                for (index, entry) in waiting.enumerated().reversed() {
+                    let next = try action(for: entry)
+                    if next != .wait {
+                        waiting.remove(at: index)
+                        if next != .skip && next != .giveUp { queue.append(entry) }
+                    }
+                }
+            }
+        }
+        return try summary(seconds: Date().timeIntervalSince(started))
+    }
+}

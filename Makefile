@@ -11,10 +11,10 @@ system-packages:
 build: system-packages
 	swift build $(SWIFT_BUILD_FLAGS)
 
-# The main job on the default database (./ganpipe.sqlite).
+# The main job: the quick-start pipeline on the default database (./ganpipe.sqlite); reports
+# land in reports/quickstart/. Running it again skips what is done.
 run: build
-	$(BIN) db init
-	$(BIN) runs
+	$(BIN) run pipelines/quickstart.yaml
 
 # Release build: the tensor and gradient tests do real arithmetic.
 test: system-packages

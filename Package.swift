@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // BLAS from Debian's libopenblas-dev.
@@ -36,11 +37,17 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "GanLoader", dependencies: ["GanStore", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "GanTrainer", dependencies: ["GanNN", "GanStore"]),
+        .target(
+            name: "GanPipeline",
+            dependencies: ["GanStore", "GanLoader", "GanTrainer", "GanEvaluator", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(name: "GanEvaluator", dependencies: ["GanNN", "GanStore"]),
+        .target(name: "GanReport", dependencies: ["GanStore"]),
 
         .target(
             name: "GanPipeCLI",
             dependencies: [
-                "GanStore", "GanLoader", "GanTrainer", "GanNN", "GanTensor",
+                "GanStore", "GanLoader", "GanTrainer", "GanPipeline", "GanEvaluator", "GanReport", "GanNN", "GanTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -53,7 +60,10 @@ let package = Package(
         .testTarget(name: "GanNNTests", dependencies: ["GanNN", "GanTestSupport"]),
         .testTarget(name: "GanStoreTests", dependencies: ["GanStore", "GanTestSupport"]),
         .testTarget(name: "GanTrainerTests", dependencies: ["GanTrainer", "GanTestSupport"]),
+        .testTarget(name: "GanPipelineTests", dependencies: ["GanPipeline", "GanTestSupport"]),
         .testTarget(name: "GanLoaderTests", dependencies: ["GanLoader", "GanTestSupport"]),
+        .testTarget(name: "GanEvaluatorTests", dependencies: ["GanEvaluator", "GanTestSupport"]),
+        .testTarget(name: "GanReportTests", dependencies: ["GanReport", "GanTestSupport"]),
         .testTarget(name: "GanPipeCLITests", dependencies: ["GanPipeCLI", "ganpipe", "GanTestSupport"]),
     ]
 )

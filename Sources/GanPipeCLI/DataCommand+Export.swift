@@ -25,7 +25,7 @@ extension DataCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() throws {
-            try DataCommand.translatingErrors {
+            do {
                 let opened = try database.openForReading()
                 defer { try? opened.close() }
                 let (record, arrays) = try DatasetCatalog(opened).loadArrays(reference)
@@ -52,7 +52,7 @@ extension DataCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() throws {
-            try DataCommand.translatingErrors {
+            do {
                 guard FileManager.default.fileExists(atPath: database.resolvedPath) else {
                     _ = try database.openForReading()  // the store's one-line "no database" error
                     return

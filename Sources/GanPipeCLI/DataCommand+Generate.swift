@@ -27,7 +27,7 @@ extension DataCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() throws {
-            try DataCommand.translatingErrors {
+            do {
                 let started = Date()
                 let name = self.name ?? "\(kind.rawValue)-\(samples)-s\(seed)"
                 let generator = try SyntheticGenerator(kind: kind, count: samples, seed: seed, testFraction: testFraction)

@@ -44,7 +44,7 @@ extension DataCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() throws {
-            try DataCommand.translatingErrors {
+            do {
                 let started = Date()
                 var importer = DatasetImporter(path: path)
                 importer.format = format

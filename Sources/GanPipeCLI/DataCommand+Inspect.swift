@@ -50,7 +50,7 @@ extension DataCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() throws {
-            try DataCommand.translatingErrors {
+            do {
                 let opened = try database.openForReading()
                 defer { try? opened.close() }
                 let catalog = DatasetCatalog(opened)

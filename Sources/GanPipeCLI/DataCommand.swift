@@ -23,15 +23,6 @@ struct DataCommand: ParsableCommand {
         subcommands: [Generate.self, Import.self, List.self, Show.self, Export.self, Delete.self]
     )
 
-    /// Runs `body`, turning the loader's errors into the one-line `CommandError` the CLI prints.
-    static func translatingErrors<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as LoaderError {
-            throw CommandError(StoreError.oneLine(error.description))
-        }
-    }
-
     /// Fails early, before any slow work, if `name` is invalid or taken in an existing database.
     /// A database that does not exist yet (or cannot be read yet) is checked again on save.
     static func requireFreeName(_ name: String, database: DatabaseOptions) throws {

@@ -1,5 +1,9 @@
 import ArgumentParser
 import Foundation
+import GanEvaluator
+import GanLoader
+import GanPipeline
+import GanReport
 import GanStore
 import GanTensor
 import GanTrainer
@@ -15,7 +19,7 @@ public struct GanPipe: ParsableCommand {
         abstract: "Train GANs and find where their gradients vanish or explode; everything lands in one SQLite database.",
         discussion: "Every command takes --db PATH (or GANPIPE_DB; default ./ganpipe.sqlite).",
         version: "ganpipe \(version) (schema \(SchemaMigrator().latestVersion))",
-        subcommands: [DatabaseCommand.self, DataCommand.self, TrainCommand.self, ResumeCommand.self, RunsCommand.self, ShowCommand.self, SQLCommand.self, BenchCommand.self]
+        subcommands: [DatabaseCommand.self, DataCommand.self, TrainCommand.self, ResumeCommand.self, RunCommand.self, WorkerCommand.self, EvalCommand.self, RunsCommand.self, ShowCommand.self, ReportCommand.self, CompareCommand.self, DiagnoseCommand.self, ExportCommand.self, SQLCommand.self, BenchCommand.self]
     )
 
     public init() {}
@@ -37,13 +41,19 @@ public struct GanPipe: ParsableCommand {
 
     /// The one-line message of a ganpipe error; nil for argument-parser's own errors and exits.
     static func userMessage(for error: any Error) -> String? {
+        let description: String
         switch error {
-        case let error as StoreError: return error.description
-        case let error as TrainerError: return StoreError.oneLine(error.description)
-        case let error as CommandError: return StoreError.oneLine(error.description)
-        case let error as DatabaseError: return StoreError.oneLine(error.description)
+        case let error as StoreError: description = error.description
+        case let error as LoaderError: description = error.description
+        case let error as TrainerError: description = error.description
+        case let error as EvaluatorError: description = error.description
+        case let error as ReportError: description = error.description
+        case let error as PipelineError: description = error.description
+        case let error as CommandError: description = error.description
+        case let error as DatabaseError: description = error.description
         default: return nil
         }
+        return StoreError.oneLine(description)
     }
 
     static func fail(_ message: String) -> Never {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GanPipeline
+import GanReport
 import GanStore
 
 /// `ganpipe run PIPELINE.yaml`: loader, trainer and evaluator for a whole matrix of runs.
@@ -23,21 +24,21 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         guard (1...64).contains(jobs) else { throw CommandError("--jobs must be between 1 and 64 (got \(jobs))") }
-        let pipeline = try translatingPipelineErrors { try PipelineParser.parse(file: file) }
+        let pipeline = try PipelineParser.parse(file: file)
         if dryRun {
             try showPlan(pipeline)
             return
         }
         let opened = try database.openForWriting()
-        let runner = try translatingPipelineErrors {
-            try PipelineRunner(database: opened, pipeline: pipeline, launch: { try Self.launchWorker(for: $0, pipeline: pipeline, database: opened.path) })
-        }
+        let runner = try PipelineRunner(database: opened, pipeline: pipeline, launch: { try Self.launchWorker(for: $0, pipeline: pipeline, database: opened.path) })
         runner.log = { FileHandle.standardError.write(Data("[\(pipeline.name)] \($0)\n".utf8)) }
-        let summary = try translatingPipelineErrors { try runner.run(jobs: jobs) }
+        let summary = try runner.run(jobs: jobs)
+        let reports = try pipeline.reportsFolder.map { try Self.writeReports(summary, into: $0, database: opened) }
         if json {
             try printJSON(summary)
         } else {
             print(Self.render(summary))
+            if let reports { print("reports: \(reports.runs.count) run report(s) and \(reports.comparison) in \(reports.folder)/") }
         }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
@@ -48,10 +49,10 @@ struct RunCommand: ParsableCommand {
         var rows: [(String, String)]
         if FileManager.default.fileExists(atPath: path) {
             let opened = try database.openForReading()
-            let runner = try translatingPipelineErrors { try PipelineRunner(database: opened, pipeline: pipeline, launch: { _ in Process() }) }
-            rows = try translatingPipelineErrors { try runner.plan(register: false) }.map { ($0.run.name, $0.action.rawValue) }
+            let runner = try PipelineRunner(database: opened, pipeline: pipeline, launch: { _ in Process() })
+            rows = try runner.plan(register: false).map { ($0.run.name, $0.action.rawValue) }
         } else {
-            rows = try translatingPipelineErrors { try pipeline.plannedRuns() }.map { ($0.name, "train") }
+            rows = try pipeline.plannedRuns().map { ($0.name, "train") }
         }
         if json {
             try printJSON(rows.map { ["run": $0.0, "action": $0.1] })
@@ -76,6 +77,28 @@ struct RunCommand: ParsableCommand {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// A report per run (`FOLDER/RUN.html`, `/` in run names becoming `_`) and `compare.html`.
+    static func writeReports(_ summary: PipelineSummary, into folder: String, database: GanDatabase)
+        throws -> (folder: String, runs: [String], comparison: String) {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CommandError("cannot create the reports folder \(folder) (\(error.localizedDescription)); change `reports:` in the pipeline file")
+        }
+        var written: [String] = []
+        var data: [RunData] = []
+        for row in summary.runs {
+            let run = try RunData.load(row.run, from: database)
+            data.append(run)
+            let path = URL(fileURLWithPath: folder).appendingPathComponent(row.run.replacingOccurrences(of: "/", with: "_") + ".html").path
+            try writeOutput(Data(try RunReport(run).html().utf8), to: path, option: "reports")
+            written.append(path)
+        }
+        let comparison = URL(fileURLWithPath: folder).appendingPathComponent("compare.html").path
+        try writeOutput(Data(try ComparisonPage(try RunComparison(data)).html().utf8), to: comparison, option: "reports")
+        return (folder, written, comparison)
     }
 
     static func render(_ summary: PipelineSummary) -> String {
@@ -126,14 +149,5 @@ struct WorkerCommand: ParsableCommand {
         let reporter = TrainingReporter(json: false, showsProgress: false)
         let outcome = try PipelineWorker(opened, evaluation: evaluation).run(reference, hooks: reporter.hooks())
         if outcome != .completed { throw ExitCode(outcome.rawValue) }
-    }
-}
-
-/// Pipeline errors carry file, line and key: print them as one line like every other error.
-func translatingPipelineErrors<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as PipelineError {
-        throw CommandError(error.description)
     }
 }

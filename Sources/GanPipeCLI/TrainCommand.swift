@@ -47,6 +47,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Per-layer gradient norm below which a layer counts as vanishing.") var vanishingThreshold: Double = 1e-7
     @Option(help: "Per-layer gradient norm above which a layer counts as exploding.") var explodingThreshold: Double = 1e3
     @Option(help: "Consecutive recorded steps out of range before a vanishing or exploding warning.") var healthWindow: Int = 10
+    @Option(help: "Evaluate the checkpoints at multiples of N steps (and the last) while training, like `ganpipe eval`.") var evalEvery: Int?
+    @Option(help: "Stop updating the generator after N steps; later steps train only the discriminator and measure the generator's gradients.") var freezeGeneratorAfter: Int?
     @Flag(help: "Print the result as one JSON object on standard output.") var json = false
 
     func specification() -> TrainingSpecification {
@@ -72,6 +74,7 @@ struct TrainCommand: ParsableCommand {
         specification.vanishingThreshold = vanishingThreshold
         specification.explodingThreshold = explodingThreshold
         specification.healthWindow = healthWindow
+        specification.generatorFrozenAfter = freezeGeneratorAfter
         return specification
     }
 
@@ -82,7 +85,11 @@ struct TrainCommand: ParsableCommand {
         let runName = name ?? "\(objective.rawValue)-\(dataset)-seed\(seed)"
         let opened = try database.openForWriting()
         let reporter = TrainingReporter(json: json)
-        let result = try TrainerStage(opened).train(name: runName, specification: specification, hooks: reporter.hooks())
+        var hooks = reporter.hooks()
+        if let hook = try EvalCommand.trainingHook(every: evalEvery, checkpointEvery: checkpointEvery, dataset: dataset, database: opened) {
+            hooks.checkpointCommitted = hook
+        }
+        let result = try TrainerStage(opened).train(name: runName, specification: specification, hooks: hooks)
         try reporter.finish(result)
     }
 }
@@ -99,12 +106,15 @@ struct ResumeCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: ArgumentHelp("The run's name or id.", valueName: "run")) var reference: String
     @Option(help: "Train to this many generator steps in all (extends a completed run).") var steps: Int?
+    @Option(help: "Evaluate the checkpoints at multiples of N steps (and the last) while training, like `ganpipe eval`.") var evalEvery: Int?
     @Flag(help: "Print the result as one JSON object on standard output.") var json = false
 
     func run() throws {
         let opened = try database.openForWriting()
         let reporter = TrainingReporter(json: json)
-        let result = try TrainerStage(opened).resume(reference, steps: steps, hooks: reporter.hooks())
+        var hooks = reporter.hooks()
+        if let hook = try EvalCommand.resumeHook(every: evalEvery, run: reference, database: opened) { hooks.checkpointCommitted = hook }
+        let result = try TrainerStage(opened).resume(reference, steps: steps, hooks: hooks)
         try reporter.finish(result)
     }
 }

@@ -7,9 +7,12 @@ import Yams
 public enum PipelineParser {
     static let topLevelKeys: Set<String> = ["pipeline", "datasets", "train", "matrix", "evaluate", "gates", "retries", "reports"]
 
-    /// The training keys a pipeline may set: those of `runs.config_json`.
+    /// The training keys a pipeline may set: those of `runs.config_json` (optional ones set, so
+    /// that they appear).
     static let trainingKeys: Set<String> = {
-        let text = TrainingSpecification(dataset: "d", objective: .gan, steps: 1).canonicalJSON()
+        var full = TrainingSpecification(dataset: "d", objective: .gan, steps: 1)
+        full.generatorFrozenAfter = 0
+        let text = full.canonicalJSON()
         return Set(((try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]).keys)
     }()
 
@@ -58,8 +61,10 @@ public enum PipelineParser {
         let reports = try values["reports"].map { try $0.string() }
         var specification = PipelineSpecification(name: name, file: file, datasets: datasets, train: train, matrix: matrix,
                                                   evaluation: evaluation, gates: gates, retries: retries, reportsFolder: reports)
-        for section in ["train", "matrix"] {
-            for (key, value) in try values[section]?.mapping() ?? [] { specification.lines[key] = value.line }
+        for (key, value) in try values["train"]?.mapping() ?? [] { specification.lines[key] = value.line }
+        let products = matrixValue.node.isSequence ? try matrixValue.sequence() : [matrixValue]
+        for product in products {
+            for (key, value) in try product.mapping() where specification.lines[key] == nil { specification.lines[key] = value.line }
         }
         return specification
     }
@@ -81,7 +86,17 @@ public enum PipelineParser {
         }
     }
 
-    static func parseMatrix(_ value: YAMLValue, train: [String: Setting]) throws -> [(key: String, values: [Setting])] {
+    /// A mapping of axes (one product), or a list of such mappings (a union of products).
+    static func parseMatrix(_ value: YAMLValue, train: [String: Setting]) throws -> [[(key: String, values: [Setting])]] {
+        if case .sequence = value.node {
+            let products = try value.sequence().map { try parseProduct($0, train: train) }
+            guard !products.isEmpty else { throw value.error("needs at least one entry") }
+            return products
+        }
+        return [try parseProduct(value, train: train)]
+    }
+
+    static func parseProduct(_ value: YAMLValue, train: [String: Setting]) throws -> [(key: String, values: [Setting])] {
         var axes: [(key: String, values: [Setting])] = []
         for (key, entry) in try value.mapping() {
             try checkTrainingKey(key, entry)

@@ -10,13 +10,17 @@ public struct PlannedRun: Sendable, Equatable {
 }
 
 extension PipelineSpecification {
-    /// Every combination of the matrix, in file order (the last axis varies fastest), as a
-    /// fully resolved training configuration. Names are `PIPELINE/DATASET/OBJECTIVE` followed by
+    /// Every combination of the matrix, in file order (the last axis varies fastest; products
+    /// of a list one after another), as a fully resolved training configuration. Names are `PIPELINE/DATASET/OBJECTIVE` followed by
     /// `/key=value` for the other matrix axes, so they stay the same when the file is run again.
     public func plannedRuns() throws -> [PlannedRun] {
-        var cells: [[(key: String, value: Setting)]] = [[]]
-        for (key, values) in matrix {
-            cells = cells.flatMap { cell in values.map { cell + [(key, $0)] } }
+        var cells: [[(key: String, value: Setting)]] = []
+        for product in matrix {
+            var productCells: [[(key: String, value: Setting)]] = [[]]
+            for (key, values) in product {
+                productCells = productCells.flatMap { cell in values.map { cell + [(key, $0)] } }
+            }
+            cells += productCells
         }
         var runs: [PlannedRun] = []
         for cell in cells {
@@ -24,6 +28,9 @@ extension PipelineSpecification {
             let specification = try resolve(values)
             var name = "\(self.name)/\(specification.dataset)/\(specification.objective.rawValue)"
             for (key, value) in cell where key != "dataset" && key != "objective" { name += "/\(key)=\(value)" }
+            guard !runs.contains(where: { $0.name == name }) else {
+                throw PipelineError(file: file, line: nil, key: "matrix", message: "two entries make the same run '\(name)'; remove one")
+            }
             runs.append(PlannedRun(name: name, specification: specification,
                                    cell: Dictionary(cell.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })))
         }
@@ -62,7 +69,7 @@ extension PipelineSpecification {
     }
 
     func problem(_ key: String, _ message: String) -> PipelineError {
-        let section = matrix.contains(where: { $0.key == key }) ? "matrix" : "train"
+        let section = matrix.contains(where: { $0.contains(where: { $0.key == key }) }) ? "matrix" : "train"
         return PipelineError(file: file, line: lines[key], key: "\(section).\(key)", message: message)
     }
 

@@ -11,8 +11,9 @@ public struct PipelineSpecification: Sendable, Equatable {
     public var datasets: [DatasetSpecification]
     /// Training settings (keys of `runs.config_json`) applied to every run, before the matrix.
     public var train: [String: Setting]
-    /// Matrix axes in file order; each value list becomes one axis of the product.
-    public var matrix: [(key: String, values: [Setting])]
+    /// One or more products: each is a list of axes in file order, each axis's values one
+    /// dimension of that product. The runs are the union of the products' combinations.
+    public var matrix: [[(key: String, values: [Setting])]]
     public var evaluation: EvaluationSpecification
     public var gates: [GateSpecification]
     /// How many times a failed run is tried again before the pipeline gives up on it.
@@ -24,7 +25,8 @@ public struct PipelineSpecification: Sendable, Equatable {
 
     public static func == (a: Self, b: Self) -> Bool {
         a.name == b.name && a.file == b.file && a.datasets == b.datasets && a.train == b.train
-            && a.matrix.map(\.key) == b.matrix.map(\.key) && a.matrix.map(\.values) == b.matrix.map(\.values)
+            && a.matrix.map { $0.map(\.key) } == b.matrix.map { $0.map(\.key) }
+            && a.matrix.map { $0.map(\.values) } == b.matrix.map { $0.map(\.values) }
             && a.evaluation == b.evaluation && a.gates == b.gates && a.retries == b.retries && a.reportsFolder == b.reportsFolder
     }
 }

@@ -1,5 +1,12 @@
 import Yams
 
+extension Node {
+    var isSequence: Bool {
+        if case .sequence = self { return true }
+        return false
+    }
+}
+
 /// A node of the pipeline file with its dotted key path, for typed reads whose errors name the
 /// file, the line and the key.
 struct YAMLValue {

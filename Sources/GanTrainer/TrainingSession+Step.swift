@@ -28,7 +28,9 @@ extension TrainingSession {
                 return outcome
             }
         }
-        if let failure = generatorUpdate(probe: recordMetrics, step: stepNumber, into: &outcome) {
+        let frozen = specification.generatorFrozenAfter.map { step >= $0 } ?? false
+        if !frozen || recordMetrics,
+           let failure = generatorUpdate(probe: recordMetrics, apply: !frozen, step: stepNumber, into: &outcome) {
             outcome.failure = failure
             return outcome
         }
@@ -112,7 +114,8 @@ extension TrainingSession {
     }
 
     /// One generator update; the discriminator's weights are frozen (no weight gradients).
-    func generatorUpdate(probe: Bool, step: Int, into outcome: inout StepOutcome) -> String? {
+    /// Without `apply` the gradients are measured but the generator does not change.
+    func generatorUpdate(probe: Bool, apply: Bool, step: Int, into outcome: inout StepOutcome) -> String? {
         discriminator.setRequiresGradient(false)
         defer { discriminator.setRequiresGradient(true) }
         let fake = generator(noise())
@@ -125,8 +128,10 @@ extension TrainingSession {
                                              network: "generator", step: step) {
             return failure
         }
-        generatorOptimizer.step(parameters, gradients: parameterGradients)
-        if let failure = Self.firstNonFiniteWeight(parameters, network: "generator", step: step) { return failure }
+        if apply {
+            generatorOptimizer.step(parameters, gradients: parameterGradients)
+            if let failure = Self.firstNonFiniteWeight(parameters, network: "generator", step: step) { return failure }
+        }
         outcome.generatorLoss = lossValue
         guard probe else { return nil }
         outcome.metrics.append((MetricKey.generatorLoss, lossValue))

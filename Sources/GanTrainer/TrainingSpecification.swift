@@ -41,6 +41,10 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
     /// exploding episode.
     public var explodingThreshold: Double = 1e3
     public var healthWindow: Int = 10
+    /// After this many generator steps the generator stops learning: later steps train only
+    /// the discriminator, while the generator's gradients are still measured (the setting of
+    /// Arjovsky & Bottou 2017, arXiv 1701.04862, Figure 2). nil: never.
+    public var generatorFrozenAfter: Int?
 
     /// A specification with the objective's published defaults:
     /// - `gan`, `nsgan`, `hinge`: Adam lr 2e-4, β = (0.5, 0.999), 1 discriminator step (DCGAN);
@@ -92,6 +96,9 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
         require(vanishingThreshold >= 0 && vanishingThreshold < explodingThreshold,
                 "--vanishing-threshold must be ≥ 0 and below --exploding-threshold")
         require(healthWindow >= 1, "--health-window must be at least 1 (got \(healthWindow))")
+        if let frozen = generatorFrozenAfter {
+            require(frozen >= 0 && frozen < steps, "--freeze-generator-after must be between 0 and --steps − 1 (got \(frozen))")
+        }
         return found
     }
 

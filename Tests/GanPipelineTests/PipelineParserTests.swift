@@ -40,6 +40,18 @@ import Testing
         #expect(try PipelineParser.parse(text: Self.valid, file: "demo.yaml").plannedRuns() == runs)
     }
 
+    @Test func aListOfProductsIsTheirUnion() throws {
+        let text = """
+            pipeline: fig
+            matrix:
+              - {dataset: [swissroll], objective: [wgan], clip: [0.1, 0.01]}
+              - {dataset: [swissroll], objective: [wgan-gp]}
+            """
+        let runs = try PipelineParser.parse(text: text, file: "fig.yaml").plannedRuns()
+        #expect(runs.map(\.name) == ["fig/swissroll/wgan/clip=0.1", "fig/swissroll/wgan/clip=0.01", "fig/swissroll/wgan-gp"])
+        #expect(runs.map(\.specification.clip) == [0.1, 0.01, 0])
+    }
+
     /// Each mistake is reported with file, line and key, before anything runs.
     @Test(arguments: [
         ("train:\n  steps: 40\n  batch_sise: 32\n", "demo.yaml:12: train.batch_sise: unknown training setting"),
@@ -76,7 +88,9 @@ import Testing
             ("pipeline: d\nmatrix:\n  dataset: [toy]\n  objective: [wgan-xx]\n", "d.yaml:4: matrix.objective: 'wgan-xx' is not an objective"),
             ("pipeline: d\nmatrix:\n  dataset: [toy]\n", "d.yaml:3: matrix: needs 'objective'"),
             ("pipeline: d\nmatrix:\n  dataset: [toy]\n  objective: [gan, gan]\n", "d.yaml:4: matrix.objective: lists a value twice"),
-            ("pipeline: d\nmatrix: [1, 2]\n", "d.yaml:2: matrix: must be a mapping"),
+            ("pipeline: d\nmatrix: [1, 2]\n", "d.yaml:2: matrix[0]: must be a mapping"),
+            ("pipeline: d\nmatrix:\n  - {dataset: [toy], objective: [gan]}\n  - {dataset: [toy], objective: [gan]}\n",
+             "d.yaml: matrix: two entries make the same run 'd/toy/gan'"),
             ("pipeline: bad name\nmatrix: {}\n", "d.yaml:1: pipeline: 'bad name' is not a usable name"),
             ("pipeline: d\n  matrix: [\n", "d.yaml:2: not valid YAML"),
             ("", "d.yaml: the file is empty"),

@@ -108,3 +108,27 @@ import Testing
         #expect(throws: StoreError.duplicateRun("taken")) { try TrainerStage(database).train(name: "taken", specification: Self.small(.gan, steps: 1)) }
     }
 }
+
+@Suite struct FrozenGeneratorTests {
+    /// After `generatorFrozenAfter` steps the generator's weights stop changing, the
+    /// discriminator keeps learning, and the generator's gradient is still recorded.
+    @Test func aFrozenGeneratorIsMeasuredButNotUpdated() throws {
+        let database = try TrainingTests.database()
+        var specification = TrainingTests.small(.gan, steps: 12)
+        specification.generatorFrozenAfter = 6
+        specification.checkpointEvery = 6
+        _ = try TrainerStage(database).train(name: "frozen", specification: specification)
+        let store = CheckpointStore(database)
+        let atFreeze = try store.blobs(of: try #require(try store.checkpoint(runId: 1, step: 6)))
+        let atEnd = try store.blobs(of: try #require(try store.latestComplete(runId: 1)))
+        for (name, blob) in atFreeze where name.hasPrefix("generator/") {
+            #expect(atEnd[name] == blob, "\(name) changed after the freeze")
+        }
+        #expect(atFreeze.filter { $0.key.hasPrefix("discriminator/") } != atEnd.filter { $0.key.hasPrefix("discriminator/") })
+        let steps = try database.reader.read { try Int.fetchAll($0, sql: "SELECT step FROM metrics WHERE key = 'generator/sample_grad_norm' ORDER BY step") }
+        #expect(steps == Array(1...12))
+        var invalid = specification
+        invalid.generatorFrozenAfter = 12
+        #expect(!invalid.problems().isEmpty)
+    }
+}

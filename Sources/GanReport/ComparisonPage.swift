@@ -1,0 +1,78 @@
+import Foundation
+
+/// `ganpipe compare --html`: the comparison's tables and the runs' curves overlaid, one colour
+/// per run, as one self-contained page.
+public struct ComparisonPage {
+    public var comparison: RunComparison
+
+    public init(_ comparison: RunComparison) {
+        self.comparison = comparison
+    }
+
+    public static let sectionIdentifiers = ["runs", "configuration", "final-metrics", "curves", "activation-gradients", "evaluations"]
+
+    public func html() throws -> String {
+        let runs = comparison.data
+        var page = HTMLPage(title: "ganpipe compare: " + runs.map(\.run.name).joined(separator: ", "))
+        let names = comparison.runs.map(\.name)
+        var summary = "<table><thead><tr><th>run</th><th>objective</th><th>status</th><th>verdict</th></tr></thead><tbody>"
+        for (index, run) in comparison.runs.enumerated() {
+            let verdictClass = run.problems == 0 ? "healthy" : "problem"
+            summary += "<tr><td><span style=\"color:\(SVG.color(index))\">\u{25a0}</span> \(SVG.escape(run.name))</td><td>\(SVG.escape(run.objective))</td><td>\(SVG.escape(run.status)) at \(run.step)/\(run.totalSteps)</td><td class=\"\(verdictClass)\">\(SVG.escape(run.problems == 0 ? "healthy" : "\(run.problems) problem(s): \(run.verdict)"))</td></tr>"
+        }
+        page.section("runs", "Runs", summary + "</tbody></table>")
+        page.section("configuration", "Configuration keys that differ",
+                     comparison.differingConfiguration.isEmpty ? "<p class=\"note\">The configurations are identical.</p>"
+                        : table(names, comparison.differingConfiguration.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { $0 ?? "\u{2013}" }) }),
+                     lead: "\(comparison.sharedConfiguration.count) other keys are equal in every run.")
+        page.section("final-metrics", "Final metrics", table(names, RunComparison.metricKeys.compactMap { key in
+            comparison.finalMetrics[key].map { values in (key, values.enumerated().map { index, value in runs[index].series[key] == nil ? "\u{2013}" : SVG.number(value) }) }
+        }) + (comparison.finalEvaluations.isEmpty ? "" : "<h3>Last evaluation</h3>" + table(names, comparison.finalEvaluations.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { $0.map { SVG.number($0) } ?? "\u{2013}" }) })))
+        let curves: [(String, String, String)] = [
+            ("loss/discriminator", "Discriminator loss", "loss"), ("loss/generator", "Generator loss", "loss"),
+            ("wasserstein_estimate", "Wasserstein estimate", "E[D(real)] \u{2212} E[D(fake)]"), ("penalty", "Gradient penalty", "penalty"),
+            ("discriminator/accuracy", "Discriminator accuracy", "accuracy"), ("input_grad_norm/real", "\u{2016}\u{2207}\u{2093}D\u{2016}\u{2082} at real points", "mean norm"),
+            ("input_grad_norm/interpolates", "\u{2016}\u{2207}\u{2093}D\u{2016}\u{2082} at interpolates", "mean norm"),
+            ("generator/sample_grad_norm", "Generator signal \u{2016}\u{2202}L_G/\u{2202}x\u{303}\u{2016}\u{2082}", "norm"), ("clip/fraction_at_bound", "Weights at \u{b1}c", "share"),
+        ]
+        var figures: [String] = []
+        for (key, title, label) in curves {
+            let series = runs.enumerated().compactMap { index, run in run.series[key].map { LinePlot.Series($0, name: run.run.name, color: SVG.color(index)) } }
+            guard !series.isEmpty else { continue }
+            figures.append(LinePlot(title: title, xLabel: "generator step", yLabel: label, series: series,
+                                    yScale: key.hasPrefix("loss") || key == "wasserstein_estimate" || key.contains("accuracy") ? .linear : .automatic).render())
+        }
+        page.section("curves", "Curves overlaid", "<div class=\"row\">" + figures.joined() + "</div>")
+        var profiles: [LinePlot.Series] = []
+        for (index, run) in runs.enumerated() {
+            let last = run.series.values.compactMap(\.lastStep).max() ?? 0
+            guard let profile = try DepthProfile.activationProfiles(run, near: [last]).first else { continue }
+            profiles.append(LinePlot.Series(name: "\(run.run.name) (step \(profile.step))", color: SVG.color(index),
+                                            points: profile.layers.map { (Double($0.depth), $0.value.flatMap { $0 > 0 ? log10($0) : nil }) }, markers: true))
+        }
+        page.section("activation-gradients", "Activation-gradient norm against depth at the last step",
+                     profiles.isEmpty ? "<p class=\"note\">No run recorded activation gradients.</p>"
+                        : LinePlot(title: "Discriminator: log\u{2081}\u{2080} \u{2016}\u{2202}L_D/\u{2202}h_l\u{2016}\u{2082} by layer", xLabel: "hidden layer l (1 = next to the input)",
+                                   yLabel: "log\u{2081}\u{2080} gradient norm", series: profiles, yScale: .linear).render())
+        var evaluationFigures: [String] = []
+        for name in comparison.finalEvaluations.keys.sorted() where !name.hasPrefix("baseline/") {
+            let series = runs.enumerated().compactMap { index, run -> LinePlot.Series? in
+                guard let values = run.evaluationSeries[name] else { return nil }
+                return LinePlot.Series(name: run.run.name, color: SVG.color(index), points: values.map { (Double($0.step), $0.value) }, markers: true)
+            }
+            evaluationFigures.append(LinePlot(title: name, xLabel: "generator step (checkpoint)", yLabel: name.replacingOccurrences(of: "_", with: " "),
+                                              series: series, width: 440, height: 280).render())
+        }
+        page.section("evaluations", "Evaluation metrics", evaluationFigures.isEmpty ? "<p class=\"note\">No run has evaluations.</p>" : "<div class=\"row\">" + evaluationFigures.joined() + "</div>")
+        let header = "<header><h1>Comparing \(runs.count) runs</h1><p class=\"meta\">" + runs.map { SVG.escape($0.run.name) }.joined(separator: " · ") + "</p></header>\n"
+        return page.render(header: header)
+    }
+
+    func table(_ names: [String], _ rows: [(String, [String])]) -> String {
+        var html = "<table><thead><tr><th></th>" + names.map { "<th>\(SVG.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        for (key, values) in rows {
+            html += "<tr><td><code>\(SVG.escape(key))</code></td>" + values.map { "<td class=\"num\">\(SVG.escape($0))</td>" }.joined() + "</tr>"
+        }
+        return html + "</tbody></table>"
+    }
+}

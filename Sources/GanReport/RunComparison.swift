@@ -1,0 +1,114 @@
+import Foundation
+import GanStore
+
+/// `ganpipe compare`: several runs side by side — the configuration keys whose values differ,
+/// the last recorded value of every run-level metric, the last evaluation, and each run's
+/// verdict — and, as HTML, their curves overlaid.
+public struct RunComparison: Encodable {
+    public struct Column: Encodable {
+        public var name: String
+        public var objective: String
+        public var status: String
+        public var step: Int
+        public var totalSteps: Int
+        public var problems: Int
+        public var verdict: String
+    }
+
+    /// Metric keys compared (per-layer norms are summarised by the verdict instead).
+    public static let metricKeys = [
+        "loss/discriminator", "loss/generator", "wasserstein_estimate", "penalty", "score/real", "score/fake",
+        "discriminator/accuracy", "input_grad_norm/real", "input_grad_norm/fake", "input_grad_norm/interpolates",
+        "generator/sample_grad_norm", "clip/fraction_at_bound",
+    ]
+
+    public var runs: [Column]
+    /// Key → one value per run (nil: the run's configuration has no such key).
+    public var differingConfiguration: [String: [String?]]
+    public var sharedConfiguration: [String: String]
+    /// Metric key → the last recorded value per run (nil: not recorded or not finite).
+    public var finalMetrics: [String: [Double?]]
+    /// Evaluation metric → the value at each run's last evaluated checkpoint.
+    public var finalEvaluations: [String: [Double?]]
+    let data: [RunData]
+
+    private enum CodingKeys: String, CodingKey {
+        case runs, differingConfiguration, sharedConfiguration, finalMetrics, finalEvaluations
+    }
+
+    public init(_ data: [RunData]) throws {
+        self.data = data
+        var columns: [Column] = []
+        for run in data {
+            let diagnosis = try Diagnosis.make(run)
+            columns.append(Column(name: run.run.name, objective: run.run.objective, status: run.run.status.rawValue,
+                                  step: run.run.currentStep, totalSteps: run.run.totalSteps, problems: diagnosis.problemCount,
+                                  verdict: diagnosis.healthy ? "healthy" : diagnosis.findings.filter { $0.severity == .problem }
+                                      .map { $0.kind.replacingOccurrences(of: "_", with: " ") }
+                                      .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: ", ")))
+        }
+        runs = columns
+        let keys = Set(data.flatMap { $0.configuration.values.keys }).sorted()
+        var differing: [String: [String?]] = [:], shared: [String: String] = [:]
+        for key in keys {
+            let values = data.map { $0.configuration.values[key] }
+            if Set(values.map { $0 ?? "\u{0}" }).count > 1 { differing[key] = values } else if let value = values.first ?? nil { shared[key] = value }
+        }
+        differingConfiguration = differing
+        sharedConfiguration = shared
+        var metrics: [String: [Double?]] = [:]
+        for key in Self.metricKeys where data.contains(where: { $0.series[key] != nil }) {
+            metrics[key] = data.map { $0.series[key].flatMap { $0.points.last?.mean } }
+        }
+        finalMetrics = metrics
+        var evaluations: [String: [Double?]] = [:]
+        let names = Set(data.flatMap { $0.evaluations.map(\.metric) })
+        for name in names {
+            evaluations[name] = data.map { run in
+                guard let last = run.evaluations.map(\.step).max() else { return nil }
+                return run.evaluations.first { $0.metric == name && $0.step == last }?.value
+            }
+        }
+        finalEvaluations = evaluations
+    }
+
+    /// The comparison as plain-text tables.
+    public func text() -> String {
+        var lines: [String] = []
+        let header = ["", ] + runs.map(\.name)
+        var table: [[String]] = [header]
+        table.append(["objective"] + runs.map(\.objective))
+        table.append(["status"] + runs.map { "\($0.status) at \($0.step)/\($0.totalSteps)" })
+        table.append(["verdict"] + runs.map { $0.problems == 0 ? "healthy" : "\($0.problems) problem\($0.problems == 1 ? "" : "s"): \($0.verdict)" })
+        lines.append(Self.align(table))
+        lines.append("")
+        if differingConfiguration.isEmpty {
+            lines.append("configuration: identical (\(sharedConfiguration.count) keys)")
+        } else {
+            lines.append("configuration keys that differ (\(differingConfiguration.count) of \(differingConfiguration.count + sharedConfiguration.count)):")
+            lines.append(Self.align([header] + differingConfiguration.sorted { $0.key < $1.key }.map { [$0.key] + $0.value.map { $0 ?? "\u{2013}" } }))
+        }
+        lines.append("")
+        lines.append("final metrics (last recorded step):")
+        lines.append(Self.align([header] + Self.metricKeys.compactMap { key in
+            finalMetrics[key].map { values in [key] + values.enumerated().map { index, value in data[index].series[key] == nil ? "\u{2013}" : SVG.number(value) } }
+        }))
+        if !finalEvaluations.isEmpty {
+            lines.append("")
+            lines.append("last evaluation:")
+            lines.append(Self.align([header] + finalEvaluations.sorted { $0.key < $1.key }.map { [$0.key] + $0.value.map { $0.map { SVG.number($0) } ?? "\u{2013}" } }))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Columns padded to their widest cell; the first row is the header.
+    static func align(_ rows: [[String]]) -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { index in rows.map { index < $0.count ? $0[index].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GanStore
+
+/// `ganpipe report RUN`: one self-contained HTML page about a run — its verdict, losses and
+/// Wasserstein estimate, a heat map of every layer's gradient norm, the discriminator's
+/// activation-gradient norm against depth (the WGAN-GP paper's Figure 1b), ‖∇ₓD‖ at real,
+/// generated and interpolated points, the events, the evaluator's metrics, and samples.
+///
+/// Long runs are downsampled when read (`RunData`): each plotted point is the mean of a bucket
+/// of steps with its minimum–maximum as a band, about 500 buckets per metric, so a
+/// 100,000-step run gives a page of a few hundred kilobytes.
+public struct RunReport {
+    public var data: RunData
+    public var diagnosis: Diagnosis
+
+    public init(_ data: RunData) throws {
+        self.data = data
+        self.diagnosis = try Diagnosis.make(data)
+    }
+
+    /// The section ids, in page order; each appears as `<section id="…">`.
+    public static let sectionIdentifiers = ["verdict", "losses", "gradient-heatmap", "activation-gradients",
+                                            "input-gradients", "events", "evaluations", "samples", "configuration"]
+
+    public func html() throws -> String {
+        var page = HTMLPage(title: "ganpipe report: \(data.run.name)")
+        page.section("verdict", "Verdict", verdictSection(), lead: "What <code>ganpipe diagnose</code> finds in this run.")
+        page.section("losses", "Losses, Wasserstein estimate and penalty", lossSection(), lead: downsamplingNote())
+        page.section("gradient-heatmap", "Gradient norm of every layer over steps", heatMapSection(),
+                     lead: "Each cell is ‖∂loss/∂θ‖₂ of one parameter tensor (rows, from the input at the top) over a range of steps (columns), coloured by its log₁₀. Look for rows that drift to the dark or bright end of the scale.")
+        page.section("activation-gradients", "Activation-gradient norm against depth (WGAN-GP Figure 1b)", try depthSection(),
+                     lead: "log₁₀ ‖∂L_D/∂h_l‖₂ of the discriminator's loss with respect to the output of hidden layer l, over the real and generated batch, at a few steps. A straight line falling toward the input means vanishing gradients, rising means exploding; flat is healthy (Gulrajani et al., arXiv 1704.00028, Figure 1b).")
+        page.section("input-gradients", "Gradient of the discriminator with respect to its input", inputGradientSection(),
+                     lead: "Batch mean of ‖∇ₓD(x)‖₂ at real, generated and interpolated points (interpolates only for penalty objectives), and the generator's signal ‖∂L_G/∂x̃‖₂.")
+        page.section("events", "Events", eventSection())
+        page.section("evaluations", "Evaluation metrics over steps", evaluationSection(),
+                     lead: "Every metric the evaluator recorded for this run's checkpoints, each on its own axis; dashed: the same metric for real held-out samples (the value a perfect generator would get), when recorded.")
+        page.section("samples", "Samples", SampleFigures(data: data).render())
+        page.section("configuration", "Configuration", configurationSection())
+        return page.render(header: header())
+    }
+
+    func header() -> String {
+        let run = data.run
+        let configuration = data.configuration
+        var parts: [String] = []
+        for network in ["generator", "discriminator"] {
+            let depth: String = configuration.text("\(network)_depth") ?? "?"
+            let width: String = configuration.text("\(network)_width") ?? "?"
+            parts.append(network + " " + depth + " hidden layers \u{d7} " + width)
+        }
+        let architecture: String = parts.joined(separator: ", ")
+        var html = "<header><h1>\(SVG.escape(run.name))</h1><p class=\"meta\">"
+        html += "objective <b>\(SVG.escape(run.objective))</b> · dataset <b>\(SVG.escape(data.dataset?.name ?? "deleted"))</b> · "
+        html += "\(SVG.escape(run.status.rawValue)) at step \(run.currentStep) of \(run.totalSteps) · seed \(run.seed)<br/>"
+        let optimizer: String = configuration.text("optimizer") ?? "?"
+        let learningRate: String = configuration.text("learning_rate") ?? "?"
+        let training: String = "\(architecture), \(configuration.activation) · \(optimizer) learning rate \(learningRate)"
+        html += SVG.escape(training)
+        if let clip = configuration.clip { html += " · clip \u{b1}\(SVG.number(clip))" }
+        if let lambda = configuration.number("gradient_penalty_weight"), lambda > 0 { html += " · penalty weight \u{3bb} = \(SVG.number(lambda))" }
+        html += " · batch \(SVG.escape(configuration.text("batch_size") ?? "?")) · \(SVG.escape(configuration.text("discriminator_steps") ?? "?")) discriminator steps per generator step"
+        html += "</p></header>\n"
+        return html
+    }
+
+    func downsamplingNote() -> String {
+        guard data.bucketSize > 1 else { return "Every recorded step is drawn." }
+        return "This run is long: each point is the mean over \(data.bucketSize) consecutive steps, and the shaded band spans that bucket's minimum to maximum."
+    }
+
+    func configurationSection() -> String {
+        var html = "<table><thead><tr><th>key</th><th>value</th></tr></thead><tbody>"
+        for (key, value) in data.configuration.values.sorted(by: { $0.key < $1.key }) {
+            html += "<tr><td><code>\(SVG.escape(key))</code></td><td>\(SVG.escape(value))</td></tr>"
+        }
+        return html + "</tbody></table>"
+    }
+
+    func verdictSection() -> String {
+        var html = diagnosis.healthy
+            ? "<p class=\"healthy\">Healthy: no problem found.</p>"
+            : "<p class=\"problem\">\(diagnosis.problemCount) problem\(diagnosis.problemCount == 1 ? "" : "s") found.</p>"
+        html += "<ul class=\"findings\">"
+        for finding in diagnosis.findings {
+            let scope = finding.network.map { "\($0): " } ?? ""
+            html += "<li><span class=\"badge \(finding.severity.rawValue)\">\(finding.severity.rawValue)</span>\(SVG.escape(scope + finding.message))</li>"
+        }
+        html += "</ul>"
+        return html
+    }
+
+    func eventSection() -> String {
+        let last = max(data.run.currentStep, data.series.values.compactMap(\.lastStep).max() ?? 0)
+        return EventTimeline(events: data.events.map { ($0.step, $0.kind, $0.severity.rawValue, $0.message) },
+                             firstStep: 0, lastStep: max(1, last)).render()
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GanStore
+
+/// A checkpoint's weights in the safetensors format (https://huggingface.co/docs/safetensors):
+/// an 8-byte little-endian header length N, N bytes of JSON header (padded with spaces to a
+/// multiple of 8), then the raw tensor bytes. The header maps each tensor name to
+/// `{"dtype":"F32","shape":[…],"data_offsets":[begin,end]}` (offsets into the byte buffer after
+/// the header) and holds `__metadata__` with string values. Names are sorted and the tensors
+/// laid out in that order, back to back.
+///
+/// Names follow PyTorch: `generator.layers.0.weight` (`[out, in]`, the `nn.Linear` layout),
+/// `generator.layers.0.bias`, …, `discriminator.layers.N.…` — a module whose `layers` is the
+/// `nn.Sequential` of Linear and activation modules loads the generator with
+/// `G.load_state_dict({k.removeprefix("generator."): v for k, v in tensors.items() if k.startswith("generator.")})`;
+/// for a bare `nn.Sequential`, strip `generator.layers.` instead.
+public struct SafetensorsFile {
+    public struct Entry: Equatable {
+        public var name: String
+        public var shape: [Int]
+        /// Little-endian float32 bytes.
+        public var bytes: Data
+    }
+
+    public var entries: [Entry]
+    public var metadata: [String: String]
+
+    public init(entries: [Entry], metadata: [String: String]) {
+        self.entries = entries.sorted { $0.name < $1.name }
+        self.metadata = metadata
+    }
+
+    /// The generator and discriminator weights of `run`'s checkpoint at `step` (default: the
+    /// latest complete one), checksums verified by the store.
+    public static func export(run reference: String, step: Int?, from database: GanDatabase) throws -> SafetensorsFile {
+        let run = try RunStore(database).find(reference)
+        let store = CheckpointStore(database)
+        let available = try database.reader.read { db in
+            try Int.fetchAll(db, sql: "SELECT step FROM checkpoints WHERE run_id = ? AND complete = 1 ORDER BY step", arguments: [run.id])
+        }
+        let checkpoint: CheckpointRecord
+        if let step {
+            guard let found = try store.checkpoint(runId: run.id ?? -1, step: step) else {
+                throw ReportError("run '\(run.name)' has no complete checkpoint at step \(step); its checkpoints are at steps \(Self.describe(available))")
+            }
+            checkpoint = found
+        } else {
+            guard let latest = try store.latestComplete(runId: run.id ?? -1) else {
+                throw ReportError("run '\(run.name)' has no complete checkpoint yet; train it with `ganpipe train` or continue it with `ganpipe resume \(run.name)`")
+            }
+            checkpoint = latest
+        }
+        let blobs = try store.blobs(of: checkpoint)
+        var entries: [Entry] = []
+        for (name, blob) in blobs where name.hasPrefix("generator/") || name.hasPrefix("discriminator/") {
+            guard blob.elementType == "float32", blob.data.count == 4 * blob.shape.reduce(1, *) else {
+                throw ReportError("checkpoint blob '\(name)' at step \(checkpoint.step) is not a float32 tensor of shape \(blob.shape); the checkpoint cannot be exported")
+            }
+            entries.append(Entry(name: name.replacingOccurrences(of: "/", with: "."), shape: blob.shape, bytes: blob.data))
+        }
+        guard !entries.isEmpty else { throw ReportError("the checkpoint at step \(checkpoint.step) holds no network weights") }
+        let configuration = RunConfiguration(json: run.configJson)
+        var metadata = ["format": "pt", "ganpipe_run": run.name, "step": String(checkpoint.step), "objective": run.objective,
+                        "activation": configuration.activation, "layout": "torch.nn.Sequential of Linear (weight [out, in]) and activation modules; no output activation"]
+        for key in ["noise_dimension", "leaky_slope", "generator_depth", "generator_width", "discriminator_depth", "discriminator_width", "dataset", "seed"] {
+            if let value = configuration.text(key) { metadata[key] = value }
+        }
+        return SafetensorsFile(entries: entries, metadata: metadata)
+    }
+
+    /// The file's bytes.
+    public func encoded() -> Data {
+        var header = "{"
+        var parts: [String] = []
+        if !metadata.isEmpty {
+            parts.append("\"__metadata__\":{" + metadata.sorted { $0.key < $1.key }.map { "\(Self.quote($0.key)):\(Self.quote($0.value))" }.joined(separator: ",") + "}")
+        }
+        var offset = 0
+        for entry in entries {
+            let end = offset + entry.bytes.count
+            parts.append("\(Self.quote(entry.name)):{\"dtype\":\"F32\",\"shape\":[\(entry.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
+            offset = end
+        }
+        header += parts.joined(separator: ",") + "}"
+        var headerBytes = Data(header.utf8)
+        while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
+        var file = Data(capacity: 8 + headerBytes.count + offset)
+        var length = UInt64(headerBytes.count).littleEndian
+        withUnsafeBytes(of: &length) { file.append(contentsOf: $0) }
+        file.append(headerBytes)
+        for entry in entries { file.append(entry.bytes) }
+        return file
+    }
+
+    /// A JSON string literal.
+    static func quote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            default:
+                if scalar.value < 0x20 { result += String(format: "\\u%04x", scalar.value) } else { result.unicodeScalars.append(scalar) }
+            }
+        }
+        return result + "\""
+    }
+
+    static func describe(_ steps: [Int]) -> String {
+        guard !steps.isEmpty else { return "none" }
+        return steps.count <= 12 ? steps.map(String.init).joined(separator: ", ")
+            : steps.prefix(6).map(String.init).joined(separator: ", ") + ", …, " + steps.suffix(3).map(String.init).joined(separator: ", ")
+    }
+}

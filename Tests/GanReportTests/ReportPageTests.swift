@@ -1,0 +1,80 @@
+import Foundation
+import GanReport
+import GanStore
+import GanTestSupport
+import Testing
+
+/// The HTML report of a synthetic run: every section present, well-formed, self-contained,
+/// with what cannot be drawn said rather than drawn.
+@Suite struct ReportPageTests {
+    @Test func everySectionIsPresentWellFormedAndSelfContained() throws {
+        let folder = TemporaryDirectory()
+        var run = SyntheticRun()
+        run.evaluations = [(100, "modes_covered", 6), (200, "modes_covered", 8), (100, "sliced_wasserstein", 0.4), (200, "sliced_wasserstein", 0.1),
+                           (200, "baseline/sliced_wasserstein", 0.05), (100, "mode_reverse_kl", nil)]
+        run.events = [(50, "vanishing", "grad_norm/discriminator/layers.0.weight below 1e-07 for 10 recorded steps (now 0)")]
+        let (database, _) = try SyntheticRun.database(in: folder, runs: [run])
+        let html = try RunReport(try RunData.load("synthetic", from: database)).html()
+        let parsed = HTMLChecks.parse(html)
+        #expect(parsed.error == nil, "\(parsed.error ?? "")")
+        #expect(parsed.ids == RunReport.sectionIdentifiers)
+        #expect(HTMLChecks.externalReferences(html).isEmpty, "\(HTMLChecks.externalReferences(html))")
+        // Figures: losses, W estimate, penalty, scores; two heat maps; Figure 1b and the generator's
+        // weight profile; input gradients and the generator signal; events; evaluations; samples.
+        #expect((parsed.elements["svg"] ?? 0) >= 15, "\(parsed.elements)")
+        for text in ["Wasserstein estimate", "Gradient penalty", "per parameter tensor", "log\u{2081}\u{2080}", "by layer",
+                     "interpolates", "penalty target 1", "vanishing", "sliced_wasserstein", "real held-out samples",
+                     "could not be computed", "critic score D(x)", "Step 200", "generator step"] {
+            #expect(html.contains(text), "missing: \(text)")
+        }
+        #expect(html.contains("data:image/png;base64,"))
+        #expect(!html.contains("NaN") && !html.contains("inf<"), "non-finite numbers leaked into the page")
+    }
+
+    @Test func nonFiniteAndZeroValuesAreSaidNotPlotted() throws {
+        let folder = TemporaryDirectory()
+        var run = SyntheticRun()
+        run.nonFinite = ["loss/discriminator": [120, 121], "grad_norm/discriminator/layers.2.weight": [150]]
+        run.extra["input_grad_norm/fake"] = 0
+        run.ramps = ["input_grad_norm/real": (1e-6, 10)]
+        let (database, _) = try SyntheticRun.database(in: folder, runs: [run])
+        let html = try RunReport(try RunData.load("synthetic", from: database)).html()
+        #expect(HTMLChecks.parse(html).error == nil)
+        #expect(html.contains("2 points not finite (NaN or \u{b1}inf) and not drawn"))
+        #expect(html.contains("exactly 0, which a log scale cannot show"))
+        #expect(html.contains("not finite</text>"), "the heat map's legend names non-finite cells")
+        #expect(html.contains("(log scale)"))
+        let diagnosis = try Diagnosis.make(try RunData.load("synthetic", from: database))
+        #expect(diagnosis.findings.contains { $0.kind == "non_finite" && $0.firstStep == 120 && $0.severity == .problem })
+    }
+
+    @Test func aRunWithoutMetricsOrCheckpointsStillGivesAPage() throws {
+        let folder = TemporaryDirectory()
+        let database = try GanDatabase.open(path: folder.file("empty.sqlite"))
+        let dataset = try SyntheticRun.insertDataset(into: database)
+        _ = try RunStore(database).insert(RunRecord(name: "queued", objective: "gan", datasetId: dataset.id, seed: 1, configJson: "{}", totalSteps: 10))
+        let html = try RunReport(try RunData.load("queued", from: database)).html()
+        #expect(HTMLChecks.parse(html).error == nil)
+        #expect(html.contains("No loss was recorded") && html.contains("no complete checkpoint"))
+    }
+
+    @Test func theComparisonPageOverlaysRunsAndListsDifferingKeys() throws {
+        let folder = TemporaryDirectory()
+        var clipped = SyntheticRun()
+        clipped.name = "clipped"; clipped.objective = "wgan"; clipped.clip = 0.01; clipped.discriminatorDepth = 6
+        let (database, _) = try SyntheticRun.database(in: folder, runs: [SyntheticRun(), clipped])
+        let comparison = try RunComparison(try ["synthetic", "clipped"].map { try RunData.load($0, from: database) })
+        #expect(comparison.differingConfiguration["objective"] == ["wgan-gp", "wgan"])
+        #expect(comparison.differingConfiguration["discriminator_depth"] == ["4", "6"])
+        #expect(comparison.differingConfiguration["clip"] == ["0", "0.01"])
+        #expect(comparison.sharedConfiguration["batch_size"] == "64")
+        #expect(comparison.finalMetrics["loss/discriminator"]?.count == 2)
+        let html = try ComparisonPage(comparison).html()
+        let parsed = HTMLChecks.parse(html)
+        #expect(parsed.error == nil, "\(parsed.error ?? "")")
+        #expect(parsed.ids == ComparisonPage.sectionIdentifiers)
+        #expect(HTMLChecks.externalReferences(html).isEmpty)
+        #expect(html.contains("clipped (step") && html.contains("synthetic (step"))
+        #expect(comparison.text().contains("configuration keys that differ"))
+    }
+}

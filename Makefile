@@ -14,7 +14,7 @@ build: system-packages
 # The main job: the quick-start pipeline on the default database (./ganpipe.sqlite); reports
 # land in reports/quickstart/. Running it again skips what is done.
 run: build
-	$(BIN) run pipelines/quickstart.yaml
+	$(BIN) run pipelines/quickstart.yaml --jobs 2
 
 # Release build: the tensor and gradient tests do real arithmetic.
 test: system-packages

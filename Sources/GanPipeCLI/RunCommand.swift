@@ -38,7 +38,7 @@ struct RunCommand: ParsableCommand {
             try printJSON(summary)
         } else {
             print(Self.render(summary))
-            if let reports { print("reports: \(reports.runs.count) run report(s) and \(reports.comparison) in \(reports.folder)/") }
+            if let reports { print("wrote \(reports.runs.count) run reports to \(reports.folder)/; open \(reports.folder)/compare.html for the comparison") }
         }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
@@ -81,7 +81,7 @@ struct RunCommand: ParsableCommand {
 
     /// A report per run (`FOLDER/RUN.html`, `/` in run names becoming `_`) and `compare.html`.
     static func writeReports(_ summary: PipelineSummary, into folder: String, database: GanDatabase)
-        throws -> (folder: String, runs: [String], comparison: String) {
+        throws -> (folder: String, runs: [String]) {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -98,7 +98,7 @@ struct RunCommand: ParsableCommand {
         }
         let comparison = URL(fileURLWithPath: folder).appendingPathComponent("compare.html").path
         try writeOutput(Data(try ComparisonPage(try RunComparison(data)).html().utf8), to: comparison, option: "reports")
-        return (folder, written, comparison)
+        return (folder, written)
     }
 
     static func render(_ summary: PipelineSummary) -> String {

@@ -7,22 +7,6 @@ import Testing
 /// Each bad input a user might give: one line naming the problem, a non-zero exit, no stack
 /// trace, and every file in the folder exactly as it was.
 @Suite struct BadInputTests {
-    func expectRefused(_ arguments: [String], in folder: TemporaryDirectory, mentioning words: [String],
-                       sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let before = FileSnapshot(folder: folder.path)
-        let outcome = try GanPipeProcess.run(arguments, in: folder.path)
-        #expect(outcome.status != 0, "\(arguments) succeeded", sourceLocation: sourceLocation)
-        #expect(outcome.stderrLines.count == 1, "\(arguments): \(outcome)", sourceLocation: sourceLocation)
-        #expect(outcome.standardError.hasPrefix("ganpipe: error: "), "\(outcome)", sourceLocation: sourceLocation)
-        for word in words {
-            #expect(outcome.standardError.contains(word), "\(arguments): '\(word)' missing in \(outcome.standardError)", sourceLocation: sourceLocation)
-        }
-        for forbidden in ["Fatal error", "Stack dump", "backtrace", "0x0000"] {
-            #expect(!outcome.standardError.contains(forbidden), sourceLocation: sourceLocation)
-        }
-        #expect(FileSnapshot(folder: folder.path) == before, "\(arguments) changed files", sourceLocation: sourceLocation)
-    }
-
     func makeDatabase(in folder: TemporaryDirectory) throws -> String {
         let path = folder.file("ok.sqlite")
         let database = try GanDatabase.open(path: path)

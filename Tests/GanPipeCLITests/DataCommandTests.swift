@@ -19,22 +19,6 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    func expectRefused(_ arguments: [String], in folder: TemporaryDirectory, mentioning words: [String],
-                       sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let before = FileSnapshot(folder: folder.path)
-        let outcome = try GanPipeProcess.run(arguments, in: folder.path)
-        #expect(outcome.status != 0, "\(arguments) succeeded", sourceLocation: sourceLocation)
-        #expect(outcome.stderrLines.count == 1, "\(arguments): \(outcome)", sourceLocation: sourceLocation)
-        #expect(outcome.standardError.hasPrefix("ganpipe: error: "), "\(outcome)", sourceLocation: sourceLocation)
-        for word in words {
-            #expect(outcome.standardError.contains(word), "\(arguments): '\(word)' missing in \(outcome.standardError)", sourceLocation: sourceLocation)
-        }
-        for forbidden in ["Fatal error", "Stack dump", "backtrace", "0x0000"] {
-            #expect(!outcome.standardError.contains(forbidden), sourceLocation: sourceLocation)
-        }
-        #expect(FileSnapshot(folder: folder.path) == before, "\(arguments) changed files", sourceLocation: sourceLocation)
-    }
-
     @Test func generateListShowExportReimportAndDelete() throws {
         let folder = TemporaryDirectory()
         let stored = try json(try run(["data", "generate", "8gaussians", "--samples", "2000", "--seed", "3", "--json"], in: folder))

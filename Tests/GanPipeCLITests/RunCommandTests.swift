@@ -1,5 +1,6 @@
 import Foundation
 import GanStore
+import GanTensor
 import GanTestSupport
 import GRDB
 import Testing
@@ -124,7 +125,7 @@ import Testing
         let expected = try Self.results(reference)
 
         let database = folder.file("killed.sqlite")
-        var random = SystemIndependentRandom(seed: UInt64(Date().timeIntervalSince1970 * 1000))
+        var random = SplitMix64(seed: UInt64(Date().timeIntervalSince1970 * 1000))
         for _ in 0..<3 {
             // setsid puts the pipeline and its workers in a process group of their own.
             let process = Process()

@@ -1,5 +1,6 @@
 import Foundation
 import GanStore
+import GanTensor
 import GanTestSupport
 import GRDB
 import Testing
@@ -78,7 +79,7 @@ import Testing
         #expect(straight.status == 0, "\(straight)")
         let reference = try Self.weightsAndMetrics(path, run: "straight")
 
-        var generator = SystemIndependentRandom(seed: UInt64(Date().timeIntervalSince1970 * 1000))
+        var generator = SplitMix64(seed: UInt64(Date().timeIntervalSince1970 * 1000))
         for trial in 0..<2 {
             let name = "killed-\(trial)"
             let process = Process()
@@ -110,18 +111,5 @@ import Testing
         }
         let check = try GanPipeProcess.run(["db", "check", "--full", "--db", path])
         #expect(check.status == 0, "\(check)")
-    }
-}
-
-/// SplitMix64, for choosing kill moments (tests avoid the system generator too).
-struct SystemIndependentRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

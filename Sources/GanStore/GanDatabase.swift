@@ -147,7 +147,9 @@ public final class GanDatabase: Sendable {
                 throw StoreError.notADatabase(path: path)
             case .SQLITE_CORRUPT:
                 throw StoreError.damaged(path: path, detail: error.message ?? "corrupt")
-            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_IOERR, .SQLITE_FULL:
+            case .SQLITE_FULL:
+                throw StoreError.diskFull(path: path)
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_IOERR:
                 throw StoreError.notWritable(path: path, reason: error.message ?? "\(error.resultCode)")
             default:
                 throw StoreError.sqlite("\(path): \(error.message ?? "\(error.resultCode)")")

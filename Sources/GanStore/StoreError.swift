@@ -9,6 +9,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingDatabase(path: String)
     case notReadable(path: String)
     case notWritable(path: String, reason: String)
+    case diskFull(path: String)
     case notADatabase(path: String)
     case foreignDatabase(path: String)
     case damaged(path: String, detail: String)
@@ -40,6 +41,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot read \(path): permission denied; fix its permissions or pass another --db path"
         case .notWritable(let path, let reason):
             return "cannot write the database at \(path) (\(reason)); pass a writable --db path or fix the permissions of the file and its folder"
+        case .diskFull(let path):
+            return "the disk holding \(path) is full; everything committed before is kept — free some space, then continue with `ganpipe resume RUN` or run the pipeline again"
         case .notADatabase(let path):
             return "\(path) is not an SQLite database; pass the path of a ganpipe database or a new file with --db"
         case .foreignDatabase(let path):

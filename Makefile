@@ -16,9 +16,9 @@ build: system-packages
 run: build
 	$(BIN) run pipelines/quickstart.yaml --jobs 2
 
-# Release build: the tensor and gradient tests do real arithmetic.
+# Release build: the tensor and gradient tests do real arithmetic. `swift test` builds the
+# ganpipe binary the command-line tests run (a separate `swift build` would compile twice).
 test: system-packages
-	swift build $(SWIFT_BUILD_FLAGS)
 	swift test $(SWIFT_BUILD_FLAGS)
 
 bench: build

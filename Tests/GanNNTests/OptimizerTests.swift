@@ -45,6 +45,28 @@ import Testing
         expectClose(first, [0.9, -1.9])
     }
 
+    /// The eight-lane Adam kernel gives the same bits as the plain Float formula, tail included.
+    @Test func adamLanesMatchTheScalarFormulaBitForBit() {
+        var generator = PhiloxGenerator(seed: 11)
+        let count = 37
+        let start = Tensor.normal([count], using: &generator)
+        let parameter = start.copied()
+        let adam = Adam(learningRate: 1e-3, beta1: 0.5, beta2: 0.9)
+        var p = start.scalars, m = [Float](repeating: 0, count: count), v = m
+        for step in 1...5 {
+            let gradient = Tensor.normal([count], using: &generator)
+            adam.step([("w", parameter)], gradients: [gradient])
+            let stepSize = Float(Double(Float(1e-3)) / (1 - pow(0.5, Double(step))))
+            let root = Float((1 - pow(Double(Float(0.9)), Double(step))).squareRoot())
+            for (i, g) in gradient.scalars.enumerated() {
+                m[i] = 0.5 * m[i] + (1 - 0.5) * g
+                v[i] = 0.9 * v[i] + (1 - 0.9) * (g * g)
+                p[i] -= stepSize * (m[i] / (v[i].squareRoot() / root + 1e-8))
+            }
+        }
+        #expect(parameter.scalars == p)
+    }
+
     @Test func rmspropMatchesHandComputedSteps() {
         let (lr, alpha, eps) = (0.01, 0.99, 1e-8)
         var p: [Double] = [0.5, 0.25], v = [0.0, 0.0]

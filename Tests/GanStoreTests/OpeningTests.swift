@@ -48,7 +48,7 @@ import Testing
         do {
             _ = try GanDatabase.open(path: path)
         } catch let error as StoreError {
-            guard case .notWritable = error else { Issue.record("expected notWritable, got \(error)"); return }
+            guard case .notWritable(_, _) = error else { Issue.record("expected notWritable, got \(error)"); return }
         }
         #expect(!FileManager.default.fileExists(atPath: path))
     }

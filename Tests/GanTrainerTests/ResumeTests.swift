@@ -85,7 +85,7 @@ import Testing
         do {
             _ = try TrainerStage(database).resume("done", steps: 9)
         } catch let error as StoreError {
-            guard case .runBusy = error else { Issue.record("expected runBusy, got \(error)"); return }
+            guard case .runBusy(let name, _, _) = error, name == "done" else { Issue.record("expected runBusy, got \(error)"); return }
         }
         #expect(throws: StoreError.unknownRun("ghost")) { try TrainerStage(database).resume("ghost") }
 

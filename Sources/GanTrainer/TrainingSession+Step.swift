@@ -46,6 +46,13 @@ extension TrainingSession {
     func discriminatorUpdate(probe: Bool, step: Int, into outcome: inout StepOutcome) -> String? {
         let real = sampler.next(batchSize)
         let fake = GradientMode.withGradientsDisabled { generator(noise()) }
+        // For the Wasserstein objectives ∂L_D/∂x = ∓∇ₓD(x)/batch row by row, so the main
+        // backward pass also gives ‖∇ₓD‖ at real and generated points (no extra pass).
+        let inputNormsFromLoss = probe && objective.isWasserstein
+        if inputNormsFromLoss {
+            real.requiresGradient = true
+            fake.requiresGradient = true
+        }
         let (realScores, realHidden) = discriminator.forward(real)
         let (fakeScores, fakeHidden) = discriminator.forward(fake)
         var loss = objective.discriminatorLoss(real: realScores, fake: fakeScores)
@@ -67,7 +74,7 @@ extension TrainingSession {
             }
         }
         let parameters = discriminator.namedParameters
-        let targets = parameters.map(\.tensor) + (probe ? realHidden + fakeHidden : [])
+        let targets = parameters.map(\.tensor) + (probe ? realHidden + fakeHidden : []) + (inputNormsFromLoss ? [real, fake] : [])
         let found = gradients(of: loss, withRespectTo: targets)
         let lossValue = Double(loss.scalar)
         let parameterGradients = Array(found.prefix(parameters.count))
@@ -75,6 +82,11 @@ extension TrainingSession {
                                              network: "discriminator", step: step) {
             return failure
         }
+        // ‖∇ₓD‖ of the discriminator that produced this loss, i.e. before its update.
+        let (realNorm, fakeNorm) = !probe ? (0, 0) : inputNormsFromLoss
+            ? (Self.meanRowNorm(found[targets.count - 2], scale: Float(batchSize)),
+               Self.meanRowNorm(found[targets.count - 1], scale: Float(batchSize)))
+            : inputGradientNorms(real: real, fake: fake)
         discriminatorOptimizer.step(parameters, gradients: parameterGradients)
         if specification.clip > 0 { clipDiscriminator() }
         if let failure = Self.firstNonFiniteWeight(parameters, network: "discriminator", step: step) { return failure }
@@ -106,7 +118,6 @@ extension TrainingSession {
             let fakePart = found[parameters.count + hiddenCount + layer].map { $0.sumOfSquares() } ?? 0
             metrics.append((MetricKey.activationGradientNorm("layers.\(2 * layer + 1)"), (realPart + fakePart).squareRoot()))
         }
-        let (realNorm, fakeNorm) = inputGradientNorms(real: real, fake: fake)
         metrics.append((MetricKey.inputGradientNormReal, realNorm))
         metrics.append((MetricKey.inputGradientNormFake, fakeNorm))
         outcome.metrics += metrics
@@ -152,6 +163,12 @@ extension TrainingSession {
         guard let gradient = gradients(of: discriminator(both).sum(), withRespectTo: [both])[0] else { return (0, 0) }
         let norms = GradientMode.withGradientsDisabled { gradient.l2Norm(alongAxes: [1]) }
         return (Double(norms[rows: 0..<batchSize].mean().scalar), Double(norms[rows: batchSize..<(2 * batchSize)].mean().scalar))
+    }
+
+    /// Mean over rows of ‖scale · row‖₂ of `[batch, features]`, outside any graph.
+    static func meanRowNorm(_ tensor: Tensor?, scale: Float) -> Double {
+        guard let tensor else { return 0 }
+        return GradientMode.withGradientsDisabled { Double((tensor * scale).l2Norm(alongAxes: [1]).mean().scalar) }
     }
 
     static func norm(_ tensor: Tensor?) -> Double {

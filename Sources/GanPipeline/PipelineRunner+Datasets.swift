@@ -17,7 +17,7 @@ extension PipelineRunner {
                 }
                 continue
             }
-            log("dataset \(dataset.name): storing \(existingDescription(content))")
+            log("dataset \(dataset.name): storing \(content.samples.shape.first ?? 0) samples, \(content.testCount) held out")
             do {
                 try DatasetCatalog(database).save(prepared, allowDuplicate: true)
             } catch LoaderError.nameExists {
@@ -57,9 +57,5 @@ extension PipelineRunner {
         } catch let error as LoaderError {
             throw PipelineError(file: pipeline.file, line: dataset.line, key: "datasets.\(dataset.name)", message: error.description)
         }
-    }
-
-    func existingDescription(_ content: DatasetContent) -> String {
-        "\(content.samples.shape.first ?? 0) samples, \(content.testCount) held out"
     }
 }

@@ -4,7 +4,6 @@ public enum TrainerError: Error, Equatable, Sendable, CustomStringConvertible {
     case datasetUnusable(String)
     case checkpointMismatch(String)
     case runCompleted(name: String, steps: Int)
-    case configurationChanged(name: String)
     case cannotHonour(name: String, reason: String)
 
     public var description: String {
@@ -17,8 +16,6 @@ public enum TrainerError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the checkpoint does not fit this run: \(reason); it was not loaded"
         case .runCompleted(let name, let steps):
             return "run '\(name)' already completed its \(steps) steps; pass --steps N with N > \(steps) to train it further"
-        case .configurationChanged(let name):
-            return "a run named '\(name)' exists with another configuration; choose another --name or resume it with `ganpipe resume \(name)`"
         case .cannotHonour(let name, let reason):
             return "run '\(name)' cannot be continued: \(reason)"
         }

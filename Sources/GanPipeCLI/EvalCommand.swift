@@ -28,7 +28,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        try Self.translatingErrors {
+        do {
             let selection = try CheckpointSelection(parsing: checkpoints)
             let options = EvaluationOptions(sampleCount: samples, seed: seed)
             try options.validate()
@@ -36,7 +36,7 @@ struct EvalCommand: ParsableCommand {
             if !FileManager.default.fileExists(atPath: database.resolvedPath) { _ = try database.openForReading() }
             let opened = try database.openForWriting()
             defer { try? opened.close() }
-            let progress = TerminalProgress()
+            let progress = ProgressLine()
             let stage = EvaluatorStage(opened, options: options) { fraction, message in
                 progress.update("training the dataset's classifier (once): \(message)", fraction)
             }
@@ -47,15 +47,6 @@ struct EvalCommand: ParsableCommand {
             } else {
                 print(Self.render(report))
             }
-        }
-    }
-
-    /// Turns the evaluator's errors into the one-line `CommandError` the CLI prints.
-    static func translatingErrors<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as EvaluatorError {
-            throw CommandError(StoreError.oneLine(error.description))
         }
     }
 
@@ -113,7 +104,7 @@ struct EvalCommand: ParsableCommand {
             throw CommandError("--eval-every must be a positive multiple of --checkpoint-every (\(checkpointEvery)), got \(every)")
         }
         let stage = EvaluatorStage(database)
-        try translatingErrors { try stage.validate(datasetNamed: dataset) }
+        try stage.validate(datasetNamed: dataset)
         let terminal = isatty(STDERR_FILENO) == 1
         return { runId, step in
             let clear = terminal ? "\r\u{1B}[K" : ""
@@ -140,24 +131,5 @@ struct EvalCommand: ParsableCommand {
         let run = try RunStore(database).find(reference)
         guard let specification = try? TrainingSpecification.decode(canonicalJSON: run.configJson) else { return nil }
         return try trainingHook(every: every, checkpointEvery: specification.checkpointEvery, dataset: specification.dataset, database: database)
-    }
-}
-
-/// A progress line on standard error, only on a terminal, redrawn at most ten times a second.
-final class TerminalProgress: @unchecked Sendable {
-    private let enabled = isatty(STDERR_FILENO) == 1
-    private var lastDraw = Date.distantPast
-    private var drawn = false
-
-    func update(_ message: String, _ fraction: Double) {
-        guard enabled, Date().timeIntervalSince(lastDraw) >= 0.1 || fraction >= 1 else { return }
-        lastDraw = Date()
-        drawn = true
-        FileHandle.standardError.write(Data("\r\u{1B}[Kganpipe: \(message) \(Int((fraction * 100).rounded()))%".utf8))
-    }
-
-    func finish() {
-        guard enabled, drawn else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

@@ -50,8 +50,8 @@ extension DatasetCatalog {
         }
     }
 
-    /// Reassembles one array from its parts, checking part order, each part's SHA-256, the
-    /// byte count, the shape and the array's SHA-256.
+    /// Reassembles one array through `DatasetStore.reassemble` (part order, each part's and the
+    /// whole array's SHA-256, the byte count) and checks its element type and shape.
     static func decode(_ row: DatasetArrayRecord, dataset: String, db: Database) throws -> NumericArray {
         func corrupt(_ detail: String) -> LoaderError {
             .corruptDataset(name: dataset, detail: "array '\(row.name)' \(detail)")
@@ -61,27 +61,15 @@ extension DatasetCatalog {
               shape.allSatisfy({ $0 >= 0 }) else {
             throw corrupt("has an unreadable shape \(row.shapeJson)")
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(max(row.byteCount, 0)))
-        let cursor = try Row.fetchCursor(db, sql: "SELECT part_index, data, sha256 FROM dataset_parts WHERE array_id = ? ORDER BY part_index",
-                                         arguments: [row.id])
-        var expectedIndex = 0
-        while let part = try cursor.next() {
-            let index: Int = part["part_index"]
-            guard index == expectedIndex else { throw corrupt("is missing part \(expectedIndex)") }
-            let data: Data = part["data"] ?? Data()
-            let stored: String = part["sha256"]
-            guard SHA256.hex(data) == stored else {
-                throw corrupt("part \(index) fails its SHA-256 check (stored \(stored.prefix(12))…)")
-            }
-            bytes.append(contentsOf: data)
-            expectedIndex += 1
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try DatasetStore.reassemble(row, in: db))
+        } catch let damage as ArrayDamage {
+            throw corrupt(damage.detail)
         }
-        guard bytes.count == row.byteCount else { throw corrupt("has \(bytes.count) bytes in its parts but byte_count \(row.byteCount)") }
         guard bytes.count == shape.reduce(1, *) * type.byteWidth else {
             throw corrupt("has \(bytes.count) bytes, which do not fit shape \(row.shapeJson) of \(type.rawValue)")
         }
-        guard SHA256.hex(bytes) == row.sha256 else { throw corrupt("fails its whole-array SHA-256 check") }
         return NumericArray(elementType: type, shape: shape, bytes: bytes, scale: row.scale, offset: row.offset)
     }
 }

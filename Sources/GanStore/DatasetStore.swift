@@ -65,24 +65,52 @@ public struct DatasetStore: Sendable {
         try database.reader.read { db in
             guard let record = try DatasetArrayRecord
                 .filter(Column("dataset_id") == dataset.id && Column("name") == arrayName).fetchOne(db) else { return nil }
-            let label = "dataset '\(dataset.name)' array '\(arrayName)'"
-            var bytes = Data(capacity: Int(record.byteCount))
-            var hasher = SHA256()
-            let parts = try DatasetPartRecord.filter(Column("array_id") == record.id).order(Column("part_index")).fetchCursor(db)
-            var expectedIndex = 0
-            while let part = try parts.next() {
-                guard part.partIndex == expectedIndex, SHA256.hex(part.data) == part.sha256 else {
-                    throw StoreError.corruptBlob("\(label) part \(part.partIndex)")
-                }
-                hasher.update(part.data)
-                bytes.append(part.data)
-                expectedIndex += 1
-            }
-            guard bytes.count == record.byteCount, hasher.finalizeHex() == record.sha256 else {
-                throw StoreError.corruptBlob(label)
+            let bytes: Data
+            do {
+                bytes = try Self.reassemble(record, in: db)
+            } catch let damage as ArrayDamage {
+                throw StoreError.corruptBlob("dataset '\(dataset.name)' array '\(arrayName)' (\(damage.detail))")
             }
             let shape = (try? JSONDecoder().decode([Int].self, from: Data(record.shapeJson.utf8))) ?? []
             return StoredArray(record: record, shape: shape, bytes: bytes)
+        }
+    }
+
+    /// The bytes of `record` from its parts in order, checking that no part is missing, each
+    /// part's SHA-256, the byte count and the whole array's SHA-256. The one reader of
+    /// `dataset_parts`: the loader, trainer and evaluator all go through it.
+    public static func reassemble(_ record: DatasetArrayRecord, in db: Database) throws -> Data {
+        var bytes = Data(capacity: Int(max(record.byteCount, 0)))
+        var hasher = SHA256()
+        let parts = try DatasetPartRecord.filter(Column("array_id") == record.id).order(Column("part_index")).fetchCursor(db)
+        var expectedIndex = 0
+        while let part = try parts.next() {
+            guard part.partIndex == expectedIndex else { throw ArrayDamage.missingPart(expectedIndex) }
+            guard SHA256.hex(part.data) == part.sha256 else { throw ArrayDamage.partChecksum(part: part.partIndex, stored: part.sha256) }
+            hasher.update(part.data)
+            bytes.append(part.data)
+            expectedIndex += 1
+        }
+        guard bytes.count == record.byteCount else { throw ArrayDamage.byteCount(found: bytes.count, recorded: record.byteCount) }
+        guard hasher.finalizeHex() == record.sha256 else { throw ArrayDamage.arrayChecksum }
+        return bytes
+    }
+}
+
+/// What is wrong with a stored array's parts (see `DatasetStore.reassemble`).
+public enum ArrayDamage: Error, Equatable, Sendable {
+    case missingPart(Int)
+    case partChecksum(part: Int, stored: String)
+    case byteCount(found: Int, recorded: Int64)
+    case arrayChecksum
+
+    /// A phrase that follows the array's name: "part 0 fails its SHA-256 check (…)".
+    public var detail: String {
+        switch self {
+        case .missingPart(let index): return "is missing part \(index)"
+        case .partChecksum(let part, let stored): return "part \(part) fails its SHA-256 check (stored \(stored.prefix(12))…)"
+        case .byteCount(let found, let recorded): return "has \(found) bytes in its parts but byte_count \(recorded)"
+        case .arrayChecksum: return "fails its whole-array SHA-256 check"
         }
     }
 }

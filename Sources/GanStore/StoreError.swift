@@ -66,7 +66,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownDataset(let name):
             return "no dataset named '\(name)'; list the datasets with `ganpipe data list` or create one with `ganpipe data generate`"
         case .corruptBlob(let what):
-            return "\(what) is corrupt (its checksum does not match); it was not used — restore the database from a backup or regenerate it"
+            return "\(what) is corrupt; it was not used — restore the database from a backup or regenerate it"
         case .noCheckpoint(let run):
             return "run '\(run)' has no complete checkpoint to continue from; start it again with `ganpipe train`"
         case .destinationExists(let path):

@@ -71,11 +71,7 @@ public struct RunJournal: Sendable {
                 try insert.execute(arguments: [runId, metric.key, metric.step, metric.value.isFinite ? metric.value : nil])
             }
             let now = Timestamp.now()
-            for event in events {
-                var record = EventRecord(runId: runId, step: event.step, kind: event.kind, severity: event.severity,
-                                         message: event.message, createdAt: now)
-                try record.insert(db)
-            }
+            try record(events, at: now, in: db)
             if let checkpoint {
                 try CheckpointStore.write(checkpoint, runId: runId, step: currentStep, in: db)
             }
@@ -88,11 +84,7 @@ public struct RunJournal: Sendable {
     public func finish(_ status: RunStatus, error: String? = nil, events: [Event] = []) throws {
         try write { db in
             let now = Timestamp.now()
-            for event in events {
-                var record = EventRecord(runId: runId, step: event.step, kind: event.kind, severity: event.severity,
-                                         message: event.message, createdAt: now)
-                try record.insert(db)
-            }
+            try record(events, at: now, in: db)
             try db.execute(sql: "UPDATE runs SET status = ?, error = ?, finished_at = ?, heartbeat_at = ?, owner = NULL WHERE id = ?",
                            arguments: [status, error, now, now, runId])
         }
@@ -116,8 +108,14 @@ public struct RunJournal: Sendable {
                 UPDATE runs SET current_step = ?, total_steps = ?, status = 'running', owner = ?, heartbeat_at = ?,
                     finished_at = NULL, error = NULL WHERE id = ?
                 """, arguments: [step, totalSteps, RunLease.currentOwner, now, runId])
+            try record([event], at: now, in: db)
+        }
+    }
+
+    private func record(_ events: [Event], at time: String, in db: Database) throws {
+        for event in events {
             var record = EventRecord(runId: runId, step: event.step, kind: event.kind, severity: event.severity,
-                                     message: event.message, createdAt: now)
+                                     message: event.message, createdAt: time)
             try record.insert(db)
         }
     }

@@ -64,9 +64,10 @@ public struct TrainerStage {
         let problems = specification.problems()
         guard problems.isEmpty else { throw TrainerError.invalidSpecification(problems) }
         let dataset = try DatasetStore(database).find(specification.dataset)
-        _ = try trainingSamples(dataset)
+        // Read (and check) the samples before the run row exists, so bad data leaves no run.
+        let samples = try trainingSamples(dataset)
         let run = try RunStore(database).insert(queuedRun(name: name, specification: specification, dataset: dataset, pipeline: pipeline))
-        return try proceed(run, hooks: hooks)
+        return try proceed(run, samples: samples, hooks: hooks)
     }
 
     /// The `runs` row of a run that has not started.
@@ -85,7 +86,7 @@ public struct TrainerStage {
 
     /// Starts a queued run or continues any other from its last complete checkpoint. Taking
     /// the run is atomic with the check that no other live process holds it (`RunLease`).
-    func proceed(_ run: RunRecord, steps: Int? = nil, hooks: Hooks) throws -> Result {
+    func proceed(_ run: RunRecord, steps: Int? = nil, samples loaded: Samples? = nil, hooks: Hooks) throws -> Result {
         var run = run
         guard var specification = try? TrainingSpecification.decode(canonicalJSON: run.configJson) else {
             throw TrainerError.cannotHonour(name: run.name, reason: "its configuration is not one this ganpipe can read (made by another version?)")
@@ -103,7 +104,7 @@ public struct TrainerStage {
         guard dataset.id == run.datasetId else {
             throw TrainerError.cannotHonour(name: run.name, reason: "its dataset '\(specification.dataset)' was deleted or replaced since the run was created")
         }
-        let samples = try trainingSamples(dataset)
+        let samples = try loaded ?? trainingSamples(dataset)
         let session = TrainingSession(specification: specification, samples: samples.values,
                                       sampleCount: samples.count, features: samples.features)
         let journal = RunJournal(database, runId: run.id!)

@@ -27,9 +27,11 @@ let package = Package(
         // migrations/*.sql are compiled into GanStore by this tool and plugin.
         .executableTarget(name: "EmbedMigrations"),
         .plugin(name: "EmbedMigrationsPlugin", capability: .buildTool(), dependencies: ["EmbedMigrations"]),
+        // SHA-256 blocks with the x86 SHA extensions (checked at run time).
+        .target(name: "CSHA256"),
         .target(
             name: "GanStore",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CSHA256", .product(name: "GRDB", package: "GRDB.swift")],
             plugins: ["EmbedMigrationsPlugin"]
         ),
 

@@ -106,14 +106,38 @@ import Testing
         #expect(rows.map { $0[1] as Int } == [2, 2])
     }
 
-    @Test func sha256MatchesPublishedVectors() {
-        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+    /// Both block functions (the SHA extensions where the CPU has them, and the portable loop).
+    @Test(arguments: [true, false]) func sha256MatchesPublishedVectors(hardware: Bool) {
+        func hex(_ bytes: [UInt8]) -> String {
+            var hasher = SHA256(hardware: hardware)
+            hasher.update(bytes)
+            return hasher.finalizeHex()
+        }
+        #expect(hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
-        var incremental = SHA256()
+        #expect(hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        var incremental = SHA256(hardware: hardware)
         for chunk in stride(from: 0, to: 1000, by: 7) { incremental.update(Array(repeating: UInt8(0x61), count: min(7, 1000 - chunk))) }
-        #expect(incremental.finalizeHex() == SHA256.hex([UInt8](repeating: 0x61, count: 1000)))
+        #expect(incremental.finalizeHex() == hex([UInt8](repeating: 0x61, count: 1000)))
+    }
+
+    /// The SHA-extension path agrees with the portable loop on every length around the block
+    /// and padding boundaries and on a multi-block buffer fed in uneven pieces.
+    @Test func sha256HardwareAgreesWithPortableLoop() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<100_003).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for length in Array(0...260) + [1_000, 4_096, 65_537, 100_003] {
+            var portable = SHA256(hardware: false), fast = SHA256()
+            portable.update(bytes[0..<length])
+            var start = 0
+            while start < length {  // pieces of 1, 2, … 150 bytes, then the rest
+                let end = min(length, start + 1 + (start % 150))
+                fast.update(bytes[start..<end])
+                start = end
+            }
+            #expect(fast.finalizeHex() == portable.finalizeHex(), "length \(length)")
+        }
     }
 }

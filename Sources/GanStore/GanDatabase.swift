@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-/// The one SQLite database that ganpipe's stages share (WAL mode, foreign keys on, a busy
-/// timeout, 16 KiB pages, immediate write transactions). Opening it checks the path, refuses
+/// The one SQLite database that ganpipe's stages share (WAL mode with `synchronous = NORMAL`,
+/// foreign keys on, a busy timeout, 16 KiB pages, immediate write transactions). Opening it checks the path, refuses
 /// files that are not ganpipe databases or whose schema is newer than this binary, and — for
 /// read-write access — applies the embedded migrations. A refused database is left untouched.
 public final class GanDatabase: Sendable {
@@ -39,8 +39,13 @@ public final class GanDatabase: Sendable {
         if !readOnly {
             // Takes effect only on a file without tables, i.e. before the first table exists;
             // GRDB switches the pool to WAL after this runs.
+            // synchronous = NORMAL: in WAL mode every commit stays atomic and a crash of the
+            // process loses nothing; a power cut may drop the last commits before it (the
+            // database stays consistent and a run resumes from its last surviving checkpoint).
+            // The WAL is synced when it is copied back into the database, not at every commit,
+            // which takes the fsync of each 13 MB checkpoint off the training step.
             configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA page_size = \(GanDatabase.pageSize)")
+                try db.execute(sql: "PRAGMA page_size = \(GanDatabase.pageSize); PRAGMA synchronous = NORMAL")
             }
         }
         return configuration

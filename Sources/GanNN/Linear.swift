@@ -34,6 +34,6 @@ public final class Linear: Module {
 
     /// `[batch, inputs] → [batch, outputs]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        Tensor.matmul(x, weight, transposeB: true) + bias
+        Tensor.linear(x, weight: weight, bias: bias)
     }
 }

@@ -54,4 +54,28 @@ extension Tensor {
     public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
         Tensor.matmul(self, other, transposeA: transposeSelf, transposeB: transposeOther)
     }
+
+    /// A fully connected layer in one op: `x·Wᵀ + b`, `[batch, in] · [out, in]ᵀ + [out] →
+    /// [batch, out]`. The bias is written into the output first and the product is accumulated
+    /// onto it (β = 1), which saves the separate broadcast add and BLAS's zeroing of the output.
+    /// Backward: ∂x = ḡ·W, ∂W = ḡᵀ·x, ∂b = Σ_rows ḡ (again tensor ops, so double backward works).
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
+        checkPrecondition(x.rank == 2 && weight.rank == 2 && bias.shape == [weight.shape[0]] && x.shape[1] == weight.shape[1],
+                          "linear: shapes \(x.shape), weight \(weight.shape) and bias \(bias.shape) do not fit")
+        let (rows, outputs) = (x.shape[0], weight.shape[0])
+        let out = TensorStorage(uninitializedCount: rows * outputs)
+        for row in 0..<rows {
+            (out.pointer + row * outputs).update(from: bias.storage.pointer, count: outputs)
+        }
+        BLAS.gemm(x.storage.pointer, rowsA: rows, columnsA: x.shape[1], transposeA: false,
+                  weight.storage.pointer, rowsB: outputs, columnsB: weight.shape[1], transposeB: true,
+                  into: out.pointer, m: rows, n: outputs, k: x.shape[1], accumulate: true)
+        withExtendedLifetime((x, weight, bias)) {}
+        return record("linear", shape: [rows, outputs], storage: out, inputs: [x, weight, bias]) { c in
+            let g = c.gradient
+            return [c.needsGradient[0] ? matmul(g, c.inputs[1]) : nil,
+                    c.needsGradient[1] ? matmul(g, c.inputs[0], transposeA: true) : nil,
+                    c.needsGradient[2] ? g.summed(toShape: c.inputs[2].shape) : nil]
+        }
+    }
 }

@@ -104,6 +104,25 @@ struct StructuralGradientTests {
         #expect(second.passed, "flags \(flags): \(second)")
     }
 
+    /// The fused layer `x·Wᵀ + b`: first and second order, and the same values as the
+    /// separate product and broadcast add (within rounding: β = 1 accumulates onto the bias).
+    @Test func linear() {
+        let x = TestInputs.uniform([3, 4], -1, 1, seed: 24)
+        let w = TestInputs.uniform([5, 4], -1, 1, seed: 25)
+        let b = TestInputs.uniform([5], -1, 1, seed: 26)
+        let f: ([Tensor]) -> Tensor = { v in
+            let y = Tensor.linear(v[0], weight: v[1], bias: v[2])
+            return y * y.tanh()
+        }
+        let first = TensorGradientCheck.firstOrder([x, w, b], f)
+        #expect(first.passed, "\(first)")
+        let second = TensorGradientCheck.secondOrder([x.copied(), w.copied(), b.copied()], f)
+        #expect(second.passed, "\(second)")
+        let fused = Tensor.linear(x, weight: w, bias: b).scalars
+        let separate = (Tensor.matmul(x, w, transposeB: true) + b).scalars
+        #expect(zip(fused, separate).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) })
+    }
+
     /// Bilinear forms: matmul's second derivative comes only from the cross terms, so it is
     /// checked here without any non-linearity around it.
     @Test func matmulChainSecondOrder() {

@@ -64,8 +64,16 @@ extension Tensor {
     /// Σ x² in Double (a gradient-norm probe that does not build a graph).
     public func sumOfSquares() -> Double {
         let p = storage.pointer
-        var total: Double = 0
-        for i in 0..<count { let v = Double(p[i]); total += v * v }
+        // Eight lanes in double precision (AVX2 conversions and FMAs), then the tail.
+        var lanes = SIMD8<Double>()
+        var i = 0
+        while i + 8 <= count {
+            let v = SIMD8<Double>(UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self))
+            lanes.addProduct(v, v)
+            i += 8
+        }
+        var total = lanes.sum()
+        while i < count { let v = Double(p[i]); total += v * v; i += 1 }
         withExtendedLifetime(storage) {}
         return total
     }
@@ -73,8 +81,23 @@ extension Tensor {
     /// Whether every scalar is finite (no NaN, no ±inf).
     public var isFinite: Bool {
         let p = storage.pointer
+        // x·0 is 0 for every finite x and NaN for NaN and ±inf: one NaN anywhere makes the
+        // lane sums NaN. Blocks of 1024 keep the loop vectorized and still stop early.
         var finite = true
-        for i in 0..<count where !p[i].isFinite { finite = false; break }
+        var start = 0
+        while finite && start < count {
+            let end = min(count, start + 1024)
+            var lanes = SIMD8<Float>()
+            var i = start
+            while i + 8 <= end {
+                lanes.addProduct(UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self), SIMD8<Float>())
+                i += 8
+            }
+            var tail: Float = 0
+            while i < end { tail += p[i] * 0; i += 1 }
+            finite = (lanes.sum() + tail).isFinite
+            start = end
+        }
         withExtendedLifetime(storage) {}
         return finite
     }

@@ -110,6 +110,24 @@ struct TensorOperationTests {
         p.fill(7)
         #expect(view.scalars == [7, 7, 7])
     }
+
+    /// The vectorized probes: a single NaN or ±inf anywhere (lanes, block edges, the tail) is
+    /// found; the largest finite values are not mistaken for one; Σx² matches a plain loop.
+    @Test func finiteCheckAndSumOfSquaresCoverEveryPosition() {
+        let count = 2 * 1024 + 13
+        let values = (0..<count).map { Float(($0 * 7919) % 1000) / 100 - 5 }
+        #expect(Tensor(shape: [count], scalars: values).isFinite)
+        #expect(Tensor(shape: [3], scalars: [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, 0]).isFinite)
+        for position in [0, 7, 8, 1023, 1024, 1031, count - 13, count - 1] {
+            for bad in [Float.nan, .infinity, -.infinity] {
+                var copy = values
+                copy[position] = bad
+                #expect(!Tensor(shape: [count], scalars: copy).isFinite, "\(bad) at \(position)")
+            }
+        }
+        let plain = values.reduce(0.0) { $0 + Double($1) * Double($1) }
+        #expect(abs(Tensor(shape: [count], scalars: values).sumOfSquares() - plain) <= 1e-12 * plain)
+    }
 }
 
 extension Tensor {

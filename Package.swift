@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "CSHA256"),
         .target(
             name: "GanStore",
-            dependencies: ["CSHA256", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CSHA256", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             plugins: ["EmbedMigrationsPlugin"]
         ),
 

@@ -68,6 +68,31 @@ import Testing
         }
     }
 
+    /// The trainer's write path: rows bound straight into SQLite, a row at an existing
+    /// (run, key, step) replaced, a non-finite value stored as NULL, a bad row refused whole.
+    @Test func journalWritesReplacesAndRefusesMetricRows() throws {
+        let (database, run) = try Self.populated()
+        let journal = RunJournal(database, runId: run.id!)
+        try journal.commit(metrics: [.init(key: "loss/discriminator", step: 1, value: 7.25),
+                                     .init(key: "penalty", step: 5, value: .nan),
+                                     .init(key: "grad_norm/discriminator/layers.0.weight", step: 5, value: 1e-30)],
+                           events: [], currentStep: 5)
+        let rows = try database.reader.read {
+            try Row.fetchAll($0, sql: "SELECT key, step, value FROM metrics WHERE run_id = ? ORDER BY key, step", arguments: [run.id!])
+        }
+        let text = rows.map { "\($0[0] as String)@\($0[1] as Int)=\(($0[2] as Double?).map { "\($0)" } ?? "NULL")" }
+        #expect(text == ["grad_norm/discriminator/layers.0.weight@5=1e-30", "loss/discriminator@0=0.0", "loss/discriminator@1=7.25",
+                         "loss/discriminator@2=1.0", "loss/generator@0=0.0", "loss/generator@1=-1.0", "loss/generator@2=-2.0", "penalty@5=NULL"])
+        let count = { try database.reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") } }
+        let before = try count()
+        let orphan = RunJournal(database, runId: 999)  // no such run: the foreign key refuses it
+        let error = #expect(throws: StoreError.self) {
+            try orphan.commit(metrics: [.init(key: "loss/generator", step: 9, value: 1)], events: [], currentStep: 9)
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("FOREIGN KEY constraint failed"))
+        #expect(try count() == before)
+    }
+
     @Test func metricsAreKeyedByRunKeyAndStep() throws {
         let (database, run) = try Self.populated()
         try database.writer.write { (db: Database) throws in

@@ -10,7 +10,7 @@ extension BenchCommand {
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Time the reference WGAN-GP toy workload: 8gaussians, 3×512 ReLU MLPs, batch 256, 5 discriminator steps, λ = 0.1, Adam 1e-4 β = (0.5, 0.9), metrics every step.",
-            discussion: "With --json the last line is one JSON object with ms_per_generator_step, store_share and peak_rss_mb.")
+            discussion: "With --json the last line is one JSON object with ms_per_generator_step, store_share, peak_rss_mb and rss_growth_mb (resident memory at the end minus halfway through the timed steps, after caches have filled: near 0 when memory stays flat, e.g. over --steps 10000 --width 64 --batch-size 64).")
 
         @Option(help: "OpenBLAS threads.") var threads: Int = 1
         @Option(help: "Generator steps to time (after one untimed warm-up step).") var steps: Int = 20
@@ -28,6 +28,7 @@ extension BenchCommand {
             var msPerGeneratorStep: Double
             var storeShare: Double
             var peakRssMb: Double
+            var rssGrowthMb: Double
         }
 
         func run() throws {
@@ -53,8 +54,10 @@ extension BenchCommand {
             // Time from the end of the warm-up step to the end of the last step.
             var warmedUp: Double?
             var finished = 0.0
+            var residentHalfway = 0.0
             let hooks = TrainerStage.Hooks(progress: { progress in
                 if progress.step == 1 { warmedUp = progress.elapsedSeconds }
+                if progress.step == 1 + steps / 2 { residentHalfway = Self.residentMegabytes("VmRSS") }
                 finished = progress.elapsedSeconds
             })
             let result = try TrainerStage(database).train(name: "bench", specification: specification, hooks: hooks)
@@ -63,17 +66,18 @@ extension BenchCommand {
                                   database: onDisk ? "file" : "memory",
                                   msPerGeneratorStep: 1000 * timed / Double(steps),
                                   storeShare: result.seconds > 0 ? result.storeSeconds / result.seconds : 0,
-                                  peakRssMb: Self.peakResidentMegabytes())
-            print(String(format: "%.2f ms per generator step (%d steps, %d thread(s), width %d, batch %d, %@ database); store %.2f%% of the time; peak resident memory %.0f MB",
+                                  peakRssMb: Self.residentMegabytes("VmHWM"),
+                                  rssGrowthMb: Self.residentMegabytes("VmRSS") - residentHalfway)
+            print(String(format: "%.2f ms per generator step (%d steps, %d thread(s), width %d, batch %d, %@ database); store %.2f%% of the time; peak resident memory %.0f MB, %+.1f MB over the second half",
                          figures.msPerGeneratorStep, steps, threads, width, batchSize, figures.database,
-                         100 * figures.storeShare, figures.peakRssMb))
+                         100 * figures.storeShare, figures.peakRssMb, figures.rssGrowthMb))
             if json { try printJSON(figures) }
         }
 
-        /// VmHWM of /proc/self/status: the peak resident set size.
-        static func peakResidentMegabytes() -> Double {
+        /// A field of /proc/self/status in MB: `VmHWM` the peak resident set size, `VmRSS` the current.
+        static func residentMegabytes(_ field: String) -> Double {
             guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
                   let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
             return kilobytes / 1024
         }

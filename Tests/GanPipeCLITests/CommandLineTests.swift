@@ -25,6 +25,20 @@ import Testing
         }
     }
 
+    /// The figures a nightly job tracks over time: the last line of `bench train --json`.
+    @Test func benchTrainReportsItsFiguresAsJSON() throws {
+        let outcome = try GanPipeProcess.run(["bench", "train", "--steps", "3", "--width", "16", "--batch-size", "16", "--on-disk", "--json"])
+        #expect(outcome.status == 0, "\(outcome)")
+        let last = outcome.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], "\(outcome)")
+        for key in ["ms_per_generator_step", "store_share", "peak_rss_mb", "rss_growth_mb"] {
+            #expect(figures[key] is Double, "\(key) missing from \(last)")
+        }
+        #expect((figures["ms_per_generator_step"] as? Double ?? 0) > 0)
+        #expect((figures["peak_rss_mb"] as? Double ?? 0) > 1)
+        #expect(figures["database"] as? String == "file")
+    }
+
     @Test func versionNamesTheSchema() throws {
         let outcome = try GanPipeProcess.run(["--version"])
         #expect(outcome.status == 0)

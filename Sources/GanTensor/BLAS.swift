@@ -16,17 +16,15 @@ public enum BLAS {
         }
     }
 
-    /// C[m×n] = op(A)·op(B), or C += op(A)·op(B) with `accumulate` — the one call site of
-    /// `cblas_sgemm` (row-major, α = 1, β = 0 or 1). A is stored `[rowsA, columnsA]`, B
-    /// `[rowsB, columnsB]`, row-major; the flags make BLAS read them transposed in place. C need
-    /// not be initialised unless `accumulate`; `k == 0` writes zeros (or leaves C).
+    /// C[m×n] = op(A)·op(B) — the one call site of `cblas_sgemm` (row-major, α = 1, β = 0).
+    /// A is stored `[rowsA, columnsA]`, B `[rowsB, columnsB]`, row-major; the flags make BLAS
+    /// read them transposed in place. C need not be initialised; `k == 0` writes zeros.
     public static func gemm(_ a: UnsafePointer<Float>, rowsA: Int, columnsA: Int, transposeA: Bool,
                             _ b: UnsafePointer<Float>, rowsB: Int, columnsB: Int, transposeB: Bool,
-                            into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int,
-                            accumulate: Bool = false) {
+                            into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
         guard m > 0 && n > 0 else { return }
         guard k > 0 else {
-            if !accumulate { c.initialize(repeating: 0, count: m * n) }
+            c.initialize(repeating: 0, count: m * n)
             return
         }
         cblas_sgemm(CblasRowMajor,
@@ -35,6 +33,6 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k),
                     1, a, Int32(max(columnsA, 1)),
                     b, Int32(max(columnsB, 1)),
-                    accumulate ? 1 : 0, c, Int32(n))
+                    0, c, Int32(n))
     }
 }

@@ -56,20 +56,24 @@ extension Tensor {
     }
 
     /// A fully connected layer in one op: `x·Wᵀ + b`, `[batch, in] · [out, in]ᵀ + [out] →
-    /// [batch, out]`. The bias is written into the output first and the product is accumulated
-    /// onto it (β = 1), which saves the separate broadcast add and BLAS's zeroing of the output.
+    /// [batch, out]`. The bias is added in place to the product's buffer, saving the separate
+    /// broadcast op and its output tensor; the result is bit-identical to `matmul(x, W,
+    /// transposeB: true) + b` (accumulating onto the bias with β = 1 would not be: BLAS adds
+    /// each K-block's partial sum to C, which rounds differently).
     /// Backward: ∂x = ḡ·W, ∂W = ḡᵀ·x, ∂b = Σ_rows ḡ (again tensor ops, so double backward works).
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
         checkPrecondition(x.rank == 2 && weight.rank == 2 && bias.shape == [weight.shape[0]] && x.shape[1] == weight.shape[1],
                           "linear: shapes \(x.shape), weight \(weight.shape) and bias \(bias.shape) do not fit")
         let (rows, outputs) = (x.shape[0], weight.shape[0])
         let out = TensorStorage(uninitializedCount: rows * outputs)
-        for row in 0..<rows {
-            (out.pointer + row * outputs).update(from: bias.storage.pointer, count: outputs)
-        }
         BLAS.gemm(x.storage.pointer, rowsA: rows, columnsA: x.shape[1], transposeA: false,
                   weight.storage.pointer, rowsB: outputs, columnsB: weight.shape[1], transposeB: true,
-                  into: out.pointer, m: rows, n: outputs, k: x.shape[1], accumulate: true)
+                  into: out.pointer, m: rows, n: outputs, k: x.shape[1])
+        let b = bias.storage.pointer
+        for row in 0..<rows {
+            let y = out.pointer + row * outputs
+            for j in 0..<outputs { y[j] += b[j] }
+        }
         withExtendedLifetime((x, weight, bias)) {}
         return record("linear", shape: [rows, outputs], storage: out, inputs: [x, weight, bias]) { c in
             let g = c.gradient

@@ -104,8 +104,8 @@ struct StructuralGradientTests {
         #expect(second.passed, "flags \(flags): \(second)")
     }
 
-    /// The fused layer `x·Wᵀ + b`: first and second order, and the same values as the
-    /// separate product and broadcast add (within rounding: β = 1 accumulates onto the bias).
+    /// The fused layer `x·Wᵀ + b`: first and second order, and bit-identical to the separate
+    /// product and broadcast add (K = 700 spans several of BLAS's K-blocks).
     @Test func linear() {
         let x = TestInputs.uniform([3, 4], -1, 1, seed: 24)
         let w = TestInputs.uniform([5, 4], -1, 1, seed: 25)
@@ -118,9 +118,11 @@ struct StructuralGradientTests {
         #expect(first.passed, "\(first)")
         let second = TensorGradientCheck.secondOrder([x.copied(), w.copied(), b.copied()], f)
         #expect(second.passed, "\(second)")
-        let fused = Tensor.linear(x, weight: w, bias: b).scalars
-        let separate = (Tensor.matmul(x, w, transposeB: true) + b).scalars
-        #expect(zip(fused, separate).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) })
+        let wideX = TestInputs.uniform([64, 700], -1, 1, seed: 27)
+        let wideW = TestInputs.uniform([96, 700], -1, 1, seed: 28)
+        let wideB = TestInputs.uniform([96], -1, 1, seed: 29)
+        #expect(Tensor.linear(wideX, weight: wideW, bias: wideB).scalars
+                == (Tensor.matmul(wideX, wideW, transposeB: true) + wideB).scalars)
     }
 
     /// Bilinear forms: matmul's second derivative comes only from the cross terms, so it is

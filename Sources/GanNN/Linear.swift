@@ -32,8 +32,8 @@ public final class Linear: Module {
         [("weight", weight), ("bias", bias)]
     }
 
-    /// `[batch, inputs] → [batch, outputs]`.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        Tensor.linear(x, weight: weight, bias: bias)
+    /// `[batch, inputs] → [batch, outputs]`; with `relu`, max(·, 0) of that in the same op.
+    public func callAsFunction(_ x: Tensor, relu: Bool = false) -> Tensor {
+        Tensor.linear(x, weight: weight, bias: bias, relu: relu)
     }
 }

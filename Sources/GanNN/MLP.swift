@@ -48,10 +48,12 @@ public final class MLP: Module {
         var hidden: [Tensor] = []
         hidden.reserveCapacity(hiddenLayerCount)
         for (index, layer) in linears.enumerated() {
-            h = layer(h)
             if index < hiddenLayerCount {
-                h = activation(h)
+                // ReLU is fused into the layer (one pass over the output, no extra tensor).
+                h = activation == .relu ? layer(h, relu: true) : activation(layer(h))
                 hidden.append(h)
+            } else {
+                h = layer(h)
             }
         }
         return (outputActivation(h), hidden)

@@ -56,12 +56,14 @@ extension Tensor {
     }
 
     /// A fully connected layer in one op: `x·Wᵀ + b`, `[batch, in] · [out, in]ᵀ + [out] →
-    /// [batch, out]`. The bias is added in place to the product's buffer, saving the separate
-    /// broadcast op and its output tensor; the result is bit-identical to `matmul(x, W,
-    /// transposeB: true) + b` (accumulating onto the bias with β = 1 would not be: BLAS adds
-    /// each K-block's partial sum to C, which rounds differently).
-    /// Backward: ∂x = ḡ·W, ∂W = ḡᵀ·x, ∂b = Σ_rows ḡ (again tensor ops, so double backward works).
-    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
+    /// [batch, out]`, followed by max(·, 0) when `relu`. The bias (and the rectifier) are applied
+    /// in place to the product's buffer in one pass, saving the separate broadcast and relu ops
+    /// and their output tensors; the result is bit-identical to `(matmul(x, W, transposeB: true)
+    /// + b).relu()` (accumulating onto the bias with β = 1 would not be: BLAS adds each K-block's
+    /// partial sum to C, which rounds differently).
+    /// Backward, with ḡ' = ḡ·(y > 0) after a rectifier (y > 0 exactly where x·Wᵀ + b > 0) and
+    /// ḡ' = ḡ otherwise: ∂x = ḡ'·W, ∂W = ḡ'ᵀ·x, ∂b = Σ_rows ḡ' (tensor ops: double backward works).
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor, relu: Bool = false) -> Tensor {
         checkPrecondition(x.rank == 2 && weight.rank == 2 && bias.shape == [weight.shape[0]] && x.shape[1] == weight.shape[1],
                           "linear: shapes \(x.shape), weight \(weight.shape) and bias \(bias.shape) do not fit")
         let (rows, outputs) = (x.shape[0], weight.shape[0])
@@ -72,11 +74,15 @@ extension Tensor {
         let b = bias.storage.pointer
         for row in 0..<rows {
             let y = out.pointer + row * outputs
-            for j in 0..<outputs { y[j] += b[j] }
+            if relu {
+                for j in 0..<outputs { y[j] = Swift.max(y[j] + b[j], 0) }
+            } else {
+                for j in 0..<outputs { y[j] += b[j] }
+            }
         }
         withExtendedLifetime((x, weight, bias)) {}
-        return record("linear", shape: [rows, outputs], storage: out, inputs: [x, weight, bias]) { c in
-            let g = c.gradient
+        return record(relu ? "linearReLU" : "linear", shape: [rows, outputs], storage: out, inputs: [x, weight, bias]) { c in
+            let g = relu ? reluGradient(c.gradient, c.output) : c.gradient
             return [c.needsGradient[0] ? matmul(g, c.inputs[1]) : nil,
                     c.needsGradient[1] ? matmul(g, c.inputs[0], transposeA: true) : nil,
                     c.needsGradient[2] ? g.summed(toShape: c.inputs[2].shape) : nil]

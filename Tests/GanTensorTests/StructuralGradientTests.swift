@@ -104,15 +104,15 @@ struct StructuralGradientTests {
         #expect(second.passed, "flags \(flags): \(second)")
     }
 
-    /// The fused layer `x·Wᵀ + b`: first and second order, and bit-identical to the separate
-    /// product and broadcast add (K = 700 spans several of BLAS's K-blocks).
-    @Test func linear() {
+    /// The fused layer `x·Wᵀ + b` (and its rectified form): first and second order, and
+    /// bit-identical to the separate ops (K = 700 spans several of BLAS's K-blocks).
+    @Test(arguments: [false, true]) func linear(relu: Bool) {
         let x = TestInputs.uniform([3, 4], -1, 1, seed: 24)
         let w = TestInputs.uniform([5, 4], -1, 1, seed: 25)
         let b = TestInputs.uniform([5], -1, 1, seed: 26)
         let f: ([Tensor]) -> Tensor = { v in
-            let y = Tensor.linear(v[0], weight: v[1], bias: v[2])
-            return y * y.tanh()
+            let y = Tensor.linear(v[0], weight: v[1], bias: v[2], relu: relu)
+            return y * (y + 0.3).tanh()
         }
         let first = TensorGradientCheck.firstOrder([x, w, b], f)
         #expect(first.passed, "\(first)")
@@ -121,8 +121,9 @@ struct StructuralGradientTests {
         let wideX = TestInputs.uniform([64, 700], -1, 1, seed: 27)
         let wideW = TestInputs.uniform([96, 700], -1, 1, seed: 28)
         let wideB = TestInputs.uniform([96], -1, 1, seed: 29)
-        #expect(Tensor.linear(wideX, weight: wideW, bias: wideB).scalars
-                == (Tensor.matmul(wideX, wideW, transposeB: true) + wideB).scalars)
+        let separate = Tensor.matmul(wideX, wideW, transposeB: true) + wideB
+        #expect(Tensor.linear(wideX, weight: wideW, bias: wideB, relu: relu).scalars
+                == (relu ? separate.relu() : separate).scalars)
     }
 
     /// Bilinear forms: matmul's second derivative comes only from the cross terms, so it is

@@ -9,24 +9,27 @@ extension BenchCommand {
     /// workload, with full per-step metrics.
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Time the reference WGAN-GP toy workload: 8gaussians, 3×512 ReLU MLPs, batch 256, 5 discriminator steps, λ = 0.1, Adam 1e-4 β = (0.5, 0.9), metrics every step.",
-            discussion: "With --json the last line is one JSON object with ms_per_generator_step, store_share, peak_rss_mb and rss_growth_mb (resident memory at the end minus halfway through the timed steps, after caches have filled: near 0 when memory stays flat, e.g. over --steps 10000 --width 64 --batch-size 64).")
+            abstract: "Time the reference WGAN-GP toy workload: 8gaussians, 3×512 ReLU MLPs, batch 256, 5 discriminator steps, λ = 0.1, Adam 1e-4 β = (0.5, 0.9), metrics every step (--metrics-every to change).",
+            discussion: "With --json the last line is one JSON object with ms_per_generator_step, store_share (of the timed steps: metric rows), checkpoint_ms (the final checkpoint's commit, 13 MB at the reference size), peak_rss_mb and rss_growth_mb (resident memory at the end minus halfway through the timed steps, after caches have filled: near 0 when memory stays flat, e.g. over --steps 10000 --width 64 --batch-size 64).")
 
         @Option(help: "OpenBLAS threads.") var threads: Int = 1
-        @Option(help: "Generator steps to time (after one untimed warm-up step).") var steps: Int = 20
+        @Option(help: "Generator steps to time (between an untimed warm-up step and an untimed final step that writes the checkpoint).") var steps: Int = 20
         @Option(help: "Units per hidden layer (512 is the reference; 64 with --batch-size 64 is the small configuration).") var width: Int = 512
         @Option(help: "Samples per batch.") var batchSize: Int = 256
+        @Option(help: "Record metrics every N generator steps (1, the default, is the full per-step record; a large N times training alone).") var metricsEvery: Int = 1
         @Flag(help: "Write to a database file in a temporary folder instead of an in-memory database.") var onDisk = false
         @Flag(help: "End with one JSON object.") var json = false
 
         struct Figures: Encodable {
             var threads: Int
             var steps: Int
+            var metricsEvery: Int
             var width: Int
             var batchSize: Int
             var database: String
             var msPerGeneratorStep: Double
             var storeShare: Double
+            var checkpointMs: Double
             var peakRssMb: Double
             var rssGrowthMb: Double
         }
@@ -34,13 +37,15 @@ extension BenchCommand {
         func run() throws {
             guard (1...256).contains(threads) else { throw CommandError("--threads must be between 1 and 256 (got \(threads))") }
             guard (1...100_000).contains(steps) else { throw CommandError("--steps must be between 1 and 100000 (got \(steps))") }
-            var specification = TrainingSpecification(dataset: "8gaussians", objective: .wganGP, steps: steps + 1, seed: 1)
+            guard metricsEvery >= 1 else { throw CommandError("--metrics-every must be at least 1 (got \(metricsEvery))") }
+            var specification = TrainingSpecification(dataset: "8gaussians", objective: .wganGP, steps: steps + 2, seed: 1)
             specification.gradientPenaltyWeight = 0.1
             specification.generatorWidth = width
             specification.discriminatorWidth = width
             specification.batchSize = batchSize
             specification.threads = threads
-            specification.checkpointEvery = steps + 1
+            specification.checkpointEvery = steps + 2
+            specification.metricsEvery = metricsEvery
             let problems = specification.problems()
             guard problems.isEmpty else { throw CommandError(problems.joined(separator: "; ")) }
 
@@ -51,26 +56,28 @@ extension BenchCommand {
             let content = try SyntheticGenerator(kind: .eightGaussians, count: 100_000, seed: 1).generate()
             try DatasetCatalog(database).save(content, name: "8gaussians")
 
-            // Time from the end of the warm-up step to the end of the last step.
-            var warmedUp: Double?
-            var finished = 0.0
+            // Time from the end of the warm-up step to the end of the last timed step. One more
+            // step follows and writes the run's final checkpoint, reported on its own
+            // (checkpoint_ms): a run checkpoints every 1000 steps by default, not every few.
+            var warmedUp = (seconds: 0.0, store: 0.0), finished = (seconds: 0.0, store: 0.0)
             var residentHalfway = 0.0
             let hooks = TrainerStage.Hooks(progress: { progress in
-                if progress.step == 1 { warmedUp = progress.elapsedSeconds }
+                if progress.step == 1 { warmedUp = (progress.elapsedSeconds, progress.storeSeconds) }
                 if progress.step == 1 + steps / 2 { residentHalfway = Self.residentMegabytes("VmRSS") }
-                finished = progress.elapsedSeconds
+                if progress.step == steps + 1 { finished = (progress.elapsedSeconds, progress.storeSeconds) }
             })
             let result = try TrainerStage(database).train(name: "bench", specification: specification, hooks: hooks)
-            let timed = finished - (warmedUp ?? 0)
-            let figures = Figures(threads: threads, steps: steps, width: width, batchSize: batchSize,
+            let timed = finished.seconds - warmedUp.seconds
+            let figures = Figures(threads: threads, steps: steps, metricsEvery: metricsEvery, width: width, batchSize: batchSize,
                                   database: onDisk ? "file" : "memory",
                                   msPerGeneratorStep: 1000 * timed / Double(steps),
-                                  storeShare: result.seconds > 0 ? result.storeSeconds / result.seconds : 0,
+                                  storeShare: timed > 0 ? (finished.store - warmedUp.store) / timed : 0,
+                                  checkpointMs: 1000 * (result.storeSeconds - finished.store),
                                   peakRssMb: Self.residentMegabytes("VmHWM"),
                                   rssGrowthMb: Self.residentMegabytes("VmRSS") - residentHalfway)
-            print(String(format: "%.2f ms per generator step (%d steps, %d thread(s), width %d, batch %d, %@ database); store %.2f%% of the time; peak resident memory %.0f MB, %+.1f MB over the second half",
-                         figures.msPerGeneratorStep, steps, threads, width, batchSize, figures.database,
-                         100 * figures.storeShare, figures.peakRssMb, figures.rssGrowthMb))
+            print(String(format: "%.2f ms per generator step (%d steps, %d thread(s), width %d, batch %d, metrics every %d step(s), %@ database); store %.2f%% of the step, final checkpoint %.0f ms; peak resident memory %.0f MB, %+.1f MB over the second half",
+                         figures.msPerGeneratorStep, steps, threads, width, batchSize, metricsEvery, figures.database,
+                         100 * figures.storeShare, figures.checkpointMs, figures.peakRssMb, figures.rssGrowthMb))
             if json { try printJSON(figures) }
         }
 

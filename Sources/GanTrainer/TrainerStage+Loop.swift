@@ -61,7 +61,7 @@ extension TrainerStage {
                     try commit(checkpoint: false)
                 }
                 hooks.progress(Progress(runName: run.name, step: next, totalSteps: specification.steps,
-                                        stepsThisSession: next - startStep, elapsedSeconds: Date().timeIntervalSince(started),
+                                        stepsThisSession: next - startStep, elapsedSeconds: Date().timeIntervalSince(started), storeSeconds: storeSeconds,
                                         discriminatorLoss: outcome.discriminatorLoss, generatorLoss: outcome.generatorLoss))
             }
             try journal.finish(.completed)

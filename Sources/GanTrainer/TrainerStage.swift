@@ -20,6 +20,8 @@ public struct TrainerStage {
         /// Steps completed in this process (not counting those before a resume).
         public var stepsThisSession: Int
         public var elapsedSeconds: Double
+        /// Of `elapsedSeconds`, the time spent writing to the database.
+        public var storeSeconds: Double
         public var discriminatorLoss: Double
         public var generatorLoss: Double
     }

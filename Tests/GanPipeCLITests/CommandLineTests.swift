@@ -31,7 +31,7 @@ import Testing
         #expect(outcome.status == 0, "\(outcome)")
         let last = outcome.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
         let figures = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], "\(outcome)")
-        for key in ["ms_per_generator_step", "store_share", "peak_rss_mb", "rss_growth_mb"] {
+        for key in ["ms_per_generator_step", "store_share", "checkpoint_ms", "peak_rss_mb", "rss_growth_mb"] {
             #expect(figures[key] is Double, "\(key) missing from \(last)")
         }
         #expect((figures["ms_per_generator_step"] as? Double ?? 0) > 0)

@@ -40,33 +40,22 @@ public enum OptimizerStateError: Error, Equatable, Sendable, CustomStringConvert
 /// Per-parameter buffers shared by the optimizers, created zero-filled on first use. They are
 /// tensors so their storage never moves while a kernel writes it.
 final class BufferSet {
-    /// path → buffer name → tensor: a lookup hashes two short strings and builds none (the
-    /// optimizers look up every buffer of every parameter at each step).
-    private var buffers: [String: [String: Tensor]] = [:]
+    private var buffers: [String: Tensor] = [:]
 
     /// The buffer `name` of `path` with `count` scalars, and whether it was just created.
     func buffer(_ path: String, _ name: String, count: Int) -> (tensor: Tensor, isNew: Bool) {
-        if let existing = buffers[path]?[name] { return (existing, false) }
+        let key = "\(path)/\(name)"
+        if let existing = buffers[key] { return (existing, false) }
         let created = Tensor.zeros([count])
-        buffers[path, default: [:]][name] = created
+        buffers[key] = created
         return (created, true)
     }
 
-    /// `"PATH/NAME"` → scalars.
     func export() -> [String: [Float]] {
-        var exported: [String: [Float]] = [:]
-        for (path, named) in buffers {
-            for (name, tensor) in named { exported["\(path)/\(name)"] = tensor.scalars }
-        }
-        return exported
+        buffers.mapValues(\.scalars)
     }
 
     func replace(with exported: [String: [Float]]) {
-        buffers = [:]
-        for (key, values) in exported {
-            let split = key.lastIndex(of: "/") ?? key.endIndex
-            let name = split < key.endIndex ? String(key[key.index(after: split)...]) : ""
-            buffers[String(key[..<split]), default: [:]][name] = Tensor(shape: [values.count], scalars: values)
-        }
+        buffers = exported.mapValues { Tensor(shape: [$0.count], scalars: $0) }
     }
 }

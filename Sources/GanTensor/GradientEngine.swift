@@ -33,25 +33,24 @@ enum GradientEngine {
 
     private static func propagate(output: Tensor, seed: Tensor,
                                   targets: [Tensor]?) -> [(tensor: Tensor, gradient: Tensor)] {
-        // Everything below is indexed by position in `order`: one hash per edge, here, and none
-        // in the walk (the small configuration spends a fifth of its step in graph bookkeeping).
-        let (order, inputPositions) = topologicalOrder(from: output)
+        let order = topologicalOrder(from: output)
         let targetIDs = targets.map { Set($0.map(ObjectIdentifier.init)) }
-        let isTarget = order.map { t in
-            targetIDs.map { $0.contains(ObjectIdentifier(t)) } ?? (t.isLeaf && t.requiresGradient)
+        func isTarget(_ t: Tensor) -> Bool {
+            if let targetIDs { return targetIDs.contains(ObjectIdentifier(t)) }
+            return t.isLeaf && t.requiresGradient
         }
-        var needed = isTarget
-        for index in order.indices where !needed[index] {
-            needed[index] = inputPositions[index].contains { needed[$0] }
+        var needed: [ObjectIdentifier: Bool] = [:]
+        needed.reserveCapacity(order.count)
+        for t in order {
+            needed[ObjectIdentifier(t)] = isTarget(t)
+                || (t.node?.inputs.contains { needed[ObjectIdentifier($0)] == true } ?? false)
         }
-        var gradients = [Tensor?](repeating: nil, count: order.count)
-        gradients[order.count - 1] = seed
-        for index in order.indices.reversed() {
-            let t = order[index]
-            guard let node = t.node, needed[index], let gradient = gradients[index] else { continue }
-            if !isTarget[index] { gradients[index] = nil }
-            let positions = inputPositions[index]
-            let mask = zip(node.inputs, positions).map { input, position in input.requiresGradient && needed[position] }
+        var gradients: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): seed]
+        for t in order.reversed() {
+            let id = ObjectIdentifier(t)
+            guard let node = t.node, needed[id] == true else { continue }
+            guard let gradient = isTarget(t) ? gradients[id] : gradients.removeValue(forKey: id) else { continue }
+            let mask = node.inputs.map { $0.requiresGradient && needed[ObjectIdentifier($0)] == true }
             guard mask.contains(true) else { continue }
             let shares = node.rule(GradientContext(gradient: gradient, inputs: node.inputs,
                                                    output: t, needsGradient: mask))
@@ -60,38 +59,38 @@ enum GradientEngine {
                 guard let share = shares[i] else { continue }
                 checkPrecondition(share.shape == input.shape,
                              "gradient rule of \(node.operation): gradient shape \(share.shape) for input \(input.shape)")
-                let position = positions[i]
-                gradients[position] = gradients[position].map { $0 + share } ?? share
+                let key = ObjectIdentifier(input)
+                if let existing = gradients[key] {
+                    gradients[key] = existing + share
+                } else {
+                    gradients[key] = share
+                }
             }
         }
-        return order.indices.compactMap { index in
-            guard isTarget[index], let gradient = gradients[index] else { return nil }
-            return (order[index], gradient)
+        return order.compactMap { t in
+            guard isTarget(t), let gradient = gradients[ObjectIdentifier(t)] else { return nil }
+            return (t, gradient)
         }
     }
 
-    /// Tensors reachable from `output` through recorded nodes, each input before its results
-    /// (`output` last), and for each the positions of its node's inputs in that order.
-    static func topologicalOrder(from output: Tensor) -> (order: [Tensor], inputPositions: [[Int]]) {
+    /// Tensors reachable from `output` through recorded nodes, each input before its results.
+    static func topologicalOrder(from output: Tensor) -> [Tensor] {
         var order: [Tensor] = []
-        var position: [ObjectIdentifier: Int] = [ObjectIdentifier(output): -1]  // −1: on the stack
+        var visited: Set<ObjectIdentifier> = [ObjectIdentifier(output)]
         var stack: [(tensor: Tensor, nextInput: Int)] = [(output, 0)]
         while let (tensor, nextInput) = stack.last {
             let inputs = tensor.node?.inputs ?? []
             if nextInput < inputs.count {
                 stack[stack.count - 1].nextInput += 1
                 let input = inputs[nextInput]
-                if position[ObjectIdentifier(input)] == nil {
-                    position[ObjectIdentifier(input)] = -1
+                if visited.insert(ObjectIdentifier(input)).inserted {
                     stack.append((input, 0))
                 }
             } else {
-                position[ObjectIdentifier(tensor)] = order.count
                 order.append(tensor)
                 stack.removeLast()
             }
         }
-        let inputPositions = order.map { t in (t.node?.inputs ?? []).map { position[ObjectIdentifier($0)]! } }
-        return (order, inputPositions)
+        return order
     }
 }

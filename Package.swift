@@ -22,7 +22,10 @@ let package = Package(
         // BLAS from Debian's libopenblas-dev.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "GanTensor", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
-        .target(name: "GanNN", dependencies: ["GanTensor"], swiftSettings: kernelSettings),
+        // Optimizer loops in C: see Sources/CKernels/optimizers.c for why, and the flags that keep
+        // them bit-identical to the Swift formula.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-march=x86-64-v3", "-fno-math-errno", "-ffp-contract=off"])]),
+        .target(name: "GanNN", dependencies: ["GanTensor", "CKernels"], swiftSettings: kernelSettings),
 
         // migrations/*.sql are compiled into GanStore by this tool and plugin.
         .executableTarget(name: "EmbedMigrations"),

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import GanTensor
 
@@ -49,40 +50,15 @@ public final class Adam: Optimizer {
         }
     }
 
-    /// The elementwise update, eight lanes at a time (AVX on this target) with a scalar tail.
-    /// Lanes do the same IEEE operations in the same order as the scalar loop, so the result
-    /// is bit-identical to it.
+    /// The elementwise update, in C (`CKernels`): vectorized square roots and divisions, the
+    /// same IEEE operations in the same order as the formula above, so bit-identical to it.
     @inline(__always)
     static func update(_ p: UnsafeMutableBufferPointer<Float>, _ m: UnsafeMutableBufferPointer<Float>,
                        _ v: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
                        beta1 b1: Float, beta2 b2: Float, epsilon eps: Float, stepSize: Float, rootCorrection2: Float) {
-        let count = p.count
-        guard count > 0 else { return }
-        let (pp, mp, vp) = (p.baseAddress!, m.baseAddress!, v.baseAddress!)
-        let gp = g.baseAddress!
-        var i = 0
-        typealias Lanes = SIMD8<Float>
-        let (vb1, vb2, vOne1, vOne2) = (Lanes(repeating: b1), Lanes(repeating: b2), Lanes(repeating: 1 - b1), Lanes(repeating: 1 - b2))
-        let (vEps, vStep, vRoot) = (Lanes(repeating: eps), Lanes(repeating: stepSize), Lanes(repeating: rootCorrection2))
-        while i + 8 <= count {
-            let gi = UnsafeRawPointer(gp + i).loadUnaligned(as: Lanes.self)
-            let mi = vb1 * UnsafeRawPointer(mp + i).loadUnaligned(as: Lanes.self) + vOne1 * gi
-            let vi = vb2 * UnsafeRawPointer(vp + i).loadUnaligned(as: Lanes.self) + vOne2 * (gi * gi)
-            UnsafeMutableRawPointer(mp + i).storeBytes(of: mi, as: Lanes.self)
-            UnsafeMutableRawPointer(vp + i).storeBytes(of: vi, as: Lanes.self)
-            let pi = UnsafeRawPointer(pp + i).loadUnaligned(as: Lanes.self) - vStep * (mi / (vi.squareRoot() / vRoot + vEps))
-            UnsafeMutableRawPointer(pp + i).storeBytes(of: pi, as: Lanes.self)
-            i += 8
-        }
-        while i < count {
-            let gi = gp[i]
-            let mi = b1 * mp[i] + (1 - b1) * gi
-            let vi = b2 * vp[i] + (1 - b2) * (gi * gi)
-            mp[i] = mi
-            vp[i] = vi
-            pp[i] -= stepSize * (mi / (vi.squareRoot() / rootCorrection2 + eps))
-            i += 1
-        }
+        guard p.count > 0 else { return }
+        ganpipe_adam_update(p.baseAddress!, m.baseAddress!, v.baseAddress!, g.baseAddress!, p.count,
+                            b1, b2, 1 - b1, 1 - b2, eps, stepSize, rootCorrection2)
     }
 
     public func exportState() -> OptimizerState {

@@ -1,3 +1,4 @@
+import CKernels
 import GanTensor
 
 /// RMSprop as PyTorch's `torch.optim.RMSprop` computes it (not centered, no momentum, no
@@ -28,12 +29,9 @@ public final class RMSprop: Optimizer {
             gradient.withUnsafeBufferPointer { g in
                 v.withUnsafeMutableBufferPointer { v in
                     parameter.withUnsafeMutableBufferPointer { p in
-                        for i in 0..<p.count {
-                            let gi = g[i]
-                            let vi = a * v[i] + (1 - a) * (gi * gi)
-                            v[i] = vi
-                            p[i] -= lr * (gi / (vi.squareRoot() + eps))
-                        }
+                        guard p.count > 0 else { return }
+                        // v ← αv + (1−α)g², p ← p − lr·(g / (√v + ε)), vectorized in C (CKernels).
+                        ganpipe_rmsprop_update(p.baseAddress!, v.baseAddress!, g.baseAddress!, p.count, a, 1 - a, lr, eps)
                     }
                 }
             }

@@ -45,10 +45,10 @@ import Testing
         expectClose(first, [0.9, -1.9])
     }
 
-    /// The eight-lane Adam kernel gives the same bits as the plain Float formula, tail included.
-    @Test func adamLanesMatchTheScalarFormulaBitForBit() {
+    /// The vectorized Adam kernel (C) gives the same bits as the plain Swift Float formula,
+    /// over vector bodies and tails.
+    @Test(arguments: [37, 1037]) func adamKernelMatchesTheScalarFormulaBitForBit(count: Int) {
         var generator = PhiloxGenerator(seed: 11)
-        let count = 37
         let start = Tensor.normal([count], using: &generator)
         let parameter = start.copied()
         let adam = Adam(learningRate: 1e-3, beta1: 0.5, beta2: 0.9)
@@ -62,6 +62,24 @@ import Testing
                 m[i] = 0.5 * m[i] + (1 - 0.5) * g
                 v[i] = 0.9 * v[i] + (1 - 0.9) * (g * g)
                 p[i] -= stepSize * (m[i] / (v[i].squareRoot() / root + 1e-8))
+            }
+        }
+        #expect(parameter.scalars == p)
+    }
+
+    /// The vectorized RMSprop kernel (C) gives the same bits as the plain Swift Float formula.
+    @Test func rmspropKernelMatchesTheScalarFormulaBitForBit() {
+        var generator = PhiloxGenerator(seed: 12)
+        let count = 1037
+        let parameter = Tensor.normal([count], using: &generator)
+        var p = parameter.scalars, v = [Float](repeating: 0, count: count)
+        let rmsprop = RMSprop(learningRate: 5e-5)
+        for _ in 1...5 {
+            let gradient = Tensor.normal([count], using: &generator)
+            rmsprop.step([("w", parameter)], gradients: [gradient])
+            for (i, g) in gradient.scalars.enumerated() {
+                v[i] = 0.99 * v[i] + (1 - 0.99) * (g * g)
+                p[i] -= 5e-5 * (g / (v[i].squareRoot() + 1e-8))
             }
         }
         #expect(parameter.scalars == p)

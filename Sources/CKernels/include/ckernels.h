@@ -1,0 +1,18 @@
+#ifndef GANPIPE_CKERNELS_H
+#define GANPIPE_CKERNELS_H
+#include <stddef.h>
+
+/// One Adam update of `count` parameters, elementwise and in this order of IEEE operations
+/// (the formula of torch.optim.Adam, see GanNN's Adam):
+///   m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·(g·g);  p ← p − step · (m / (√v / root + ε))
+/// `one_minus_beta1` and `one_minus_beta2` are 1−β₁ and 1−β₂ rounded to float by the caller.
+void ganpipe_adam_update(float *p, float *m, float *v, const float *g, size_t count,
+                         float beta1, float beta2, float one_minus_beta1, float one_minus_beta2,
+                         float epsilon, float step, float root);
+
+/// One RMSprop update (torch.optim.RMSprop, not centered), in this order of IEEE operations:
+///   v ← α·v + (1−α)·(g·g);  p ← p − lr · (g / (√v + ε))
+void ganpipe_rmsprop_update(float *p, float *v, const float *g, size_t count,
+                            float alpha, float one_minus_alpha, float learning_rate, float epsilon);
+
+#endif

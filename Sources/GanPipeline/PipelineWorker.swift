@@ -11,7 +11,8 @@ public struct PipelineWorker {
     public enum Outcome: Int32, Sendable {
         case completed = 0
         case failed = 1
-        /// Another live process holds the run; nothing was done.
+        /// Another live process holds the run, or trained it since this worker looked; nothing
+        /// was done (the pipeline looks at the run again).
         case busy = 75
         case interrupted = 130
     }
@@ -42,7 +43,12 @@ public struct PipelineWorker {
             do {
                 result = try TrainerStage(database).resume(reference, hooks: hooks)
             } catch let error as StoreError {
-                if case .runBusy = error { return .busy }
+                // Held by another process, or trained by one since this worker looked: the
+                // pipeline looks at the run again later.
+                switch error {
+                case .runBusy, .runChangedMeanwhile: return .busy
+                default: break
+                }
                 if claimed { try stages.finish(.trainer, of: runId, status: .failed, error: error.description) }
                 throw error
             } catch {

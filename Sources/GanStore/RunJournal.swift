@@ -41,20 +41,27 @@ public struct RunJournal: Sendable {
         }
     }
 
-    /// Takes the run for this process inside the caller's transaction, or throws
-    /// `StoreError.runBusy` when another live process holds it (see `RunLease`).
-    func takeLease(_ db: Database) throws {
+    /// Takes the run for this process inside the caller's transaction. Throws
+    /// `StoreError.runBusy` when another live process holds it (see `RunLease`), and
+    /// `StoreError.runChangedMeanwhile` when another process trained it after the caller last
+    /// looked: it has since completed `totalSteps` (or more), or — for a `fresh` start — it has
+    /// a complete checkpoint to resume from.
+    func takeLease(_ db: Database, totalSteps: Int, fresh: Bool) throws {
         guard let run = try RunRecord.fetchOne(db, key: runId) else { throw StoreError.unknownRun(String(runId)) }
         guard RunLease.isAvailable(run) else {
             throw StoreError.runBusy(name: run.name, owner: run.owner ?? "?", heartbeat: run.heartbeatAt ?? "never")
         }
+        let completed = run.status == .completed && totalSteps <= run.totalSteps
+        let checkpointed = try fresh && Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM checkpoints WHERE run_id = ? AND complete = 1)",
+                                                       arguments: [runId]) == true
+        if completed || checkpointed { throw StoreError.runChangedMeanwhile(name: run.name) }
     }
 
-    /// Marks the run `running` under this process, atomically with the check that no other
-    /// live process holds it.
-    public func claim() throws {
+    /// Marks the run `running` under this process for a start from step 0, atomically with
+    /// the checks of `takeLease` (no other live process holds it, none trained it meanwhile).
+    public func claim(totalSteps: Int) throws {
         try write { db in
-            try takeLease(db)
+            try takeLease(db, totalSteps: totalSteps, fresh: true)
             let now = Timestamp.now()
             try db.execute(sql: """
                 UPDATE runs SET status = 'running', owner = ?, heartbeat_at = ?, started_at = coalesce(started_at, ?),
@@ -121,7 +128,7 @@ public struct RunJournal: Sendable {
     /// total and status — all in one transaction.
     public func rewind(to step: Int, totalSteps: Int, configJson: String? = nil, event: Event) throws {
         try write { db in
-            try takeLease(db)
+            try takeLease(db, totalSteps: totalSteps, fresh: false)
             try db.execute(sql: "DELETE FROM metrics WHERE run_id = ? AND step > ?", arguments: [runId, step])
             try db.execute(sql: "DELETE FROM events WHERE run_id = ? AND step > ?", arguments: [runId, step])
             try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ? AND (step > ? OR complete = 0)", arguments: [runId, step])

@@ -20,6 +20,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownRun(String)
     case duplicateRun(String)
     case runBusy(name: String, owner: String, heartbeat: String)
+    case runChangedMeanwhile(name: String)
     case unknownDataset(String)
     case corruptBlob(String)
     case noCheckpoint(run: String)
@@ -63,6 +64,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "a run named '\(name)' already exists; choose another --name, or continue it with `ganpipe resume \(name)`"
         case .runBusy(let name, let owner, let heartbeat):
             return "run '\(name)' is being trained by process \(owner) (heartbeat \(heartbeat)); wait for it to finish or stop that process"
+        case .runChangedMeanwhile(let name):
+            return "run '\(name)' was trained by another process while this one prepared; see where it is with `ganpipe show \(name)`"
         case .unknownDataset(let name):
             return "no dataset named '\(name)'; list the datasets with `ganpipe data list` or create one with `ganpipe data generate`"
         case .corruptBlob(let what):

@@ -122,7 +122,7 @@ public struct TrainerStage {
                                event: RunJournal.Event(step: checkpoint.step, kind: "resumed", severity: .info,
                                                        message: "resumed from the checkpoint at step \(checkpoint.step) toward \(specification.steps) steps"))
         } else {
-            try journal.claim()
+            try journal.claim(totalSteps: specification.steps)
             try journal.commit(metrics: [], events: [], currentStep: 0, checkpoint: session.checkpoint())
         }
         run.totalSteps = specification.steps

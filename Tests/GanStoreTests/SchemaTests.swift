@@ -93,6 +93,25 @@ import Testing
         #expect(try count() == before)
     }
 
+    /// A process that looked at a run before another one trained it cannot take it afterwards:
+    /// not for a fresh start once a checkpoint exists, not to redo steps already completed.
+    @Test func aRunTrainedMeanwhileIsNotTakenAgain() throws {
+        let (database, run) = try Self.populated()  // a complete checkpoint at step 2 of 3
+        let journal = RunJournal(database, runId: run.id!)
+        let event = RunJournal.Event(step: 2, kind: "resumed", severity: .info, message: "resumed")
+        func refusedAsChanged(_ body: () throws -> Void) {
+            do { try body(); Issue.record("accepted") } catch StoreError.runChangedMeanwhile(let name) {
+                #expect(name == run.name)
+            } catch { Issue.record("\(error)") }
+        }
+        refusedAsChanged { try journal.claim(totalSteps: 3) }
+        try database.writer.write { try $0.execute(sql: "UPDATE runs SET status = 'completed' WHERE id = ?", arguments: [run.id!]) }
+        refusedAsChanged { try journal.rewind(to: 2, totalSteps: 3, event: event) }
+        #expect(try database.reader.read { try String.fetchOne($0, sql: "SELECT status FROM runs") } == "completed")
+        try journal.rewind(to: 2, totalSteps: 5, event: event)  // more steps: a real continuation
+        #expect(try database.reader.read { try String.fetchOne($0, sql: "SELECT status FROM runs") } == "running")
+    }
+
     @Test func metricsAreKeyedByRunKeyAndStep() throws {
         let (database, run) = try Self.populated()
         try database.writer.write { (db: Database) throws in

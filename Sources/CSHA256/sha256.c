@@ -1,7 +1,7 @@
 // SHA-256 block compression (FIPS 180-4) for GanStore.SHA256, which does the buffering and
-// padding. With the x86 SHA extensions (sha256rnds2, sha256msg1/2) it runs about ten times the
-// speed of the portable loop, which every other CPU uses. Checkpoint and dataset checksums
-// cover every byte written or read, so this is on the store's hot path.
+// padding. The x86 SHA extensions (sha256rnds2, sha256msg1/2) are used where the CPU has them,
+// the portable loop everywhere else. Checkpoint and dataset checksums cover every byte written
+// or read, so this is on the store's hot path.
 #include "csha256.h"
 
 static const uint32_t round_constants[64] __attribute__((aligned(16))) = {

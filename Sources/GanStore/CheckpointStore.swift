@@ -58,17 +58,23 @@ public struct CheckpointStore: Sendable {
 
     /// The complete checkpoint of `runId` with the highest step, if any.
     public func latestComplete(runId: Int64) throws -> CheckpointRecord? {
-        try database.reader.read { db in
-            try CheckpointRecord.filter(Column("run_id") == runId && Column("complete") == true)
-                .order(Column("step").desc).fetchOne(db)
-        }
+        try database.reader.read { try Self.latestComplete(runId: runId, in: $0) }
+    }
+
+    /// `latestComplete(runId:)` inside the caller's transaction.
+    static func latestComplete(runId: Int64, in db: Database) throws -> CheckpointRecord? {
+        try CheckpointRecord.filter(Column("run_id") == runId && Column("complete") == true)
+            .order(Column("step").desc).fetchOne(db)
     }
 
     /// The steps of the complete checkpoints of `runId`, ascending.
     public func completeSteps(runId: Int64) throws -> [Int] {
-        try database.reader.read { db in
-            try Int.fetchAll(db, sql: "SELECT step FROM checkpoints WHERE run_id = ? AND complete = 1 ORDER BY step", arguments: [runId])
-        }
+        try database.reader.read { try Self.completeSteps(runId: runId, in: $0) }
+    }
+
+    /// `completeSteps(runId:)` inside the caller's transaction.
+    static func completeSteps(runId: Int64, in db: Database) throws -> [Int] {
+        try Int.fetchAll(db, sql: "SELECT step FROM checkpoints WHERE run_id = ? AND complete = 1 ORDER BY step", arguments: [runId])
     }
 
     /// The complete checkpoint of `runId` at `step`, if any.

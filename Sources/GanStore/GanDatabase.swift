@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 
 /// The one SQLite database that ganpipe's stages share (WAL mode with `synchronous = NORMAL`,
-/// foreign keys on, a busy timeout, 16 KiB pages, immediate write transactions). Opening it checks the path, refuses
-/// files that are not ganpipe databases or whose schema is newer than this binary, and — for
-/// read-write access — applies the embedded migrations. A refused database is left untouched.
+/// foreign keys on, a busy timeout, 16 KiB pages, immediate write transactions). Opening it
+/// checks the path, refuses files that are not ganpipe databases or whose schema is newer than
+/// this binary, and — for read-write access — applies the embedded migrations. A refused
+/// database is left untouched.
 public final class GanDatabase: Sendable {
     public enum Access: Sendable {
         /// Creates the file if needed and brings its schema up to date.

@@ -52,8 +52,7 @@ public struct RunJournal: Sendable {
             throw StoreError.runBusy(name: run.name, owner: run.owner ?? "?", heartbeat: run.heartbeatAt ?? "never")
         }
         let completed = run.status == .completed && totalSteps <= run.totalSteps
-        let checkpointed = try fresh && Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM checkpoints WHERE run_id = ? AND complete = 1)",
-                                                       arguments: [runId]) == true
+        let checkpointed = try fresh && CheckpointStore.latestComplete(runId: runId, in: db) != nil
         if completed || checkpointed { throw StoreError.runChangedMeanwhile(name: run.name) }
     }
 

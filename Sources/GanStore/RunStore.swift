@@ -89,7 +89,7 @@ public struct RunStore: Sendable {
             let datasetName = try String.fetchOne(db, sql: "SELECT name FROM datasets WHERE id = ?", arguments: [run.datasetId])
             let metricRows = try Int.fetchOne(db, sql: "SELECT count(*) FROM metrics WHERE run_id = ?", arguments: [id]) ?? 0
             let metricKeys = try Int.fetchOne(db, sql: "SELECT count(DISTINCT key) FROM metrics WHERE run_id = ?", arguments: [id]) ?? 0
-            let steps = try Int.fetchAll(db, sql: "SELECT step FROM checkpoints WHERE run_id = ? AND complete = 1 ORDER BY step", arguments: [id])
+            let steps = try CheckpointStore.completeSteps(runId: id, in: db)
             var eventCounts: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT severity, count(*) FROM events WHERE run_id = ? GROUP BY severity", arguments: [id]) {
                 eventCounts[row[0]] = row[1]

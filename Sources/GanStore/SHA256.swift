@@ -83,8 +83,8 @@ public struct SHA256: Sendable {
         return String(decoding: text, as: UTF8.self)
     }
 
-    private mutating func compress(_ blocks: UnsafePointer<UInt8>, blocks count: Int) {
+    private mutating func compress(_ data: UnsafePointer<UInt8>, blocks count: Int) {
         let hardware = hardware
-        state.withUnsafeMutableBufferPointer { ganpipe_sha256_blocks($0.baseAddress!, blocks, count, hardware ? 1 : 0) }
+        state.withUnsafeMutableBufferPointer { ganpipe_sha256_blocks($0.baseAddress!, data, count, hardware ? 1 : 0) }
     }
 }

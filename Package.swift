@@ -19,9 +19,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // BLAS from Debian's libopenblas-dev.
-        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "GanTensor", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
+        // CPUID, FMA peak loops, and Debian's OpenBLAS loaded at run time (so that ganpipe can
+        // choose its kernel before the library initialises: see Sources/GanTensor/BLAS.swift).
+        .target(name: "CPlatform"),
+        .target(name: "GanTensor", dependencies: ["CPlatform"], swiftSettings: kernelSettings),
         // Optimizer loops in C: see Sources/CKernels/optimizers.c for why, and the flags that keep
         // them bit-identical to the Swift formula.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-march=x86-64-v3", "-fno-math-errno", "-ffp-contract=off"])]),

@@ -27,15 +27,31 @@ public struct GanPipe: ParsableCommand {
     /// Parses `arguments` and runs the command. Failures print one line to standard error and
     /// exit non-zero; argument errors print usage as argument-parser does.
     public static func run(arguments: [String]? = nil) {
-        // One BLAS thread unless a command asks for more: spin-waiting threads collapse on a
-        // shared machine, and results must not depend on a thread count nobody chose.
-        BLAS.threadCount = 1
+        loadBLAS()
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
             guard let message = userMessage(for: error) else { exit(withError: error) }
             fail(message)
+        }
+    }
+
+    /// Set in the environment once the BLAS notice is printed, so that the worker processes of a
+    /// pipeline (which inherit it) do not print it again.
+    static let noticeShownVariable = "GANPIPE_BLAS_NOTICE_SHOWN"
+
+    /// Loads OpenBLAS (one thread; see `BLAS`), and says in one line on standard error where
+    /// ganpipe replaced the generic kernel the library chose for this CPU.
+    static func loadBLAS() {
+        do {
+            let runtime = try BLAS.load()
+            if let notice = runtime.replacementNotice, getenv(noticeShownVariable) == nil {
+                FileHandle.standardError.write(Data("ganpipe: note: \(notice)\n".utf8))
+                setenv(noticeShownVariable, "1", 1)
+            }
+        } catch {
+            fail(error.description)
         }
     }
 

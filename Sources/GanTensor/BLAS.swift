@@ -1,18 +1,56 @@
-import CBLAS
+import CPlatform
+import Glibc
 
-/// Process-wide control of OpenBLAS.
+/// OpenBLAS, loaded by ganpipe itself on first use so that the kernel is chosen for the CPU
+/// found (see `BLASKernel`):
+/// 1. a user's `OPENBLAS_CORETYPE` is respected as it is;
+/// 2. otherwise the library chooses, and where its choice uses a narrower vector unit than the
+///    CPU offers (a CPU newer than its model table), ganpipe loads it again with
+///    `OPENBLAS_CORETYPE` set to the kernel the CPU's features call for.
+/// OpenBLAS reads the variable only while it loads, hence loading it here rather than linking
+/// it. The environment is restored afterwards, so child processes decide for themselves.
 ///
-/// ganpipe runs one BLAS thread per training process (the CLI sets `BLAS.threadCount = 1` at
-/// start): on a shared 2-core machine a second spin-waiting BLAS thread collapses throughput
-/// as soon as another process holds a core, and a sweep gets its parallelism from running
-/// several runs at once. GEMM results can depend on the thread count, so a run records it.
+/// One BLAS thread per process unless `threadCount` says otherwise: on a shared 2-core machine
+/// a second spin-waiting BLAS thread collapses throughput as soon as another process holds a
+/// core, and a sweep gets its parallelism from running several runs at once. GEMM results can
+/// depend on the thread count, so a run records it.
 public enum BLAS {
+    /// The library's file name (Debian's alternatives link for OpenBLAS).
+    public static let libraryName = "libopenblas.so.0"
+
+    /// Tests only: the kernel to treat as OpenBLAS's own choice (it is loaded with this core
+    /// type first, in place of the user's `OPENBLAS_CORETYPE`), so that the replacement path
+    /// runs on any CPU. `GANPIPE_TEST_BLAS_CHOICE=Prescott` reproduces a CPU the library does not know.
+    public static let testChoiceVariable = "GANPIPE_TEST_BLAS_CHOICE"
+
+    private static let loaded: Result<BLASRuntime, BLASLoadError> = load(cpu: .current)
+
+    /// Loads OpenBLAS if it is not yet loaded and returns what runs; throws where the library
+    /// cannot be loaded.
+    @discardableResult
+    public static func load() throws(BLASLoadError) -> BLASRuntime {
+        try loaded.get()
+    }
+
+    /// The loaded BLAS; a missing library is a broken installation (the command line checks
+    /// with `load()` first and says so in one line).
+    public static var runtime: BLASRuntime {
+        switch loaded {
+        case .success(let runtime): return runtime
+        case .failure(let error): preconditionFailure(error.description)
+        }
+    }
+
     /// OpenBLAS worker threads (`openblas_get_num_threads` / `openblas_set_num_threads`).
     public static var threadCount: Int {
-        get { Int(openblas_get_num_threads()) }
+        get {
+            _ = runtime
+            return Int(gp_blas_get_num_threads())
+        }
         set {
             checkPrecondition(newValue >= 1, "BLAS.threadCount must be at least 1, got \(newValue)")
-            openblas_set_num_threads(Int32(newValue))
+            _ = runtime
+            gp_blas_set_num_threads(Int32(newValue))
         }
     }
 
@@ -27,12 +65,72 @@ public enum BLAS {
             c.initialize(repeating: 0, count: m * n)
             return
         }
-        cblas_sgemm(CblasRowMajor,
-                    transposeA ? CblasTrans : CblasNoTrans,
-                    transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k),
-                    1, a, Int32(max(columnsA, 1)),
-                    b, Int32(max(columnsB, 1)),
-                    0, c, Int32(n))
+        _ = runtime
+        gp_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k),
+                 a, Int32(max(columnsA, 1)), b, Int32(max(columnsB, 1)), c, Int32(n))
+    }
+
+    /// y ← y + α·x over `count` contiguous floats (`cblas_saxpy`).
+    public static func axpy(count: Int, alpha: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        guard count > 0 else { return }
+        _ = runtime
+        gp_saxpy(Int32(count), alpha, x, y)
+    }
+
+    static func load(cpu: CPUInfo) -> Result<BLASRuntime, BLASLoadError> {
+        let user = environmentValue("OPENBLAS_CORETYPE")
+        let simulated = environmentValue(testChoiceVariable)
+        do {
+            let first = try open(coreType: simulated ?? user, cpu: cpu)
+            let choice: BLASRuntime.Choice = simulated == nil && user != nil ? .user : .library
+            guard choice == .library, let better = BLASKernel.replacement(for: first.kernel, on: cpu) else {
+                var runtime = first
+                runtime.choice = choice
+                runtime.requestedKernel = choice == .user ? user : nil
+                return .success(runtime)
+            }
+            var runtime = try open(coreType: better, cpu: cpu)
+            runtime.choice = .ganpipe
+            runtime.replacedKernel = first.kernel
+            return .success(runtime)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// (Re)loads the library with `OPENBLAS_CORETYPE` set to `coreType` (unset for nil) while it
+    /// loads, then restores the variable; one BLAS thread.
+    private static func open(coreType: String?, cpu: CPUInfo) throws(BLASLoadError) -> BLASRuntime {
+        let previous = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
+        if let coreType { setenv("OPENBLAS_CORETYPE", coreType, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
+        defer {
+            if let previous { setenv("OPENBLAS_CORETYPE", previous, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
+        }
+        var message = [CChar](repeating: 0, count: 512)
+        guard gp_blas_open(libraryName, &message, message.count) == 0 else {
+            throw BLASLoadError(library: libraryName, reason: String(decoding: message.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self))
+        }
+        gp_blas_set_num_threads(1)
+        let configuration = String(cString: gp_blas_config())
+        let words = configuration.split(separator: " ")
+        let version = words.count > 1 && words[0] == "OpenBLAS" ? String(words[1]) : "unknown"
+        return BLASRuntime(cpu: cpu, library: "OpenBLAS", version: version, configuration: configuration,
+                           kernel: String(cString: gp_blas_corename()), choice: .library)
+    }
+
+    /// An environment variable's value; set but empty counts as unset.
+    private static func environmentValue(_ name: String) -> String? {
+        guard let raw = getenv(name), raw.pointee != 0 else { return nil }
+        return String(cString: raw)
+    }
+}
+
+/// OpenBLAS could not be loaded: the installation lacks it.
+public struct BLASLoadError: Error, CustomStringConvertible, Sendable {
+    public var library: String
+    public var reason: String
+
+    public var description: String {
+        "cannot load \(library) (\(reason)); install Debian's libopenblas0-pthread (`apt-get install libopenblas0-pthread`)"
     }
 }

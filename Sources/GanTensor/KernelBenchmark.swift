@@ -1,9 +1,9 @@
-import CBLAS
 import Glibc
 
 /// The kernel benchmark behind `ganpipe bench kernels`: matrix products of a
 /// 2→512→512→512→1 MLP at batch 256, through `Tensor.matmul` and through a bare `cblas_sgemm`
-/// on the same buffers, and the time of one WGAN-GP penalty-gradient pass of that MLP.
+/// on the same buffers, each also as a fraction of the measured FMA peak of the vector unit the
+/// kernel uses (`FMAPeak`), and the time of one WGAN-GP penalty-gradient pass of that MLP.
 ///
 /// Weights use the PyTorch layout `W: [out, in]`, so per layer (x: [256, in], ḡ: [256, out]):
 /// forward x·Wᵀ (`NT`), input gradient ḡ·W (`NN`), weight gradient ḡᵀ·x (`TN`) — exactly the
@@ -38,10 +38,14 @@ public enum KernelBenchmark {
         let flops = rows.reduce(0.0) { $0 + 2 * Double($1.m * $1.n * $1.k) }
         let matmulSeconds = rows.reduce(0.0) { $0 + $1.matmulMicroseconds } * 1e-6
         let blasSeconds = rows.reduce(0.0) { $0 + $1.blasMicroseconds } * 1e-6
+        let blas = BLAS.runtime
+        let peakUnit = blas.kernelVectorUnit.map { min($0, blas.cpu.widestVectorUnit) } ?? blas.cpu.widestVectorUnit
         return KernelBenchmarkReport(
             threads: threads, repetitions: repetitions, batchSize: batchSize, layerWidths: layerWidths,
             rows: rows, matmulGflops: flops / matmulSeconds / 1e9, blasGflops: flops / blasSeconds / 1e9,
-            gpPassMilliseconds: gradientPenaltyPassSeconds(repetitions: repetitions, generator: &generator) * 1e3)
+            gpPassMilliseconds: gradientPenaltyPassSeconds(repetitions: repetitions, generator: &generator) * 1e3,
+            blas: blas, peakVectorUnit: peakUnit, fmaPeakGflops: FMAPeak.measure(peakUnit, cpu: blas.cpu),
+            cpuFmaPeakGflops: peakUnit < blas.cpu.widestVectorUnit ? FMAPeak.measure(blas.cpu.widestVectorUnit, cpu: blas.cpu) : nil)
     }
 
     private static func measure(name: String, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
@@ -49,11 +53,10 @@ public enum KernelBenchmark {
         let a = Tensor.normal(transposeA ? [k, m] : [m, k], using: &generator)
         let b = Tensor.normal(transposeB ? [n, k] : [k, n], using: &generator)
         let c = TensorStorage(repeating: 0, count: m * n)
-        let lda = Int32(a.shape[1]), ldb = Int32(b.shape[1])
         let bare = {
-            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
-                        transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                        1, a.storage.pointer, lda, b.storage.pointer, ldb, 0, c.pointer, Int32(n))
+            BLAS.gemm(a.storage.pointer, rowsA: a.shape[0], columnsA: a.shape[1], transposeA: transposeA,
+                      b.storage.pointer, rowsB: b.shape[0], columnsB: b.shape[1], transposeB: transposeB,
+                      into: c.pointer, m: m, n: n, k: k)
         }
         let throughTensor = { _ = Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB) }
         // Interleave the two so that drift (frequency, a neighbour process) hits both alike.

@@ -20,6 +20,8 @@ public struct KernelBenchmarkReport: Codable, Sendable, Equatable {
         public var matmulMicroseconds: Double
         /// Median time of one bare `cblas_sgemm` call, microseconds.
         public var blasMicroseconds: Double
+        /// `matmulGflops` over the report's `fmaPeakGflops`.
+        public var fractionOfPeak: Double?
 
         public init(name: String, m: Int, n: Int, k: Int, flags: String, matmulGflops: Double,
                     blasGflops: Double, matmulMicroseconds: Double, blasMicroseconds: Double) {
@@ -40,6 +42,7 @@ public struct KernelBenchmarkReport: Codable, Sendable, Equatable {
             case blasGflops = "blas_gflops"
             case matmulMicroseconds = "matmul_us"
             case blasMicroseconds = "blas_us"
+            case fractionOfPeak = "fraction_of_peak"
         }
     }
 
@@ -59,11 +62,25 @@ public struct KernelBenchmarkReport: Codable, Sendable, Equatable {
     /// WGAN-GP penalty mean((‖∇ₓD(x̂)‖₂ − 1)²) with respect to all weights (arXiv 1704.00028).
     public var gpPassMilliseconds: Double
 
+    /// The CPU, the BLAS library and version, the kernel and who chose it.
+    public var blas: BLASRuntime
+    /// The vector unit the kernel uses (the CPU's widest where the kernel name is unknown), and
+    /// its measured single-core FMA peak in GFLOP/s (`FMAPeak`); nil below AVX2.
+    public var peakVectorUnit: VectorUnit
+    public var fmaPeakGflops: Double?
+    /// The FMA peak of the CPU's widest unit, where the kernel uses a narrower one.
+    public var cpuFmaPeakGflops: Double?
+    /// Σ FLOPs / Σ median `Tensor.matmul` times over the reference shapes — the products
+    /// whose three sizes are all at least 256 (256×512×512 and 512×512×256) — over
+    /// `fmaPeakGflops`. The goal is ≥ 0.8.
+    public var matmulFractionOfPeak: Double?
+
     /// `matmulGflops / blasGflops`; the goal is ≥ 0.9.
     public var matmulToBlasRatio: Double { blasGflops > 0 ? matmulGflops / blasGflops : 0 }
 
     public init(threads: Int, repetitions: Int, batchSize: Int, layerWidths: [Int], rows: [Row],
-                matmulGflops: Double, blasGflops: Double, gpPassMilliseconds: Double) {
+                matmulGflops: Double, blasGflops: Double, gpPassMilliseconds: Double, blas: BLASRuntime,
+                peakVectorUnit: VectorUnit, fmaPeakGflops: Double?, cpuFmaPeakGflops: Double?) {
         self.threads = threads
         self.repetitions = repetitions
         self.batchSize = batchSize
@@ -72,6 +89,16 @@ public struct KernelBenchmarkReport: Codable, Sendable, Equatable {
         self.matmulGflops = matmulGflops
         self.blasGflops = blasGflops
         self.gpPassMilliseconds = gpPassMilliseconds
+        self.blas = blas
+        self.peakVectorUnit = peakVectorUnit
+        self.fmaPeakGflops = fmaPeakGflops
+        self.cpuFmaPeakGflops = cpuFmaPeakGflops
+        guard let peak = fmaPeakGflops, peak > 0 else { return }
+        for index in self.rows.indices { self.rows[index].fractionOfPeak = self.rows[index].matmulGflops / peak }
+        let reference = self.rows.filter { min($0.m, $0.n, $0.k) >= 256 }
+        let seconds = reference.reduce(0.0) { $0 + $1.matmulMicroseconds } * 1e-6
+        let flops = reference.reduce(0.0) { $0 + 2 * Double($1.m * $1.n * $1.k) }
+        if seconds > 0 { matmulFractionOfPeak = flops / seconds / 1e9 / peak }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -81,5 +108,10 @@ public struct KernelBenchmarkReport: Codable, Sendable, Equatable {
         case matmulGflops = "matmul_gflops"
         case blasGflops = "blas_gflops"
         case gpPassMilliseconds = "gp_pass_ms"
+        case blas
+        case peakVectorUnit = "peak_vector_unit"
+        case fmaPeakGflops = "fma_peak_gflops"
+        case cpuFmaPeakGflops = "cpu_fma_peak_gflops"
+        case matmulFractionOfPeak = "matmul_fraction_of_peak"
     }
 }

@@ -1,5 +1,3 @@
-import CBLAS
-
 /// Matrix products through OpenBLAS `cblas_sgemm`.
 ///
 /// `matmul(a, b, transposeA:, transposeB:)` computes op(a)·op(b) with op = identity or

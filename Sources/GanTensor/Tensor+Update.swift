@@ -1,4 +1,3 @@
-import CBLAS
 
 /// In-place updates for optimizers and weight clipping. They write the storage directly,
 /// record nothing, and are allowed on leaves only (a parameter, a moment buffer, a gradient).
@@ -20,8 +19,7 @@ extension Tensor {
     public func addScaled(_ other: Tensor, scale: Float) {
         checkPrecondition(shape == other.shape, "addScaled: shapes \(shape) and \(other.shape) differ")
         checkPrecondition(isLeaf, "addScaled: in-place write on a recorded result")
-        guard count > 0 else { return }
-        cblas_saxpy(Int32(count), scale, other.storage.pointer, 1, storage.pointer, 1)
+        BLAS.axpy(count: count, alpha: scale, other.storage.pointer, into: storage.pointer)
         withExtendedLifetime(other) {}
     }
 

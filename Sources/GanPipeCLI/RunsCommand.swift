@@ -47,7 +47,7 @@ struct RunView: Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case id, name, status, objective, datasetId, seed, config, configSha256, pipeline, totalSteps
-        case currentStep, createdAt, startedAt, finishedAt, heartbeatAt, owner, error
+        case currentStep, createdAt, startedAt, finishedAt, heartbeatAt, owner, error, machine
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -69,5 +69,6 @@ struct RunView: Encodable {
         try container.encode(run.heartbeatAt, forKey: .heartbeatAt)
         try container.encode(run.owner, forKey: .owner)
         try container.encode(run.error, forKey: .error)
+        try container.encode(run.machineJson.map(JSONValue.init(parsing:)), forKey: .machine)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GanStore
+import GanTensor
 
 /// `ganpipe show RUN`: one run, its configuration and what it has recorded.
 struct ShowCommand: ParsableCommand {
@@ -35,6 +36,9 @@ struct ShowCommand: ParsableCommand {
         if let finished = record.finishedAt { lines.append("  finished     \(finished)") }
         if let heartbeat = record.heartbeatAt { lines.append("  heartbeat    \(heartbeat)\(record.owner.map { " by \($0)" } ?? "")") }
         if let pipeline = record.pipeline { lines.append("  pipeline     \(pipeline)") }
+        if let machine = record.machineJson.flatMap(BLASRuntime.init(json:)) {
+            for line in machine.summary { lines.append("  \(line.label.padding(toLength: 13, withPad: " ", startingAt: 0))\(line.text)") }
+        }
         let checkpoints = summary.checkpointSteps
         lines.append("  checkpoints  \(checkpoints.count)\(checkpoints.last.map { " (latest at step \($0))" } ?? "")")
         lines.append("  metrics      \(summary.metricRows) rows over \(summary.metricKeys) keys")

@@ -57,15 +57,16 @@ public struct RunJournal: Sendable {
     }
 
     /// Marks the run `running` under this process for a start from step 0, atomically with
-    /// the checks of `takeLease` (no other live process holds it, none trained it meanwhile).
-    public func claim(totalSteps: Int) throws {
+    /// the checks of `takeLease` (no other live process holds it, none trained it meanwhile),
+    /// and records the machine it starts on (`runs.machine_json`).
+    public func claim(totalSteps: Int, machineJson: String) throws {
         try write { db in
             try takeLease(db, totalSteps: totalSteps, fresh: true)
             let now = Timestamp.now()
             try db.execute(sql: """
                 UPDATE runs SET status = 'running', owner = ?, heartbeat_at = ?, started_at = coalesce(started_at, ?),
-                    finished_at = NULL, error = NULL WHERE id = ?
-                """, arguments: [RunLease.currentOwner, now, now, runId])
+                    finished_at = NULL, error = NULL, machine_json = ? WHERE id = ?
+                """, arguments: [RunLease.currentOwner, now, now, machineJson, runId])
         }
     }
 
@@ -124,8 +125,9 @@ public struct RunJournal: Sendable {
 
     /// Prepares a resume from the checkpoint at `step`: takes the run (see `claim()`), removes
     /// metric rows, events and checkpoints past it (and incomplete ones), sets the run's step,
-    /// total and status — all in one transaction.
-    public func rewind(to step: Int, totalSteps: Int, configJson: String? = nil, event: Event) throws {
+    /// total and status, records `events` and — for a run started before machines were
+    /// recorded — `machineJson`: all in one transaction.
+    public func rewind(to step: Int, totalSteps: Int, configJson: String? = nil, machineJson: String, events: [Event]) throws {
         try write { db in
             try takeLease(db, totalSteps: totalSteps, fresh: false)
             try db.execute(sql: "DELETE FROM metrics WHERE run_id = ? AND step > ?", arguments: [runId, step])
@@ -138,9 +140,9 @@ public struct RunJournal: Sendable {
             }
             try db.execute(sql: """
                 UPDATE runs SET current_step = ?, total_steps = ?, status = 'running', owner = ?, heartbeat_at = ?,
-                    finished_at = NULL, error = NULL WHERE id = ?
-                """, arguments: [step, totalSteps, RunLease.currentOwner, now, runId])
-            try record([event], at: now, in: db)
+                    finished_at = NULL, error = NULL, machine_json = coalesce(machine_json, ?) WHERE id = ?
+                """, arguments: [step, totalSteps, RunLease.currentOwner, now, machineJson, runId])
+            try record(events, at: now, in: db)
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The BLAS this process loaded and the kernel it runs: recorded with every run (GEMM results
 /// depend on the kernel, so a run is bit-identical on resume only on the same one) and printed
 /// by `ganpipe show` and `ganpipe bench kernels`.
@@ -48,6 +50,19 @@ public struct BLASRuntime: Codable, Sendable, Equatable {
         case kernelVectorUnit = "kernel_vector_unit"
         case replacedKernel = "replaced_kernel"
         case requestedKernel = "requested_kernel"
+    }
+
+    /// As stored in `runs.machine_json`: one JSON object, keys sorted.
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// Reads `runs.machine_json`; nil for text that is not one (made by another version).
+    public init?(json: String) {
+        guard let value = try? JSONDecoder().decode(Self.self, from: Data(json.utf8)) else { return nil }
+        self = value
     }
 
     /// `OpenBLAS 0.3.21, kernel SkylakeX`: what must match for bit-identical results.

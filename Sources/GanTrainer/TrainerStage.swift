@@ -110,6 +110,7 @@ public struct TrainerStage {
         let session = TrainingSession(specification: specification, samples: samples.values,
                                       sampleCount: samples.count, features: samples.features)
         let journal = RunJournal(database, runId: run.id!)
+        let machine = BLAS.runtime
         let checkpoints = CheckpointStore(database)
         if let checkpoint = try checkpoints.latestComplete(runId: run.id!) {
             guard specification.steps >= checkpoint.step else {
@@ -117,12 +118,19 @@ public struct TrainerStage {
             }
             try session.restore(from: try checkpoints.blobs(of: checkpoint))
             let configJson = specification.canonicalJSON()
+            var events = [RunJournal.Event(step: checkpoint.step, kind: "resumed", severity: .info,
+                                           message: "resumed from the checkpoint at step \(checkpoint.step) toward \(specification.steps) steps")]
+            if let started = run.machineJson.flatMap(BLASRuntime.init(json:)), started.kernelIdentity != machine.kernelIdentity {
+                events.append(RunJournal.Event(
+                    step: checkpoint.step, kind: "kernel_changed", severity: .warning,
+                    message: "resumed with \(machine.kernelIdentity) but started with \(started.kernelIdentity): from step \(checkpoint.step) on, "
+                        + "results will not match a straight run bit for bit (set OPENBLAS_CORETYPE=\(started.kernel) to resume on the run's own kernel)"))
+            }
             try journal.rewind(to: checkpoint.step, totalSteps: specification.steps,
                                configJson: configJson == run.configJson ? nil : configJson,
-                               event: RunJournal.Event(step: checkpoint.step, kind: "resumed", severity: .info,
-                                                       message: "resumed from the checkpoint at step \(checkpoint.step) toward \(specification.steps) steps"))
+                               machineJson: machine.json, events: events)
         } else {
-            try journal.claim(totalSteps: specification.steps)
+            try journal.claim(totalSteps: specification.steps, machineJson: machine.json)
             try journal.commit(metrics: [], events: [], currentStep: 0, checkpoint: session.checkpoint())
         }
         run.totalSteps = specification.steps

@@ -53,7 +53,7 @@ import Testing
         let second = try GanDatabase.open(path: path)
         #expect(try schema(second) == before)
         let history = try second.reader.read { try SchemaMigrator().appliedMigrations($0) }
-        #expect(history.map(\.version) == [1])
+        #expect(history.map(\.version) == Array(1...SchemaMigrator().latestVersion))
     }
 
     @Test func anEmptyFileBecomesADatabase() throws {
@@ -61,7 +61,7 @@ import Testing
         let path = folder.file("empty.sqlite")
         _ = FileManager.default.createFile(atPath: path, contents: Data())
         let database = try GanDatabase.open(path: path)
-        #expect(try database.schemaVersion() == 1)
+        #expect(try database.schemaVersion() == SchemaMigrator().latestVersion)
     }
 
     /// Writes a ganpipe database whose history says it was made by a newer ganpipe.
@@ -70,7 +70,8 @@ import Testing
         let raw = try DatabaseQueue(path: path)
         try raw.write { (db: Database) throws in
             try db.execute(sql: "CREATE TABLE future_things (id INTEGER PRIMARY KEY)")
-            try db.execute(sql: "INSERT INTO schema_migrations VALUES (2, '0002_future_things', 'abc', '2030-01-01T00:00:00.000Z')")
+            let future = SchemaMigrator().latestVersion + 1
+            try db.execute(sql: "INSERT INTO schema_migrations VALUES (?, 'future_things', 'abc', '2030-01-01T00:00:00.000Z')", arguments: [future])
         }
         try raw.close()
     }
@@ -81,7 +82,8 @@ import Testing
         try Self.makeNewerDatabase(at: path)
         let before = FileSnapshot(folder: folder.path, strict: true)
         for access in [GanDatabase.Access.readWrite, .readOnly] {
-            #expect(throws: StoreError.schemaTooNew(path: path, databaseVersion: 2, binaryVersion: 1)) {
+            let latest = SchemaMigrator().latestVersion
+            #expect(throws: StoreError.schemaTooNew(path: path, databaseVersion: latest + 1, binaryVersion: latest)) {
                 try GanDatabase.open(path: path, access: access)
             }
         }
@@ -93,12 +95,13 @@ import Testing
         let path = folder.file("edited.sqlite")
         try GanDatabase.open(path: path).close()
         let original = EmbeddedMigration.all[0]
-        let edited = SchemaMigrator(migrations: [EmbeddedMigration(version: 1, name: original.name, sql: original.sql + "\n-- tweak\n")])
+        let later = Array(EmbeddedMigration.all.dropFirst())
+        let edited = SchemaMigrator(migrations: [EmbeddedMigration(version: 1, name: original.name, sql: original.sql + "\n-- tweak\n")] + later)
         let before = FileSnapshot(folder: folder.path, strict: true)
         #expect(throws: StoreError.migrationEdited(path: path, name: original.name)) {
             try GanDatabase.open(path: path, migrator: edited)
         }
-        let renamed = SchemaMigrator(migrations: [EmbeddedMigration(version: 1, name: "0001_other", sql: original.sql)])
+        let renamed = SchemaMigrator(migrations: [EmbeddedMigration(version: 1, name: "0001_other", sql: original.sql)] + later)
         #expect(throws: StoreError.migrationRenamed(path: path, version: 1, recorded: original.name, embedded: "0001_other")) {
             try GanDatabase.open(path: path, migrator: renamed)
         }
@@ -109,13 +112,14 @@ import Testing
         let folder = TemporaryDirectory()
         let path = folder.file("older.sqlite")
         try GanDatabase.open(path: path).close()
-        let next = EmbeddedMigration(version: 2, name: "0002_run_notes", sql: "ALTER TABLE runs ADD COLUMN notes TEXT;\n")
+        let latest = SchemaMigrator().latestVersion
+        let next = EmbeddedMigration(version: latest + 1, name: "run_notes", sql: "ALTER TABLE runs ADD COLUMN notes TEXT;\n")
         let newer = SchemaMigrator(migrations: EmbeddedMigration.all + [next])
-        #expect(throws: StoreError.schemaTooOld(path: path, databaseVersion: 1, binaryVersion: 2)) {
+        #expect(throws: StoreError.schemaTooOld(path: path, databaseVersion: latest, binaryVersion: latest + 1)) {
             try GanDatabase.open(path: path, access: .readOnly, migrator: newer)
         }
         let database = try GanDatabase.open(path: path, migrator: newer)
-        #expect(try database.schemaVersion() == 2)
+        #expect(try database.schemaVersion() == latest + 1)
         let columns = try database.reader.read { try $0.columns(in: "runs").map(\.name) }
         #expect(columns.contains("notes"))
     }

@@ -104,11 +104,11 @@ import Testing
                 #expect(name == run.name)
             } catch { Issue.record("\(error)") }
         }
-        refusedAsChanged { try journal.claim(totalSteps: 3) }
+        refusedAsChanged { try journal.claim(totalSteps: 3, machineJson: "{}") }
         try database.writer.write { try $0.execute(sql: "UPDATE runs SET status = 'completed' WHERE id = ?", arguments: [run.id!]) }
-        refusedAsChanged { try journal.rewind(to: 2, totalSteps: 3, event: event) }
+        refusedAsChanged { try journal.rewind(to: 2, totalSteps: 3, machineJson: "{}", events: [event]) }
         #expect(try database.reader.read { try String.fetchOne($0, sql: "SELECT status FROM runs") } == "completed")
-        try journal.rewind(to: 2, totalSteps: 5, event: event)  // more steps: a real continuation
+        try journal.rewind(to: 2, totalSteps: 5, machineJson: "{}", events: [event])  // more steps: a real continuation
         #expect(try database.reader.read { try String.fetchOne($0, sql: "SELECT status FROM runs") } == "running")
     }
 

@@ -30,6 +30,9 @@ public struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, MutableP
     /// The process holding the run (`host:pid`) while it trains.
     public var owner: String?
     public var error: String?
+    /// The CPU, BLAS library, version and kernel of the process that started the run (JSON), or
+    /// nil before it started.
+    public var machineJson: String?
 
     public init(name: String, objective: String, datasetId: Int64?, seed: Int64, configJson: String,
                 totalSteps: Int, pipeline: String? = nil, status: RunStatus = .queued,

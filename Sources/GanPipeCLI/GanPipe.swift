@@ -27,7 +27,7 @@ public struct GanPipe: ParsableCommand {
     /// Parses `arguments` and runs the command. Failures print one line to standard error and
     /// exit non-zero; argument errors print usage as argument-parser does.
     public static func run(arguments: [String]? = nil) {
-        loadBLAS()
+        reportBLASLoading()
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -41,17 +41,20 @@ public struct GanPipe: ParsableCommand {
     /// pipeline (which inherit it) do not print it again.
     static let noticeShownVariable = "GANPIPE_BLAS_NOTICE_SHOWN"
 
-    /// Loads OpenBLAS (one thread; see `BLAS`), and says in one line on standard error where
-    /// ganpipe replaced the generic kernel the library chose for this CPU.
-    static func loadBLAS() {
-        do {
-            let runtime = try BLAS.load()
-            if let notice = runtime.replacementNotice, getenv(noticeShownVariable) == nil {
-                FileHandle.standardError.write(Data("ganpipe: note: \(notice)\n".utf8))
-                setenv(noticeShownVariable, "1", 1)
+    /// When a command first computes and OpenBLAS loads (see `BLAS`): says in one line on
+    /// standard error where ganpipe replaced the generic kernel the library chose for this CPU,
+    /// or ends the command with one line where the library cannot be loaded.
+    static func reportBLASLoading() {
+        BLAS.didLoad = { result in
+            switch result {
+            case .success(let runtime):
+                if let notice = runtime.replacementNotice, getenv(noticeShownVariable) == nil {
+                    FileHandle.standardError.write(Data("ganpipe: note: \(notice)\n".utf8))
+                    setenv(noticeShownVariable, "1", 1)
+                }
+            case .failure(let error):
+                fail(error.description)
             }
-        } catch {
-            fail(error.description)
         }
     }
 

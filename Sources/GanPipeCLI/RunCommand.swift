@@ -3,6 +3,7 @@ import Foundation
 import GanPipeline
 import GanReport
 import GanStore
+import GanTensor
 
 /// `ganpipe run PIPELINE.yaml`: loader, trainer and evaluator for a whole matrix of runs.
 struct RunCommand: ParsableCommand {
@@ -65,6 +66,9 @@ struct RunCommand: ParsableCommand {
     }
 
     static func launchWorker(for run: PlannedRun, pipeline: PipelineSpecification, database path: String) throws -> Process {
+        // Load the BLAS before the first worker: its kernel notice is said once, here, and the
+        // workers inherit that it was.
+        _ = BLAS.runtime
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var arguments = ["worker", run.name, "--db", path, "--eval-samples", String(pipeline.evaluation.samples),

@@ -23,17 +23,19 @@ public enum BLAS {
     /// runs on any CPU. `GANPIPE_TEST_BLAS_CHOICE=Prescott` reproduces a CPU the library does not know.
     public static let testChoiceVariable = "GANPIPE_TEST_BLAS_CHOICE"
 
-    private static let loaded: Result<BLASRuntime, BLASLoadError> = load(cpu: .current)
+    /// Called once, when the first BLAS call loads the library (set it before any): the command
+    /// line prints the replacement notice, or the error, there. Loading on first use means
+    /// that commands that compute nothing never load the library, nor print the notice.
+    nonisolated(unsafe) public static var didLoad: (Result<BLASRuntime, BLASLoadError>) -> Void = { _ in }
 
-    /// Loads OpenBLAS if it is not yet loaded and returns what runs; throws where the library
-    /// cannot be loaded.
-    @discardableResult
-    public static func load() throws(BLASLoadError) -> BLASRuntime {
-        try loaded.get()
-    }
+    private static let loaded: Result<BLASRuntime, BLASLoadError> = {
+        let result = load(cpu: .current)
+        didLoad(result)
+        return result
+    }()
 
-    /// The loaded BLAS; a missing library is a broken installation (the command line checks
-    /// with `load()` first and says so in one line).
+    /// The loaded BLAS (loading it on first use). A library that cannot be loaded is a broken
+    /// installation: `didLoad` hears of it first, and the command line ends there with one line.
     public static var runtime: BLASRuntime {
         switch loaded {
         case .success(let runtime): return runtime

@@ -18,7 +18,18 @@ import Testing
         return (outcome, report)
     }
 
+    /// A user's OPENBLAS_CORETYPE (and no test switch, should the suite run under one).
+    static func userChoice(_ kernel: String) -> [String: String] {
+        ["OPENBLAS_CORETYPE": kernel, BLAS.testChoiceVariable: ""]
+    }
+
     @Test func aGenericLibraryChoiceIsReplacedAndSaidInOneLine() throws {
+        // A command that computes nothing does not load the library, and says nothing.
+        let folder = TemporaryDirectory()
+        try GanDatabase.open(path: folder.file("empty.sqlite")).close()
+        let quiet = try GanPipeProcess.run(["runs", "--db", folder.file("empty.sqlite")],
+                                           environment: [BLAS.testChoiceVariable: "Prescott"])
+        #expect(quiet.status == 0 && quiet.standardError.isEmpty, "\(quiet)")
         let cpu = CPUInfo.current
         let preferred = try #require(BLASKernel.preferred(for: cpu), "ganpipe needs a CPU with AVX2; this one has \(cpu.widestVectorUnit)")
         let (outcome, report) = try Self.benchKernels([BLAS.testChoiceVariable: "Prescott"])
@@ -37,14 +48,23 @@ import Testing
         #expect(report["peak_vector_unit"] as? String == cpu.widestVectorUnit.rawValue)
     }
 
+    @Test func aPipelineSaysItOnceForAllItsWorkers() throws {
+        let folder = TemporaryDirectory()
+        let pipeline = try RunCommandTests.writePipeline(in: folder, steps: 4)
+        let outcome = try GanPipeProcess.run(["run", pipeline, "--db", folder.file("p.sqlite"), "--jobs", "2"],
+                                             environment: [BLAS.testChoiceVariable: "Prescott"])
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.stderrLines.filter { $0.hasPrefix("ganpipe: note: ") }.count == 1, "\(outcome.standardError)")
+    }
+
     @Test func theUsersCoreTypeIsKeptWithoutANote() throws {
-        let (outcome, report) = try Self.benchKernels(["OPENBLAS_CORETYPE": "Prescott"])
+        let (outcome, report) = try Self.benchKernels(Self.userChoice("Prescott"))
         let blas = try #require(report["blas"] as? [String: Any])
         #expect(blas["kernel"] as? String == "Prescott")
         #expect(blas["choice"] as? String == "user")
         #expect(!outcome.standardError.contains("ganpipe: note"), "\(outcome.standardError)")
         // A child process decides for itself: the variable is given back as it was.
-        #expect(outcome.standardOutput.contains("note: this CPU has") == (CPUInfo.current.widestVectorUnit > .sse))
+        #expect(outcome.standardOutput.contains("note: this CPU has") == (CPUInfo.current.widestVectorUnit >= .avx2))
     }
 
     @Test func theKernelIsRecordedAndAResumeOnAnotherIsFlagged() throws {
@@ -53,7 +73,7 @@ import Testing
         let folder = TemporaryDirectory()
         let path = try TrainCommandTests.databaseWithData(in: folder)
         let train = try GanPipeProcess.run(["train", "--db", path, "--objective", "wgan-gp", "--steps", "4", "--checkpoint-every", "2",
-                                            "--name", "k"] + TrainCommandTests.small, environment: ["OPENBLAS_CORETYPE": preferred])
+                                            "--name", "k"] + TrainCommandTests.small, environment: Self.userChoice(preferred))
         #expect(train.status == 0, "\(train)")
         let show = try GanPipeProcess.run(["show", "k", "--db", path])
         #expect(show.standardOutput.contains("kernel \(preferred)"), "\(show)")
@@ -62,9 +82,9 @@ import Testing
         #expect(json.standardOutput.contains("\"kernel\":\"\(preferred)\""), "\(json)")
 
         // Same kernel: no warning. Another kernel: one warning event at the checkpoint resumed from.
-        let same = try GanPipeProcess.run(["resume", "k", "--db", path, "--steps", "6"], environment: ["OPENBLAS_CORETYPE": preferred])
+        let same = try GanPipeProcess.run(["resume", "k", "--db", path, "--steps", "6"], environment: Self.userChoice(preferred))
         #expect(same.status == 0, "\(same)")
-        let other = try GanPipeProcess.run(["resume", "k", "--db", path, "--steps", "8"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        let other = try GanPipeProcess.run(["resume", "k", "--db", path, "--steps", "8"], environment: Self.userChoice("Prescott"))
         #expect(other.status == 0, "\(other)")
         let database = try GanDatabase.open(path: path, access: .readOnly)
         defer { try? database.close() }

@@ -1,4 +1,5 @@
 import Foundation
+import GanStore
 
 /// Turns files into a `DatasetContent`: samples from CSV, NPY or IDX (raw or gzip), optional
 /// labels (a CSV column or a separate file), an optional separate test file (as MNIST ships
@@ -162,8 +163,12 @@ public struct DatasetImporter: Sendable {
         var samples = samples
         if samples.shape.count == 1 { samples.shape.append(1) }
         guard let sampleShape else { return samples }
-        guard sampleShape.allSatisfy({ $0 > 0 }), sampleShape.reduce(1, *) == samples.rowWidth else {
-            throw LoaderError.invalidArgument("--sample-shape \(sampleShape.map(String.init).joined(separator: ",")) has \(sampleShape.reduce(1, *)) elements but each sample of \(path) has \(samples.rowWidth)")
+        let shapeText = sampleShape.map(String.init).joined(separator: ",")
+        guard sampleShape.allSatisfy({ $0 > 0 }), let elements = CheckedSize.product(sampleShape) else {
+            throw LoaderError.invalidArgument("--sample-shape \(shapeText) is not a shape: give positive sizes whose product is the number of values per sample (\(samples.rowWidth) in \(path))")
+        }
+        guard elements == samples.rowWidth else {
+            throw LoaderError.invalidArgument("--sample-shape \(shapeText) has \(elements) elements but each sample of \(path) has \(samples.rowWidth)")
         }
         samples.shape = [samples.rowCount] + sampleShape
         return samples

@@ -4,14 +4,21 @@ import Foundation
 /// gzip (RFC 1952) through zlib: decompression of whole files, with concatenated members and
 /// a precise error for damaged or truncated input, and compression for exports and tests.
 public enum Gzip {
+    /// How much decompressed data `decompress` hands to `inspect`.
+    public static let inspectedPrefix = 4096
+
     /// Whether `bytes` start with the gzip magic 1f 8b.
     public static func isCompressed(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
     }
 
     /// The decompressed bytes of `compressed`. `path` names the file in errors, which give the
-    /// compressed byte offset where the stream broke or ended early.
-    public static func decompress(_ compressed: [UInt8], path: String,
+    /// compressed byte offset where the stream broke or ended early. Decompression stops with
+    /// an error past `limit` bytes of output (a compression bomb), and `inspect` sees the first
+    /// `inspectedPrefix` bytes (or all, if fewer) as soon as they exist, so that data that can
+    /// be nothing useful is refused before the rest is inflated.
+    public static func decompress(_ compressed: [UInt8], path: String, limit: Int = .max,
+                                  inspect: ([UInt8]) throws -> Void = { _ in },
                                   progress: ((Double) -> Void)? = nil) throws -> [UInt8] {
         guard compressed.count >= 18 else {
             throw LoaderError.badGzip(path: path, byteOffset: compressed.count, reason: "ends inside the 18-byte header and trailer")
@@ -20,9 +27,9 @@ public enum Gzip {
         let tail = compressed.count - 4
         let sizeHint = Int(UInt32(compressed[tail]) | UInt32(compressed[tail + 1]) << 8
             | UInt32(compressed[tail + 2]) << 16 | UInt32(compressed[tail + 3]) << 24)
-        // A damaged or truncated file has a meaningless ISIZE: never trust it beyond deflate's
-        // maximum ratio (1032:1) or 1 GiB up front; the buffer grows as needed.
-        let initial = min(max(sizeHint, compressed.count * 2), compressed.count * 1032, 1 << 30)
+        // A damaged, truncated or crafted file has a meaningless ISIZE: never trust it beyond
+        // deflate's maximum ratio (1032:1) or 16 MiB up front; the buffer doubles as needed.
+        let initial = min(max(sizeHint, compressed.count * 2), compressed.count * 1032, 1 << 24, limit)
         var output = [UInt8](repeating: 0, count: initial + 1)
         var produced = 0
         var stream = z_stream()
@@ -33,10 +40,12 @@ public enum Gzip {
         try compressed.withUnsafeBufferPointer { input in
             var consumed = 0
             var lastReport = 0
+            var inspected = false
             while true {
                 if produced == output.count { output += [UInt8](repeating: 0, count: output.count) }
                 let available = min(input.count - consumed, Int(UInt32.max))
-                let room = min(output.count - produced, Int(UInt32.max))
+                // Until `inspect` has seen the prefix, inflate no more than the prefix.
+                let room = min(output.count - produced, Int(UInt32.max), inspected ? .max : max(inspectedPrefix - produced, 1))
                 let (status, read, written) = output.withUnsafeMutableBufferPointer { out -> (Int32, Int, Int) in
                     stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + consumed)
                     stream.avail_in = UInt32(available)
@@ -47,6 +56,13 @@ public enum Gzip {
                 }
                 consumed += read
                 produced += written
+                if !inspected && (produced >= inspectedPrefix || status == Z_STREAM_END) {
+                    inspected = true
+                    try inspect(Array(output[..<min(produced, inspectedPrefix)]))
+                }
+                if produced > limit {
+                    throw LoaderError.badGzip(path: path, byteOffset: consumed, reason: "decompresses to more than \(limit) bytes, the most ganpipe reads from one file")
+                }
                 if let progress, consumed - lastReport > 1 << 22 {
                     lastReport = consumed
                     progress(Double(consumed) / Double(input.count))

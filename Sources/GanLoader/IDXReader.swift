@@ -1,4 +1,5 @@
 import Foundation
+import GanStore
 
 /// Reads IDX files, the format of MNIST and Fashion-MNIST (http://yann.lecun.com/exdb/mnist/):
 /// two zero bytes, an element-type code, the number of dimensions, one big-endian UInt32 per
@@ -47,24 +48,23 @@ public struct IDXReader: Sendable {
         guard bytes.count >= dataStart else {
             throw LoaderError.badBinary(path: path, byteOffset: bytes.count, reason: "file ends inside the IDX header: magic \(magicText) declares \(dimensionCount) dimensions, which need \(dataStart) header bytes")
         }
-        var shape: [Int] = []
-        var elements = 1
-        var overflow = false
-        for d in 0..<dimensionCount {
+        let shape = (0..<dimensionCount).map { d -> Int in
             let at = 4 + 4 * d
-            let size = Int(UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3]))
-            shape.append(size)
-            let product = elements.multipliedReportingOverflow(by: size)
-            elements = product.partialValue
-            overflow = overflow || product.overflow || elements > Int(Int32.max) * 64
+            return Int(UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3]))
         }
-        let expected = elements * elementType.byteWidth
         let actual = bytes.count - dataStart
-        guard !overflow, actual == expected else {
-            let dims = shape.map(String.init).joined(separator: "×")
+        let declared = "the IDX header declares \(CheckedSize.describe(shape)) \(elementType.rawValue)"
+        guard let expected = CheckedSize.product(shape + [elementType.byteWidth]) else {
+            throw LoaderError.badBinary(path: path, byteOffset: 4, reason: "\(declared), more bytes than any file holds, but \(actual) bytes follow it (a damaged or crafted header)")
+        }
+        guard actual == expected else {
             let verdict = actual < expected ? "the data is \(expected - actual) bytes short (truncated file?)" : "\(actual - expected) bytes follow the data"
             throw LoaderError.badBinary(path: path, byteOffset: dataStart,
-                                        reason: "the IDX header declares \(dims) \(elementType.rawValue) = \(expected) bytes of data but \(actual) bytes follow it; \(verdict)")
+                                        reason: "\(declared) = \(expected) bytes of data but \(actual) bytes follow it; \(verdict)")
+        }
+        if let empty = shape.firstIndex(of: 0) {
+            throw LoaderError.badBinary(path: path, byteOffset: 4 + 4 * empty,
+                                        reason: "the IDX header declares \(CheckedSize.describe(shape)): dimension \(empty + 1) is 0, so there is nothing to train on")
         }
         var data = Array(bytes[dataStart...])
         if elementType.byteWidth > 1 { Self.swapBytes(&data, width: elementType.byteWidth) }

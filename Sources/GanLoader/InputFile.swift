@@ -5,9 +5,10 @@ import GanStore
 /// bytes, whatever its name), with what provenance needs: absolute path, size and SHA-256 of
 /// the bytes on disk.
 ///
-/// Reading refuses, with one line naming the path: a missing file, a directory, a file that
-/// cannot be opened (permission denied) or read (I/O error, e.g. `/proc/self/mem`), an empty
-/// file, and damaged or truncated gzip data.
+/// Reading refuses, with one line naming the path: a missing file, a directory, a device, FIFO
+/// or socket, a file that cannot be opened (permission denied) or read (I/O error, e.g.
+/// `/proc/self/mem`), an empty file, a file or decompressed data over `maximumBytes`,
+/// decompressed data that starts like no format ganpipe reads, and damaged or truncated gzip.
 public struct InputFile: Sendable {
     /// The path as the user gave it (used in messages).
     public let path: String
@@ -21,6 +22,10 @@ public struct InputFile: Sendable {
     public let fileSha256: String
     public let wasCompressed: Bool
 
+    /// The most ganpipe reads from one input file, on disk or decompressed: 4 GiB, or half the
+    /// machine's memory where that is less.
+    public static let maximumBytes = min(4 << 30, Int(clamping: ProcessInfo.processInfo.physicalMemory / 2))
+
     /// Reads (and decompresses) `path`. `progress` gets fractions of the decompression.
     public init(path: String, progress: ((Double) -> Void)? = nil) throws {
         let raw = try Self.readWhole(path)
@@ -30,8 +35,19 @@ public struct InputFile: Sendable {
         fileBytes = Int64(raw.count)
         fileSha256 = SHA256.hex(raw)
         wasCompressed = Gzip.isCompressed(raw)
-        bytes = wasCompressed ? try Gzip.decompress(raw, path: path, progress: progress) : raw
+        bytes = wasCompressed
+            ? try Gzip.decompress(raw, path: path, limit: Self.maximumBytes, inspect: { try Self.refuseBinaryGarbage($0, path: path) },
+                                  progress: progress)
+            : raw
         guard !bytes.isEmpty else { throw LoaderError.emptyFile(path: path) }
+    }
+
+    /// Every format ganpipe reads starts recognisably: the NPY magic, an IDX magic, or CSV text,
+    /// which has no NUL bytes. Decompressed data that starts otherwise (a gigabyte of zeros
+    /// squeezed into a few megabytes, say) is refused before the rest is inflated.
+    static func refuseBinaryGarbage(_ prefix: [UInt8], path: String) throws {
+        guard prefix.contains(0), ImportFormat.guess(fromContent: prefix) == nil else { return }
+        throw LoaderError.unsupported(path: path, reason: "its decompressed data starts with bytes that are neither NPY, IDX nor CSV text (first bytes \(prefix.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")))")
     }
 
     /// Provenance for the metadata, under `role` (`samples`, `labels`, …).
@@ -49,6 +65,15 @@ public struct InputFile: Sendable {
         if type == S_IFDIR {
             throw LoaderError.unreadableFile(path: path, reason: "it is a directory; pass a file inside it")
         }
+        // Devices, FIFOs and sockets can be endless (/dev/zero) or block forever (a FIFO no one
+        // writes to): ganpipe reads regular files only, checked before opening.
+        guard type == S_IFREG else {
+            let kind = [S_IFCHR: "a character device", S_IFBLK: "a block device", S_IFIFO: "a FIFO (named pipe)", S_IFSOCK: "a socket"][type] ?? "not a regular file"
+            throw LoaderError.unreadableFile(path: path, reason: "it is \(kind); ganpipe reads datasets from regular files only, so save the data to a file first")
+        }
+        guard Int(status.st_size) <= maximumBytes else {
+            throw LoaderError.unreadableFile(path: path, reason: "it is \(status.st_size) bytes, more than the \(maximumBytes) ganpipe reads from one file")
+        }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw LoaderError.unreadableFile(path: path, reason: reason(errno)) }
         defer { close(descriptor) }
@@ -65,6 +90,9 @@ public struct InputFile: Sendable {
             }
             if count == 0 { break }
             filled += count
+            if filled > maximumBytes {  // a file that grows while it is read, or a /proc file without a size
+                throw LoaderError.unreadableFile(path: path, reason: "it holds more than the \(maximumBytes) bytes ganpipe reads from one file")
+            }
         }
         bytes.removeSubrange(filled...)
         return bytes

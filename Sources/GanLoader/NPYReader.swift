@@ -1,4 +1,5 @@
 import Foundation
+import GanStore
 
 /// Reads NumPy `.npy` files (format versions 1.0, 2.0 and 3.0,
 /// https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html).
@@ -54,15 +55,15 @@ public struct NPYReader: Sendable {
         guard !shape.isEmpty else {
             throw LoaderError.unsupported(path: path, reason: "the array is 0-dimensional (a single scalar); a dataset needs at least one sample dimension")
         }
-        let (elements, overflow) = shape.reduce((1, false)) { partial, dimension in
-            let product = partial.0.multipliedReportingOverflow(by: dimension)
-            return (product.partialValue, partial.1 || product.overflow)
-        }
-        let expected = elements.multipliedReportingOverflow(by: elementType.byteWidth)
-        guard !overflow, !expected.overflow, bytes.count - dataStart == expected.partialValue else {
+        let shapeText = shape.map(String.init).joined(separator: ", ")
+        guard let expected = CheckedSize.product(shape + [elementType.byteWidth]), bytes.count - dataStart == expected else {
+            let needs = CheckedSize.product(shape + [elementType.byteWidth]).map { "\($0) bytes" } ?? "more bytes than any file holds"
             throw LoaderError.badBinary(
                 path: path, byteOffset: dataStart,
-                reason: "the header's shape (\(shape.map(String.init).joined(separator: ", "))) of '\(descriptor)' needs \(expected.partialValue) bytes of data but the file has \(bytes.count - dataStart) after the header")
+                reason: "the header's shape (\(shapeText)) of '\(descriptor)' needs \(needs) of data but the file has \(bytes.count - dataStart) after the header")
+        }
+        if let empty = shape.firstIndex(of: 0) {
+            throw LoaderError.unsupported(path: path, reason: "the array's shape (\(shapeText)) has size 0 in dimension \(empty + 1), so there is nothing to train on")
         }
         let data = Array(bytes[dataStart...])
         if let bad = NumericArray.firstNonFinite(data, elementType) {

@@ -155,7 +155,9 @@ public struct TrainerStage {
         guard count >= 1, let total = array.shape.first, total >= count else {
             throw TrainerError.datasetUnusable("dataset '\(name)' has no training samples; re-import it with a smaller test split")
         }
-        let features = array.shape.dropFirst().reduce(1, *)
+        guard let features = CheckedSize.product(array.shape.dropFirst()), features >= 1 else {
+            throw TrainerError.datasetUnusable("dataset '\(name)' has samples of shape \(CheckedSize.describe(array.shape.dropFirst())), with no values to train on; re-import it with at least one value per sample")
+        }
         var values = try array.floats()
         values.removeLast(values.count - count * features)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {

@@ -1,0 +1,95 @@
+import Foundation
+import GanLoader
+import GanStore
+import GanTestSupport
+import Testing
+
+/// Inputs an attacker or an unlucky script would give (issue 14's audit), made at run time:
+/// sizes that overflow, empty dimensions, devices, FIFOs, endless streams and a compression
+/// bomb. Each is refused in one line, quickly, without a trap, leaving the database unchanged.
+/// Every command runs under `timeout` and a 4 GB address-space limit, so a regression that
+/// blocks or reads forever fails instead of hanging the suite or exhausting the machine.
+@Suite struct HostileInputTests {
+    /// A database holding the 8gaussians toy, and its digest.
+    static func database(in folder: TemporaryDirectory) throws -> String {
+        let path = folder.file("h.sqlite")
+        let database = try GanDatabase.open(path: path)
+        try TestDatasets.insertEightGaussians(into: database, count: 256, testCount: 32)
+        try database.close()
+        return path
+    }
+
+    /// Runs `ganpipe arguments…` (bounded in time and memory) and expects one error line with `words`,
+    /// a non-zero exit other than a signal's, and the database unchanged.
+    static func expectRefusedQuickly(_ arguments: [String], database: String, mentioning words: [String],
+                                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let before = try DatabaseDump.digest(database)
+        let started = Date()
+        let bounded = "ulimit -v 4000000; exec timeout 60 \"$@\""  // 4 GB of address space, 60 s
+        let outcome = try GanPipeProcess.run(["-c", bounded, "sh", GanPipeProcess.executablePath] + arguments + ["--db", database],
+                                             executable: "/bin/sh")
+        #expect(outcome.status == 1, "\(arguments): \(outcome)", sourceLocation: sourceLocation)
+        #expect(outcome.stderrLines.count == 1 && outcome.standardError.hasPrefix("ganpipe: error: "), "\(outcome)", sourceLocation: sourceLocation)
+        for word in words {
+            #expect(outcome.standardError.contains(word), "'\(word)' missing in \(outcome.standardError)", sourceLocation: sourceLocation)
+        }
+        #expect(Date().timeIntervalSince(started) < 30, "\(arguments) took \(Date().timeIntervalSince(started)) s", sourceLocation: sourceLocation)
+        #expect(try DatabaseDump.digest(database) == before, "\(arguments) changed the database", sourceLocation: sourceLocation)
+    }
+
+    @Test func sizesThatOverflowAreRefusedNotTrapped() throws {
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
+        try Data("1,2,3,4\n5,6,7,8\n".utf8).write(to: URL(fileURLWithPath: folder.file("t.csv")))
+        try Self.expectRefusedQuickly(["data", "import", folder.file("t.csv"), "--name", "t", "--sample-shape", "4294967296,4294967296,4294967296"],
+                                      database: database, mentioning: ["--sample-shape", "not a shape"])
+        // float32 IDX, 65536×65536×65536×16384: 2⁶⁴ bytes of data claimed by a 64-byte file.
+        let header: [UInt8] = [0, 0, 0x0D, 4, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0x40, 0]
+        try Data(header + [UInt8](repeating: 0, count: 64)).write(to: URL(fileURLWithPath: folder.file("big-idx3-ubyte")))
+        try Self.expectRefusedQuickly(["data", "import", folder.file("big-idx3-ubyte"), "--name", "b"], database: database,
+                                      mentioning: ["65536×65536×65536×16384", "more bytes than any file holds"])
+    }
+
+    @Test func emptyDimensionsAreRefusedAtImportAndTraining() throws {
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
+        let npy = DatasetExporter.npy(NumericArray(float32: [], shape: [50, 0]))
+        try Data(npy).write(to: URL(fileURLWithPath: folder.file("empty.npy")))
+        try Self.expectRefusedQuickly(["data", "import", folder.file("empty.npy"), "--name", "e"], database: database,
+                                      mentioning: ["(50, 0)", "size 0"])
+        // A dataset stored with no values per sample (by an older ganpipe, or by hand): training
+        // refuses it before a run row exists.
+        let opened = try GanDatabase.open(path: database)
+        try TestDatasets.insert([], shape: [50, 0], into: opened, name: "hollow")
+        try opened.close()
+        try Self.expectRefusedQuickly(["train", "--dataset", "hollow", "--objective", "gan", "--steps", "2"], database: database,
+                                      mentioning: ["hollow", "no values to train on"])
+    }
+
+    @Test func devicesFIFOsAndStreamsAreRefusedBeforeReading() throws {
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
+        #expect(mkfifo(folder.file("fifo"), 0o600) == 0)
+        for (path, kind) in [("/dev/zero", "character device"), ("/dev/urandom", "character device"), (folder.file("fifo"), "FIFO")] {
+            try Self.expectRefusedQuickly(["data", "import", path, "--name", "x"], database: database, mentioning: [kind, "regular files only"])
+        }
+        try Data("1,2\n3,4\n".utf8).write(to: URL(fileURLWithPath: folder.file("t.csv")))
+        try Self.expectRefusedQuickly(["data", "import", folder.file("t.csv"), "--name", "x", "--labels", "/dev/zero"], database: database,
+                                      mentioning: ["/dev/zero", "character device"])
+    }
+
+    @Test func aCompressionBombIsRefusedBeforeItIsInflated() throws {
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
+        // 256 MiB of zeros in about 250 KB; named like data so that only its content gives it away.
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        let bomb = (0..<256).reduce(into: [UInt8]()) { bomb, _ in bomb += Gzip.compress(zeros, level: 9) }
+        try Data(bomb).write(to: URL(fileURLWithPath: folder.file("bomb-idx3-ubyte.gz")))
+        try Self.expectRefusedQuickly(["data", "import", folder.file("bomb-idx3-ubyte.gz"), "--name", "bomb"], database: database,
+                                      mentioning: ["neither NPY, IDX nor CSV", "00 00 00 00"])
+        // Decompression itself stops at its limit, whatever the content.
+        let text = Gzip.compress([UInt8](repeating: 0x31, count: 1 << 16))
+        #expect(throws: LoaderError.self) { _ = try Gzip.decompress(text, path: "text.gz", limit: 1 << 12) }
+        #expect(try Gzip.decompress(text, path: "text.gz", limit: 1 << 16).count == 1 << 16)
+    }
+}

@@ -16,7 +16,7 @@ extension DataCommand {
                 opened for writing; the dataset is stored in one transaction. uint8 images from IDX or NPY are \
                 stored as bytes with scale 1/255; CSV values that are all integers in 0…255 are stored as bytes \
                 with scale 1 (pass --scale to map them, e.g. 0.0625 for the 0…16 UCI digits). Without --test, the \
-                last --test-fraction of the rows (after --shuffle-seed, if given) is the test split.
+                last --test-fraction of the rows (after --shuffle-seed, if given) is the test split. Only                 regular files are read (not devices, FIFOs or sockets), each at most 4 GiB on disk and                 decompressed (or half the machine's memory, if less).
                 """)
 
         @OptionGroup var database: DatabaseOptions

@@ -1,4 +1,5 @@
 import Foundation
+import GanStore
 
 /// Writes a stored dataset out as `.npy` or `.csv` (optionally `.csv.gz`), so other tools
 /// (NumPy, pandas, a plotting script) can read exactly what ganpipe trains on.
@@ -111,6 +112,7 @@ public struct DatasetExporter: Sendable {
     }
 
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        if let problem = OutputTarget.problem(with: path) { throw LoaderError.unwritableFile(path: path, reason: problem) }
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial")

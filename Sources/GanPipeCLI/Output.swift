@@ -1,4 +1,5 @@
 import Foundation
+import GanStore
 
 /// JSON for scripts: sorted keys, snake_case, one object per call on one line.
 func printJSON<Value: Encodable>(_ value: Value) throws {
@@ -20,7 +21,9 @@ struct TextTable {
     var columns: [String]
     var rows: [[String]] = []
 
+    /// The table, every cell made safe for a terminal (`TerminalText`).
     func render() -> String {
+        let rows = rows.map { $0.map { TerminalText.safe($0) } }
         var widths = columns.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {

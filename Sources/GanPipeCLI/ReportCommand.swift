@@ -22,10 +22,19 @@ struct ReportCommand: ParsableCommand {
         defer { try? opened.close() }
         let html = try RunReport(try RunData.load(reference, from: opened)).html()
         let run = try RunStore(opened).find(reference)
-        let path = output ?? "\(run.name)-report.html"
+        let path = output ?? "\(fileName(forRun: run.name))-report.html"
         try writeOutput(Data(html.utf8), to: path, option: "--out")
         print("wrote \(path) (\(ByteCountFormatter.string(fromByteCount: Int64(html.utf8.count), countStyle: .file)))")
     }
+}
+
+/// A run's name as a file name in the current folder: run names are not paths (`a/b` → `a_b`);
+/// anything but letters, digits and `._=-` becomes `_`, and a leading dot too.
+func fileName(forRun name: String) -> String {
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._=-")
+    var result = String(name.map { allowed.contains($0) ? $0 : "_" })
+    if result.hasPrefix(".") { result = "_" + result.dropFirst() }
+    return result
 }
 
 /// Writes `data` to `path` atomically, with a one-line error naming `option` on failure.
@@ -38,6 +47,7 @@ func writeOutput(_ data: Data, to path: String, option: String) throws {
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
         throw CommandError("\(path) is a directory; pass a file path to \(option)")
     }
+    if let problem = OutputTarget.problem(with: path) { throw CommandError("\(problem) to \(option)") }
     do {
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {

@@ -96,7 +96,7 @@ struct RunCommand: ParsableCommand {
         for row in summary.runs {
             let run = try RunData.load(row.run, from: database)
             data.append(run)
-            let path = URL(fileURLWithPath: folder).appendingPathComponent(row.run.replacingOccurrences(of: "/", with: "_") + ".html").path
+            let path = URL(fileURLWithPath: folder).appendingPathComponent(fileName(forRun: row.run) + ".html").path
             try writeOutput(Data(try RunReport(run).html().utf8), to: path, option: "reports")
             written.append(path)
         }

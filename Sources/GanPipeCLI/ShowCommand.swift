@@ -52,7 +52,7 @@ struct ShowCommand: ParsableCommand {
                 lines.append("    \(key)  \(value.map { String(format: "%.6g", $0) } ?? "non-finite")")
             }
         }
-        print(lines.joined(separator: "\n"))
+        print(TerminalText.safe(lines.joined(separator: "\n"), keepingNewlines: true))
     }
 }
 

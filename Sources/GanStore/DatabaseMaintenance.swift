@@ -45,6 +45,7 @@ extension GanDatabase {
             if isDirectory.boolValue { throw StoreError.isDirectory(path: destination) }
             if !overwrite { throw StoreError.destinationExists(path: destination) }
         }
+        if let problem = OutputTarget.problem(with: destination) { throw StoreError.notWritable(path: destination, reason: problem) }
         let partial = destination + ".partial-\(getpid())"
         defer {
             for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: partial + suffix) }

@@ -83,6 +83,6 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// Folds whitespace runs (including newlines in SQL text) so a message stays on one line.
     public static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        TerminalText.safe(text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
     }
 }

@@ -92,4 +92,47 @@ import Testing
         #expect(throws: LoaderError.self) { _ = try Gzip.decompress(text, path: "text.gz", limit: 1 << 12) }
         #expect(try Gzip.decompress(text, path: "text.gz", limit: 1 << 16).count == 1 << 16)
     }
+
+    @Test func outputsNeverReplaceWhatIsNotARegularFile() throws {
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
+        let train = try GanPipeProcess.run(["train", "--db", database, "--dataset", "8gaussians", "--objective", "gan", "--steps", "2",
+                                            "--generator-width", "8", "--discriminator-width", "8", "--name", "r"])
+        #expect(train.status == 0, "\(train)")
+        #expect(mkfifo(folder.file("out.fifo.npy"), 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: folder.file("link.html"), withDestinationPath: folder.file("h.sqlite"))
+        let cases: [([String], String)] = [
+            (["report", "r", "--out", folder.file("out.fifo.npy")], "FIFO"),
+            (["report", "r", "--out", folder.file("link.html")], "symbolic link"),
+            (["export", "r", "--to", folder.file("out.fifo.npy")], "FIFO"),
+            (["data", "export", "8gaussians", "--to", folder.file("out.fifo.npy"), "--force"], "FIFO"),
+            (["db", "backup", "--to", folder.file("out.fifo.npy"), "--force"], "FIFO"),
+        ]
+        for (arguments, kind) in cases {
+            try Self.expectRefusedQuickly(arguments, database: database, mentioning: [kind, "regular files only"])
+        }
+        var status = stat()
+        #expect(lstat(folder.file("out.fifo.npy"), &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
+        #expect(lstat(folder.file("link.html"), &status) == 0 && status.st_mode & S_IFMT == S_IFLNK)
+    }
+
+    @Test func runNamesAreNeitherPathsNorTerminalCommands() throws {
+        let folder = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: folder.file("work"), withIntermediateDirectories: false)
+        let database = try Self.database(in: folder)
+        let name = "../../x\u{1B}[31mred"
+        let train = try GanPipeProcess.run(["train", "--db", database, "--dataset", "8gaussians", "--objective", "gan", "--steps", "2",
+                                            "--generator-width", "8", "--discriminator-width", "8", "--name", name])
+        #expect(train.status == 0, "\(train)")
+        let runs = try GanPipeProcess.run(["runs", "--db", database])
+        #expect(!runs.standardOutput.contains("\u{1B}") && runs.standardOutput.contains("../../x\\u{1B}[31mred"), "\(runs)")
+        let show = try GanPipeProcess.run(["show", "1", "--db", database])
+        #expect(!show.standardOutput.contains("\u{1B}"), "\(show)")
+        // The default report file stays in the working folder, under a name that is no path.
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
+        let report = try GanPipeProcess.run(["report", "1", "--db", database], in: folder.file("work"))
+        #expect(report.status == 0, "\(report)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("work")) == ["_._.._x__31mred-report.html"])
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == before)
+    }
 }

@@ -1,9 +1,32 @@
 import ArgumentParser
+import CPlatform
+import Dispatch
 import Foundation
 import GanPipeline
 import GanReport
 import GanStore
 import GanTensor
+import GanTrainer
+import Synchronization
+
+/// Counts the signals received (each of `signals`), instead of their default action.
+final class SignalCount: @unchecked Sendable {
+    private let received = Atomic<Int>(0)
+    /// Kept alive as long as the counter: they deliver the signals.
+    private var sources: [DispatchSourceSignal] = []
+
+    init(_ signals: [Int32]) {
+        for signalNumber in signals {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [self] in received.add(1, ordering: .relaxed) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var count: Int { received.load(ordering: .relaxed) }
+}
 
 /// `ganpipe run PIPELINE.yaml`: loader, trainer and evaluator for a whole matrix of runs.
 struct RunCommand: ParsableCommand {
@@ -33,7 +56,19 @@ struct RunCommand: ParsableCommand {
         let opened = try database.openForWriting()
         let runner = try PipelineRunner(database: opened, pipeline: pipeline, launch: { try Self.launchWorker(for: $0, pipeline: pipeline, database: opened.path) })
         runner.log = { FileHandle.standardError.write(Data("[\(pipeline.name)] \($0)\n".utf8)) }
-        let summary = try runner.run(jobs: jobs)
+        // Workers run in process groups of their own, so a Ctrl-C reaches only this process:
+        // the first SIGINT or SIGTERM stops every worker after a checkpoint, a second kills them.
+        let signals = SignalCount([SIGINT, SIGTERM])
+        runner.stopRequest = { [signals] in
+            switch signals.count { case 0: .none; case 1: .stop; default: .kill }
+        }
+        let summary: PipelineSummary
+        do {
+            summary = try runner.run(jobs: jobs)
+        } catch let error as PipelineError where signals.count > 0 {
+            FileHandle.standardError.write(Data("ganpipe: \(error.description)\n".utf8))
+            throw ExitCode(130)
+        }
         let reports = try pipeline.reportsFolder.map { try Self.writeReports(summary, into: $0, database: opened) }
         if json {
             try printJSON(summary)
@@ -66,6 +101,8 @@ struct RunCommand: ParsableCommand {
     }
 
     static func launchWorker(for run: PlannedRun, pipeline: PipelineSpecification, database path: String) throws -> Process {
+        // A worker whose parent dies (even by SIGKILL) gets SIGTERM and checkpoints: see WorkerCommand.
+        setenv(WorkerCommand.parentVariable, String(getpid()), 1)
         // Load the BLAS before the first worker: its kernel notice is said once, here, and the
         // workers inherit that it was.
         _ = BLAS.runtime
@@ -147,7 +184,16 @@ struct WorkerCommand: ParsableCommand {
     @Option var evalSeed: UInt64 = 0
     @Flag var noEval = false
 
+    /// The pid of the `ganpipe run` that started this worker.
+    static let parentVariable = "GANPIPE_PIPELINE_PID"
+
     func run() throws {
+        // SIGTERM when the pipeline process dies, however it dies: no orphan trains on alone.
+        // (A parent that died before this line leaves the worker with another parent: stop.)
+        _ = gp_signal_when_parent_dies(SIGTERM)
+        if let parent = ProcessInfo.processInfo.environment[Self.parentVariable], Int32(parent) != getppid() {
+            throw ExitCode(PipelineWorker.Outcome.interrupted.rawValue)
+        }
         let opened = try database.openForWriting()
         let evaluation = EvaluationSpecification(every: evalEvery, samples: evalSamples, seed: evalSeed, enabled: !noEval)
         let reporter = TrainingReporter(json: false, showsProgress: false)

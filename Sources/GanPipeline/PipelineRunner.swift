@@ -19,6 +19,15 @@ public final class PipelineRunner {
     public var pollInterval: TimeInterval = 2
     /// How often the progress of the active runs is logged.
     public var progressInterval: TimeInterval = 15
+    /// Asked every 0.1 s while runs train. `.stop` (the first SIGINT or SIGTERM): no new
+    /// worker starts, every active one is sent SIGTERM and checkpoints its run, and the
+    /// pipeline ends interrupted once all have exited. `.kill` (a second signal): the workers
+    /// are killed at once.
+    public var stopRequest: () -> StopRequest = { .none }
+
+    public enum StopRequest: Sendable {
+        case none, stop, kill
+    }
 
     public init(database: GanDatabase, pipeline: PipelineSpecification, launch: @escaping (PlannedRun) throws -> Process) throws {
         self.database = database
@@ -88,8 +97,21 @@ public final class PipelineRunner {
         var waiting: [PlannedRun] = []
         var lastPoll = Date.distantPast
         var lastProgress = Date()
+        var signalled: StopRequest = .none
+        var interrupted: Bool { signalled != .none }
+        /// Starts nothing more and signals the active workers: SIGTERM (each checkpoints its run
+        /// and exits) or SIGKILL.
+        func stop(_ request: StopRequest) {
+            signalled = request
+            queue.removeAll()
+            waiting.removeAll()
+            for entry in active where entry.process.isRunning { kill(entry.process.processIdentifier, request == .kill ? SIGKILL : SIGTERM) }
+            log(request == .kill ? "killing \(active.count) worker(s)" : "stopping: each of \(active.count) worker(s) checkpoints its run (signal again to kill them)")
+        }
         while !queue.isEmpty || !active.isEmpty || !waiting.isEmpty {
-            while active.count < jobs, !queue.isEmpty {
+            let request = stopRequest()
+            if request != .none, request != signalled { stop(request) }
+            while active.count < jobs, !queue.isEmpty, !interrupted {
                 let next = queue.removeFirst()
                 let action = try action(for: next)
                 switch action {
@@ -110,10 +132,15 @@ public final class PipelineRunner {
                 switch status {
                 case PipelineWorker.Outcome.completed.rawValue:
                     log("\(entry.run.name): done")
+                case _ where interrupted:
+                    log("\(entry.run.name): worker stopped (status \(status))")
                 case PipelineWorker.Outcome.busy.rawValue:
                     waiting.append(entry.run)
                 case PipelineWorker.Outcome.interrupted.rawValue:
-                    throw PipelineError(file: pipeline.file, line: nil, key: nil, message: "interrupted; run the same command again to continue")
+                    // Stopped by a signal of its own (a Ctrl-C reaches the whole process group):
+                    // stop the others too, each after a checkpoint.
+                    log("\(entry.run.name): interrupted")
+                    if !interrupted { stop(.stop) }
                 default:
                     let next = try action(for: entry.run)
                     log("\(entry.run.name): worker ended with status \(status)\(next == .giveUp ? "; giving up after \(pipeline.retries + 1) attempts" : "; trying again")")
@@ -128,7 +155,7 @@ public final class PipelineRunner {
                 }
                 log("progress: " + steps.joined(separator: ", "))
             }
-            if !waiting.isEmpty, Date().timeIntervalSince(lastPoll) >= pollInterval {
+            if !interrupted, !waiting.isEmpty, Date().timeIntervalSince(lastPoll) >= pollInterval {
                 lastPoll = Date()
                 for (index, entry) in waiting.enumerated().reversed() {
                     let next = try action(for: entry)
@@ -138,6 +165,9 @@ public final class PipelineRunner {
                     }
                 }
             }
+        }
+        if interrupted {
+            throw PipelineError(file: pipeline.file, line: nil, key: nil, message: "interrupted; every worker has stopped; run the same command again to continue")
         }
         return try summary(seconds: Date().timeIntervalSince(started))
     }

@@ -135,4 +135,66 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("work")) == ["_._.._x__31mred-report.html"])
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == before)
     }
+
+    /// Starts `ganpipe run` on a pipeline of two long runs and returns it once both workers
+    /// train, with their pids (from `runs.owner`, `host:pid`).
+    static func pipelineInFlight(in folder: TemporaryDirectory) throws -> (Process, database: String, workers: [Int32]) {
+        let pipeline = try RunCommandTests.writePipeline(in: folder, steps: 200_000)
+        let database = folder.file("p.sqlite")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: GanPipeProcess.executablePath)
+        process.arguments = ["run", pipeline, "--db", database, "--jobs", "2"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            usleep(200_000)
+            guard FileManager.default.fileExists(atPath: database),
+                  let opened = try? GanDatabase.open(path: database, access: .readOnly) else { continue }
+            let owners = (try? opened.reader.read {
+                try String.fetchAll($0, sql: "SELECT owner FROM runs WHERE status = 'running' AND current_step > 0 AND owner IS NOT NULL")
+            }) ?? []
+            try? opened.close()
+            if owners.count == 2 { return (process, database, owners.compactMap { $0.split(separator: ":").last.flatMap { Int32($0) } }) }
+        }
+        process.terminate()
+        throw CocoaError(.fileReadUnknown)
+    }
+
+    /// Waits up to 30 s for `pids` to be gone.
+    static func gone(_ pids: [Int32]) -> Bool {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if pids.allSatisfy({ kill($0, 0) != 0 && errno == ESRCH }) { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    static func statuses(_ database: String) throws -> [String] {
+        let opened = try GanDatabase.open(path: database, access: .readOnly)
+        defer { try? opened.close() }
+        return try opened.reader.read { try String.fetchAll($0, sql: "SELECT status FROM runs ORDER BY id") }
+    }
+
+    @Test func aStoppedPipelineStopsItsWorkersEachAfterACheckpoint() throws {
+        let folder = TemporaryDirectory()
+        let (process, database, workers) = try Self.pipelineInFlight(in: folder)
+        #expect(workers.count == 2)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(Self.gone(workers), "workers \(workers) outlived the pipeline")
+        #expect(try Self.statuses(database).filter { $0 == "interrupted" }.count == 2)
+    }
+
+    @Test func aKilledPipelineLeavesNoOrphans() throws {
+        let folder = TemporaryDirectory()
+        let (process, database, workers) = try Self.pipelineInFlight(in: folder)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(Self.gone(workers), "workers \(workers) kept training without their pipeline")
+        #expect(try Self.statuses(database).filter { $0 == "interrupted" }.count == 2)
+    }
 }

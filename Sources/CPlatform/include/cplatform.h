@@ -70,4 +70,10 @@ static inline int gp_blas_get_num_threads(void) { return gp_blas.get_num_threads
 static inline const char *gp_blas_corename(void) { return gp_blas.get_corename(); }
 static inline const char *gp_blas_config(void) { return gp_blas.get_config(); }
 
+// ---- Processes --------------------------------------------------------------------------
+
+// Asks the kernel to send `signal_number` to this process when its parent dies
+// (prctl PR_SET_PDEATHSIG). Returns 0, or -1 with errno set.
+int gp_signal_when_parent_dies(int signal_number);
+
 #endif

@@ -46,6 +46,7 @@ extension GanDatabase {
             if !overwrite { throw StoreError.destinationExists(path: destination) }
         }
         if let problem = OutputTarget.problem(with: destination) { throw StoreError.notWritable(path: destination, reason: problem) }
+        Self.removeAbandonedPartials(of: destination)
         let partial = destination + ".partial-\(getpid())"
         defer {
             for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: partial + suffix) }
@@ -69,5 +70,21 @@ extension GanDatabase {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? NSNumber)?.int64Value ?? 0
         return BackupReport(destination: destination, pageCount: pageCount, byteCount: size)
+    }
+
+    /// Removes `DESTINATION.partial-PID` copies (and their -wal, -shm, -journal) left by backups
+    /// that were killed: those whose PID no longer runs on this machine.
+    static func removeAbandonedPartials(of destination: String) {
+        let url = URL(fileURLWithPath: destination)
+        let folder = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + ".partial-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let digits = name.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = Int32(digits), pid != getpid(), kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            let rest = name.dropFirst(prefix.count + digits.count)
+            guard ["", "-wal", "-shm", "-journal"].contains(rest) else { continue }
+            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+        }
     }
 }

@@ -56,6 +56,28 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
+    /// A backup killed mid-copy leaves `DEST.partial-PID`; the next backup to the same
+    /// destination removes it (its process is gone), and keeps one of a live process.
+    @Test func theNextBackupRemovesWhatAKilledOneLeft() throws {
+        let folder = TemporaryDirectory()
+        let source = try GanDatabase.open(path: folder.file("a.sqlite"))
+        defer { try? source.close() }
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = finished.processIdentifier
+        let abandoned = ["", "-wal", "-journal"].map { "b.sqlite.partial-\(dead)\($0)" }
+        let unrelated = ["b.sqlite.partial-\(getppid())", "b.sqlite.partial-\(dead).keep", "c.sqlite.partial-\(dead)"]
+        for name in abandoned + unrelated {
+            #expect(FileManager.default.createFile(atPath: folder.file(name), contents: Data(repeating: 7, count: 4096)))
+        }
+        _ = try source.backup(to: folder.file("b.sqlite"))
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
+        #expect(left.isDisjoint(with: abandoned))
+        #expect(left.isSuperset(of: unrelated))
+    }
+
     @Test func readOnlyQueriesReturnRowsAndRefuseWrites() throws {
         let folder = TemporaryDirectory()
         let path = folder.file("q.sqlite")

@@ -17,9 +17,9 @@ import Testing
         let heartbeatBeforeStart = Date().addingTimeInterval(-3 * 86_400)
         let sleeper = Process()
         sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        sleeper.arguments = ["30"]
+        sleeper.arguments = ["20"]
         try sleeper.run()
-        defer { sleeper.terminate(); sleeper.waitUntilExit() }
+        defer { kill(sleeper.processIdentifier, SIGKILL); sleeper.waitUntilExit() }
         usleep(50_000)
         let pid = sleeper.processIdentifier
         // Three days without a heartbeat and a pid that has existed for a moment: reused.

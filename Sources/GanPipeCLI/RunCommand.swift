@@ -101,7 +101,7 @@ struct RunCommand: ParsableCommand {
     }
 
     static func launchWorker(for run: PlannedRun, pipeline: PipelineSpecification, database path: String) throws -> Process {
-        // A worker whose parent dies (even by SIGKILL) gets SIGTERM and checkpoints: see WorkerCommand.
+        // A worker whose parent dies (even by SIGKILL) gets SIGHUP and checkpoints: see WorkerCommand.
         setenv(WorkerCommand.parentVariable, String(getpid()), 1)
         // Load the BLAS before the first worker: its kernel notice is said once, here, and the
         // workers inherit that it was.
@@ -188,9 +188,9 @@ struct WorkerCommand: ParsableCommand {
     static let parentVariable = "GANPIPE_PIPELINE_PID"
 
     func run() throws {
-        // SIGTERM when the pipeline process dies, however it dies: no orphan trains on alone.
+        // SIGHUP when the pipeline process dies, however it dies: no orphan trains on alone.
         // (A parent that died before this line leaves the worker with another parent: stop.)
-        _ = gp_signal_when_parent_dies(SIGTERM)
+        _ = gp_signal_when_parent_dies(SIGHUP)
         if let parent = ProcessInfo.processInfo.environment[Self.parentVariable], Int32(parent) != getppid() {
             throw ExitCode(PipelineWorker.Outcome.interrupted.rawValue)
         }

@@ -7,7 +7,7 @@ struct SQLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sql",
         abstract: "Run a read-only SQL query (the schema is documented in migrations/README.md).",
-        discussion: "Statements that would write are refused before anything runs; the database is opened read-only.")
+        discussion: "Statements that would write are refused before anything runs; the database is opened read-only. Rows are printed as they are read (CSV, JSON), at most --max-rows of them, and a query is stopped after --timeout seconds.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case table, csv, json
@@ -16,29 +16,54 @@ struct SQLCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The query, e.g. \"SELECT key, count(*) FROM metrics GROUP BY key\".") var query: String
     @Option(help: "Output format.") var format: Format = .table
+    @Option(help: "Stop after this many rows, with a note on standard error (0: no limit).") var maxRows: Int = 100_000
+    @Option(help: "Stop a query that runs longer than this, in seconds (0: no limit).") var timeout: Double = 60
 
     func run() throws {
+        guard maxRows >= 0 else { throw CommandError("--max-rows must be 0 (no limit) or more (got \(maxRows))") }
+        guard timeout >= 0, timeout.isFinite else { throw CommandError("--timeout must be 0 (no limit) or a number of seconds (got \(timeout))") }
         let opened = try database.openForReading()
-        let result = try ReadOnlyQuery(opened).run(query)
-        try opened.close()
+        defer { try? opened.close() }
+        // CSV and JSON stream row by row; the table is aligned, so it holds its (at most
+        // --max-rows) rows until the end.
+        var table: TextTable?
+        var rowCount = 0
+        var startedJSON = false
+        func columns(_ names: [String]) {
+            switch format {
+            case .table: table = TextTable(columns: names)
+            case .csv: print(names.map(Self.csvField).joined(separator: ","))
+            case .json: break
+            }
+            rowCount = 0
+        }
+        var names: [String] = []
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let truncated = try ReadOnlyQuery(opened).stream(
+            query, maxRows: maxRows == 0 ? .max : maxRows, timeout: timeout == 0 ? .infinity : timeout,
+            columns: { names = $0; columns($0) },
+            row: { row in
+                rowCount += 1
+                switch format {
+                case .table: table?.rows.append(row.map(Self.text))
+                case .csv: print(row.map { Self.csvField(Self.text($0, nullAs: "")) }.joined(separator: ","))
+                case .json:
+                    let object = Dictionary(zip(names, row.map(Self.json)), uniquingKeysWith: { first, _ in first })
+                    let text = String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self)
+                    print(startedJSON ? "," + text : "[" + text, terminator: "")
+                    startedJSON = true
+                }
+            })
         switch format {
         case .table:
-            var table = TextTable(columns: result.columns)
-            table.rows = result.rows.map { $0.map(Self.text) }
-            if !result.columns.isEmpty { print(table.render()) }
-            print("(\(result.rows.count) row\(result.rows.count == 1 ? "" : "s"))")
-        case .csv:
-            if !result.columns.isEmpty { print(result.columns.map(Self.csvField).joined(separator: ",")) }
-            for row in result.rows {
-                print(row.map { Self.csvField(Self.text($0, nullAs: "")) }.joined(separator: ","))
-            }
-        case .json:
-            let objects = result.rows.map { row in
-                Dictionary(zip(result.columns, row.map(Self.json)), uniquingKeysWith: { first, _ in first })
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(objects), as: UTF8.self))
+            if let table { print(table.render()) }
+            print("(\(rowCount) row\(rowCount == 1 ? "" : "s"))")
+        case .csv: break
+        case .json: print(startedJSON ? "]" : "[]")
+        }
+        if truncated {
+            FileHandle.standardError.write(Data("ganpipe: note: stopped after \(maxRows) rows (--max-rows); add LIMIT to the query or pass a larger --max-rows (0: no limit)\n".utf8))
         }
     }
 

@@ -6,8 +6,8 @@ import GanTrainer
 import Synchronization
 
 /// Shows training progress — a rewritten status line on a terminal, a plain line every 10% of
-/// the steps otherwise — turns SIGINT and SIGTERM into a clean stop (checkpoint, status
-/// `interrupted`; a second signal exits at once), and prints the result.
+/// the steps otherwise — turns SIGINT, SIGTERM and SIGHUP into a clean stop (checkpoint, status
+/// `interrupted`; a second SIGINT or SIGTERM exits at once), and prints the result.
 final class TrainingReporter: @unchecked Sendable {
     let json: Bool
     /// False for pipeline workers: their parent shows the progress of every run.
@@ -21,11 +21,16 @@ final class TrainingReporter: @unchecked Sendable {
     init(json: Bool, showsProgress: Bool = true) {
         self.json = json
         self.showsProgress = showsProgress
-        for signalNumber in [SIGINT, SIGTERM] {
+        // SIGHUP (a closed terminal, or a pipeline worker's parent gone: the kernel may send it
+        // once per thread of the dying parent) stops after a checkpoint and never escalates.
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [self] in
-                if stopRequested.exchange(true, ordering: .relaxed) { Foundation.exit(128 + signalNumber) }
+                if stopRequested.exchange(true, ordering: .relaxed) {
+                    if signalNumber != SIGHUP { Foundation.exit(128 + signalNumber) }
+                    return
+                }
                 FileHandle.standardError.write(Data("\nganpipe: stopping after this step (signal again to quit at once)\n".utf8))
             }
             source.resume()

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Runs SQL typed by a person on a read-only connection: every statement is checked with
 /// `sqlite3_stmt_readonly` before anything runs, so a statement that would write (including
@@ -25,7 +27,22 @@ public struct ReadOnlyQuery: Sendable {
         case blob(Int)
     }
 
+    /// All rows of the last statement that returns columns (for a bounded query).
     public func run(_ sql: String) throws -> Result {
+        var result = Result(columns: [], rows: [])
+        _ = try stream(sql, maxRows: .max, timeout: .infinity, columns: { result.columns = $0; result.rows = [] },
+                       row: { result.rows.append($0) })
+        return result
+    }
+
+    /// Runs `sql` and hands over, as they are read, the columns and then each row of every
+    /// statement that returns columns (what a person means is the last one). Stops after
+    /// `maxRows` rows (returning true: there were more) and fails after `timeout` seconds, so a
+    /// query never takes unbounded memory or time. `fts3_tokenizer`, which exposes a memory
+    /// address, is refused like a write.
+    @discardableResult
+    public func stream(_ sql: String, maxRows: Int, timeout: Double, columns: ([String]) throws -> Void,
+                       row: ([Cell]) throws -> Void) throws -> Bool {
         do {
             return try database.reader.read { db in
                 let statements = try Array(db.allStatements(sql: sql))
@@ -33,18 +50,48 @@ public struct ReadOnlyQuery: Sendable {
                 for statement in statements where !statement.isReadonly {
                     throw StoreError.writingQuery(statement.sql)
                 }
-                var result = Result(columns: [], rows: [])
-                for statement in statements {
-                    let rows = try Row.fetchAll(statement)
-                    guard statement.columnCount > 0 else { continue }
-                    result = Result(columns: statement.columnNames, rows: rows.map { row in
-                        (0..<row.count).map { index in Self.cell(row[index] as DatabaseValue) }
-                    })
+                if let forbidden = statements.first(where: { $0.sql.lowercased().contains("fts3_tokenizer") }) {
+                    throw StoreError.sqlite("fts3_tokenizer is not available in ganpipe sql (it exposes memory addresses): \(forbidden.sql)")
                 }
-                return result
+                let deadline = Deadline(seconds: timeout)
+                sqlite3_progress_handler(db.sqliteConnection, 10_000, { context in
+                    Unmanaged<Deadline>.fromOpaque(context!).takeUnretainedValue().isPast ? 1 : 0
+                }, Unmanaged.passUnretained(deadline).toOpaque())
+                defer { sqlite3_progress_handler(db.sqliteConnection, 0, nil, nil) }
+                do {
+                    for statement in statements {
+                        guard statement.columnCount > 0 else {
+                            try statement.execute()
+                            continue
+                        }
+                        try columns(statement.columnNames)
+                        let cursor = try Row.fetchCursor(statement)
+                        var count = 0
+                        while let next = try cursor.next() {
+                            if count == maxRows { return true }
+                            try row((0..<next.count).map { Self.cell(next[$0] as DatabaseValue) })
+                            count += 1
+                        }
+                    }
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT && deadline.isPast {
+                    throw StoreError.sqlite("the query ran longer than \(Int(timeout)) s; narrow it (WHERE, LIMIT) or allow more time with --timeout")
+                }
+                return false
             }
         } catch let error as DatabaseError {
             throw StoreError.sqlite(error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    /// A point in time the progress handler compares with.
+    private final class Deadline: @unchecked Sendable {
+        let end: Double
+        init(seconds: Double) { end = Self.now() + seconds }
+        var isPast: Bool { Self.now() > end }
+        static func now() -> Double {
+            var time = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
         }
     }
 

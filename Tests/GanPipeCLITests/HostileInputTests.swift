@@ -10,13 +10,9 @@ import Testing
 /// Every command runs under `timeout` and a 4 GB address-space limit, so a regression that
 /// blocks or reads forever fails instead of hanging the suite or exhausting the machine.
 @Suite struct HostileInputTests {
-    /// A database holding the 8gaussians toy, and its digest.
+    /// A database holding the 8gaussians toy.
     static func database(in folder: TemporaryDirectory) throws -> String {
-        let path = folder.file("h.sqlite")
-        let database = try GanDatabase.open(path: path)
-        try TestDatasets.insertEightGaussians(into: database, count: 256, testCount: 32)
-        try database.close()
-        return path
+        try TrainCommandTests.databaseWithData(in: folder)
     }
 
     /// Runs `ganpipe arguments…` (bounded in time and memory) and expects one error line with `words`,

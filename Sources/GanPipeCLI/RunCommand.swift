@@ -49,6 +49,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         guard (1...64).contains(jobs) else { throw CommandError("--jobs must be between 1 and 64 (got \(jobs))") }
         let pipeline = try PipelineParser.parse(file: file)
+        if let folder = pipeline.reportsFolder { try Self.checkReportsFolder(folder, create: !dryRun) }
         if dryRun {
             try showPlan(pipeline)
             return
@@ -86,6 +87,7 @@ struct RunCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: path) {
             let opened = try database.openForReading()
             let runner = try PipelineRunner(database: opened, pipeline: pipeline, launch: { _ in Process() })
+            try runner.preflight()
             rows = try runner.plan(register: false).map { ($0.run.name, $0.action.rawValue) }
         } else {
             rows = try pipeline.plannedRuns().map { ($0.name, "train") }
@@ -118,6 +120,30 @@ struct RunCommand: ParsableCommand {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// Refuses, before anything runs, a `reports:` folder that cannot be made: for a real run
+    /// it is created now (where the user pointed); a dry run checks that a folder can be made
+    /// in its nearest existing ancestor.
+    static func checkReportsFolder(_ folder: String, create: Bool) throws {
+        let refused = CommandError("cannot create the reports folder \(folder); change `reports:` in the pipeline file")
+        if create {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw refused
+            }
+            return
+        }
+        var path = URL(fileURLWithPath: folder).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory), path.path != "/" {
+            path.deleteLastPathComponent()
+        }
+        // A folder made and removed at once: permissions alone do not tell (root may "write" /proc).
+        var template = Array((path.path == "/" ? "/" : path.path + "/") .utf8CString.dropLast()) + Array(".ganpipe-check-XXXXXX".utf8CString)
+        guard isDirectory.boolValue, let made = mkdtemp(&template) else { throw refused }
+        rmdir(made)
     }
 
     /// A report per run (`FOLDER/RUN.html`, `/` in run names becoming `_`) and `compare.html`.

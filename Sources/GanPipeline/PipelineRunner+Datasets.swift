@@ -3,6 +3,17 @@ import GanLoader
 import GanStore
 
 extension PipelineRunner {
+    /// What can be checked before anything runs, so that a refusal leaves the database as it
+    /// was: every run's dataset is defined under `datasets:` or already stored.
+    public func preflight() throws {
+        let defined = Set(pipeline.datasets.map(\.name))
+        for run in runs where !defined.contains(run.specification.dataset) {
+            guard (try? DatasetStore(database).find(run.specification.dataset)) == nil else { continue }
+            throw PipelineError(file: pipeline.file, line: pipeline.lines["dataset"], key: "matrix.dataset", message:
+                "run \(run.name) trains on dataset '\(run.specification.dataset)', which is neither defined under datasets: nor stored in the database; define it or fix the name")
+        }
+    }
+
     /// The loader stage: makes every dataset of the pipeline that is not stored yet. A stored
     /// dataset with the same name and the same content is kept; other content under the name
     /// is refused, so a run never trains on data its configuration does not describe.

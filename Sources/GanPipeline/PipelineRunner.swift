@@ -91,6 +91,7 @@ public final class PipelineRunner {
     /// Runs every stage of every run that needs it, then checks the gates.
     public func run(jobs: Int) throws -> PipelineSummary {
         let started = Date()
+        try preflight()
         try prepareDatasets()
         var queue = try plan(register: true).filter { $0.action != .skip && $0.action != .giveUp }.map(\.run)
         var active: [(run: PlannedRun, process: Process)] = []

@@ -208,4 +208,19 @@ import Testing
         try Self.expectRefusedQuickly(["sql", "SELECT hex(fts3_tokenizer('simple'))"], database: database, mentioning: ["fts3_tokenizer"])
         try Self.expectRefusedQuickly(["sql", "SELECT 1", "--max-rows=-1"], database: database, mentioning: ["--max-rows"])
     }
+
+    @Test func pipelineMistakesAreFoundBeforeAnythingRuns() throws {
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
+        let pipeline = try String(contentsOfFile: try RunCommandTests.writePipeline(in: folder), encoding: .utf8)
+        try pipeline.replacingOccurrences(of: "dataset: [toy]", with: "dataset: [nosuch]")
+            .write(toFile: folder.file("undefined.yaml"), atomically: true, encoding: .utf8)
+        try (pipeline + "\nreports: /proc/ganpipe-reports\n").write(toFile: folder.file("proc.yaml"), atomically: true, encoding: .utf8)
+        for dryRun in [["--dry-run"], []] {
+            try Self.expectRefusedQuickly(["run", folder.file("undefined.yaml")] + dryRun, database: database,
+                                          mentioning: ["undefined.yaml:", "matrix.dataset", "'nosuch'"])
+            try Self.expectRefusedQuickly(["run", folder.file("proc.yaml")] + dryRun, database: database,
+                                          mentioning: ["/proc/ganpipe-reports", "reports:"])
+        }
+    }
 }

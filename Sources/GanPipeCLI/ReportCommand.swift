@@ -44,9 +44,6 @@ func writeOutput(_ data: Data, to path: String, option: String) throws {
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
         throw CommandError("the folder of \(path) does not exist; create it first or pass another \(option) path")
     }
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw CommandError("\(path) is a directory; pass a file path to \(option)")
-    }
     if let problem = OutputTarget.problem(with: path) { throw CommandError("\(problem) to \(option)") }
     do {
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)

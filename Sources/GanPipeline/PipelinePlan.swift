@@ -56,8 +56,17 @@ extension PipelineSpecification {
             let key = context.codingPath.last.map { Self.snakeCase($0.stringValue) } ?? "?"
             throw problem(key, "has the wrong type: expected \(Self.describe(type)), got '\(values[key]?.description ?? "?")'")
         } catch let DecodingError.dataCorrupted(context) {
-            let key = context.codingPath.last.map { Self.snakeCase($0.stringValue) } ?? "?"
-            throw problem(key, "'\(values[key]?.description ?? "?")' is not a valid value")
+            // A number that does not fit its field (`seed: -1`, `steps: 1.5`) comes without a
+            // coding path: find the key by decoding the defaults with one value at a time.
+            let key = context.codingPath.last.map { Self.snakeCase($0.stringValue) }
+                ?? values.keys.sorted().first { key in
+                    var single = (try? JSONSerialization.jsonObject(with: Data(base.utf8)) as? [String: Any]) ?? [:]
+                    single[key] = values[key]?.json
+                    guard let data = try? JSONSerialization.data(withJSONObject: single, options: [.sortedKeys]) else { return true }
+                    return (try? TrainingSpecification.decode(canonicalJSON: String(decoding: data, as: UTF8.self))) == nil
+                } ?? "?"
+            let expected = (merged[key] as? NSNumber).map { _ in key == "seed" ? "; expected a whole number from 0 to 2⁶⁴ − 1" : "; expected a whole number" } ?? ""
+            throw problem(key, "'\(values[key]?.description ?? "?")' is not a valid value\(expected)")
         }
         if let first = specification.problems().first {
             // Problems name command-line options (`--batch-size …`); name the file's key instead.

@@ -216,6 +216,14 @@ import Testing
         try pipeline.replacingOccurrences(of: "dataset: [toy]", with: "dataset: [nosuch]")
             .write(toFile: folder.file("undefined.yaml"), atomically: true, encoding: .utf8)
         try (pipeline + "\nreports: /proc/ganpipe-reports\n").write(toFile: folder.file("proc.yaml"), atomically: true, encoding: .utf8)
+        try pipeline.replacingOccurrences(of: "seed: [1, 2]", with: "seed: [-1]")
+            .write(toFile: folder.file("negative.yaml"), atomically: true, encoding: .utf8)
+        try pipeline.replacingOccurrences(of: "steps: 40,", with: "steps: 1.5,")
+            .write(toFile: folder.file("fraction.yaml"), atomically: true, encoding: .utf8)
+        try Self.expectRefusedQuickly(["run", folder.file("negative.yaml"), "--dry-run"], database: database,
+                                      mentioning: ["negative.yaml:", "matrix.seed", "'-1'", "whole number from 0"])
+        try Self.expectRefusedQuickly(["run", folder.file("fraction.yaml"), "--dry-run"], database: database,
+                                      mentioning: ["fraction.yaml:", "train.steps", "'1.5'", "whole number"])
         for dryRun in [["--dry-run"], []] {
             try Self.expectRefusedQuickly(["run", folder.file("undefined.yaml")] + dryRun, database: database,
                                           mentioning: ["undefined.yaml:", "matrix.dataset", "'nosuch'"])

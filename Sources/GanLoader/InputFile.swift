@@ -68,8 +68,7 @@ public struct InputFile: Sendable {
         // Devices, FIFOs and sockets can be endless (/dev/zero) or block forever (a FIFO no one
         // writes to): ganpipe reads regular files only, checked before opening.
         guard type == S_IFREG else {
-            let kind = [S_IFCHR: "a character device", S_IFBLK: "a block device", S_IFIFO: "a FIFO (named pipe)", S_IFSOCK: "a socket"][type] ?? "not a regular file"
-            throw LoaderError.unreadableFile(path: path, reason: "it is \(kind); ganpipe reads datasets from regular files only, so save the data to a file first")
+            throw LoaderError.unreadableFile(path: path, reason: "it is \(FileType.name(of: status.st_mode)); ganpipe reads datasets from regular files only, so save the data to a file first")
         }
         guard Int(status.st_size) <= maximumBytes else {
             throw LoaderError.unreadableFile(path: path, reason: "it is \(status.st_size) bytes, more than the \(maximumBytes) ganpipe reads from one file")

@@ -56,8 +56,9 @@ public struct NPYReader: Sendable {
             throw LoaderError.unsupported(path: path, reason: "the array is 0-dimensional (a single scalar); a dataset needs at least one sample dimension")
         }
         let shapeText = shape.map(String.init).joined(separator: ", ")
-        guard let expected = CheckedSize.product(shape + [elementType.byteWidth]), bytes.count - dataStart == expected else {
-            let needs = CheckedSize.product(shape + [elementType.byteWidth]).map { "\($0) bytes" } ?? "more bytes than any file holds"
+        let expected = CheckedSize.product(shape + [elementType.byteWidth])
+        guard let expected, bytes.count - dataStart == expected else {
+            let needs = expected.map { "\($0) bytes" } ?? "more bytes than any file holds"
             throw LoaderError.badBinary(
                 path: path, byteOffset: dataStart,
                 reason: "the header's shape (\(shapeText)) of '\(descriptor)' needs \(needs) of data but the file has \(bytes.count - dataStart) after the header")

@@ -29,20 +29,21 @@ struct SQLCommand: ParsableCommand {
         var table: TextTable?
         var rowCount = 0
         var startedJSON = false
-        func columns(_ names: [String]) {
+        var names: [String] = []
+        func columns(_ columnNames: [String]) {
+            names = columnNames
+            rowCount = 0
             switch format {
-            case .table: table = TextTable(columns: names)
-            case .csv: print(names.map(Self.csvField).joined(separator: ","))
+            case .table: table = TextTable(columns: columnNames)
+            case .csv: print(columnNames.map(Self.csvField).joined(separator: ","))
             case .json: break
             }
-            rowCount = 0
         }
-        var names: [String] = []
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let truncated = try ReadOnlyQuery(opened).stream(
             query, maxRows: maxRows == 0 ? .max : maxRows, timeout: timeout == 0 ? .infinity : timeout,
-            columns: { names = $0; columns($0) },
+            columns: columns,
             row: { row in
                 rowCount += 1
                 switch format {

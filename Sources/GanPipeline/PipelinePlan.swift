@@ -46,7 +46,8 @@ extension PipelineSpecification {
             throw problem("dataset", "must name a dataset, got '\(values["dataset"]?.description ?? "")'")
         }
         let base = TrainingSpecification(dataset: dataset, objective: objective, steps: 1000, seed: 0).canonicalJSON()
-        var merged = (try JSONSerialization.jsonObject(with: Data(base.utf8)) as? [String: Any]) ?? [:]
+        let defaults = (try JSONSerialization.jsonObject(with: Data(base.utf8)) as? [String: Any]) ?? [:]
+        var merged = defaults
         for (key, value) in values { merged[key] = value.json }
         let specification: TrainingSpecification
         do {
@@ -60,7 +61,7 @@ extension PipelineSpecification {
             // coding path: find the key by decoding the defaults with one value at a time.
             let key = context.codingPath.last.map { Self.snakeCase($0.stringValue) }
                 ?? values.keys.sorted().first { key in
-                    var single = (try? JSONSerialization.jsonObject(with: Data(base.utf8)) as? [String: Any]) ?? [:]
+                    var single = defaults
                     single[key] = values[key]?.json
                     guard let data = try? JSONSerialization.data(withJSONObject: single, options: [.sortedKeys]) else { return true }
                     return (try? TrainingSpecification.decode(canonicalJSON: String(decoding: data, as: UTF8.self))) == nil

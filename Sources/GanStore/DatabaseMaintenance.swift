@@ -81,7 +81,7 @@ extension GanDatabase {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names where name.hasPrefix(prefix) {
             let digits = name.dropFirst(prefix.count).prefix { $0.isNumber }
-            guard let pid = Int32(digits), pid != getpid(), kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            guard let pid = Int32(digits), pid != getpid(), RunLease.processIsGone(pid) else { continue }
             let rest = name.dropFirst(prefix.count + digits.count)
             guard ["", "-wal", "-shm", "-journal"].contains(rest) else { continue }
             try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))

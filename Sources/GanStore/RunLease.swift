@@ -23,7 +23,7 @@ public enum RunLease {
     static func holderIsGone(owner: String, heartbeat: String?) -> Bool {
         let parts = owner.split(separator: ":")
         if parts.count == 2, String(parts[0]) == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) {
-            if kill(pid, 0) != 0 && errno == ESRCH { return true }
+            if processIsGone(pid) { return true }
             // The pid lives, but a process that started after the holder's last heartbeat
             // cannot be the holder.
             guard let heartbeat, let age = Timestamp.age(of: heartbeat), let started = secondsSinceStart(of: pid) else { return false }
@@ -31,6 +31,11 @@ public enum RunLease {
         }
         guard let heartbeat, let age = Timestamp.age(of: heartbeat) else { return true }
         return age > timeout
+    }
+
+    /// Whether no process `pid` exists on this machine.
+    static func processIsGone(_ pid: Int32) -> Bool {
+        kill(pid, 0) != 0 && errno == ESRCH
     }
 
     /// How long ago process `pid` started, from /proc (field 22 of /proc/PID/stat: clock ticks

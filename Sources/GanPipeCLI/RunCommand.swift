@@ -43,19 +43,23 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: ArgumentHelp("The pipeline file.", valueName: "pipeline.yaml")) var file: String
     @Option(help: "Runs trained at once, each in its own process.") var jobs: Int = 1
+    @Option(help: "Refuse a matrix of more runs than this (a guard against a mistyped matrix).")
+    var maxRuns: Int = PipelineSpecification.defaultRunLimit
     @Flag(help: "Show what each run needs without doing anything.") var dryRun = false
     @Flag(help: "Print the summary as one JSON object on standard output.") var json = false
 
     func run() throws {
         guard (1...64).contains(jobs) else { throw CommandError("--jobs must be between 1 and 64 (got \(jobs))") }
+        guard (1...1_000_000).contains(maxRuns) else { throw CommandError("--max-runs must be between 1 and 1000000 (got \(maxRuns))") }
         let pipeline = try PipelineParser.parse(file: file)
+        let runs = try pipeline.plannedRuns(limit: maxRuns)
         if let folder = pipeline.reportsFolder { try Self.checkReportsFolder(folder, create: !dryRun) }
         if dryRun {
-            try showPlan(pipeline)
+            try showPlan(pipeline, runs: runs)
             return
         }
         let opened = try database.openForWriting()
-        let runner = try PipelineRunner(database: opened, pipeline: pipeline, launch: { try Self.launchWorker(for: $0, pipeline: pipeline, database: opened.path) })
+        let runner = PipelineRunner(database: opened, pipeline: pipeline, runs: runs, launch: { try Self.launchWorker(for: $0, pipeline: pipeline, database: opened.path) })
         runner.log = { FileHandle.standardError.write(Data("[\(pipeline.name)] \($0)\n".utf8)) }
         // Workers run in process groups of their own, so a Ctrl-C reaches only this process:
         // the first SIGINT or SIGTERM stops every worker after a checkpoint, a second kills them.
@@ -81,16 +85,16 @@ struct RunCommand: ParsableCommand {
     }
 
     /// `--dry-run`: the runs and what each needs, read-only.
-    func showPlan(_ pipeline: PipelineSpecification) throws {
+    func showPlan(_ pipeline: PipelineSpecification, runs: [PlannedRun]) throws {
         let path = database.resolvedPath
         var rows: [(String, String)]
         if FileManager.default.fileExists(atPath: path) {
             let opened = try database.openForReading()
-            let runner = try PipelineRunner(database: opened, pipeline: pipeline, launch: { _ in Process() })
+            let runner = PipelineRunner(database: opened, pipeline: pipeline, runs: runs, launch: { _ in Process() })
             try runner.preflight()
             rows = try runner.plan(register: false).map { ($0.run.name, $0.action.rawValue) }
         } else {
-            rows = try pipeline.plannedRuns().map { ($0.name, "train") }
+            rows = runs.map { ($0.name, "train") }
         }
         if json {
             try printJSON(rows.map { ["run": $0.0, "action": $0.1] })

@@ -10,48 +10,93 @@ public struct PlannedRun: Sendable, Equatable {
 }
 
 extension PipelineSpecification {
+    /// How many runs `plannedRuns` makes unless told otherwise (`ganpipe run --max-runs`): a
+    /// mistyped matrix fails at once instead of filling the database and the memory.
+    public static let defaultRunLimit = 1000
+
+    /// How many runs the matrix makes (before duplicates are refused), or nil when the number
+    /// does not fit in an Int.
+    public var runCount: Int? {
+        var total = 0
+        for product in matrix {
+            var count = 1
+            for axis in product {
+                let (next, overflow) = count.multipliedReportingOverflow(by: axis.values.count)
+                if overflow { return nil }
+                count = next
+            }
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            if overflow { return nil }
+            total = sum
+        }
+        return total
+    }
+
     /// Every combination of the matrix, in file order (the last axis varies fastest; products
     /// of a list one after another), as a fully resolved training configuration. Names are `PIPELINE/DATASET/OBJECTIVE` followed by
     /// `/key=value` for the other matrix axes, so they stay the same when the file is run again.
-    public func plannedRuns() throws -> [PlannedRun] {
-        var cells: [[(key: String, value: Setting)]] = []
-        for product in matrix {
-            var productCells: [[(key: String, value: Setting)]] = [[]]
-            for (key, values) in product {
-                productCells = productCells.flatMap { cell in values.map { cell + [(key, $0)] } }
-            }
-            cells += productCells
+    /// A matrix of more than `limit` runs is refused before any is made; time and memory are
+    /// linear in the number of runs.
+    public func plannedRuns(limit: Int = defaultRunLimit) throws -> [PlannedRun] {
+        let count = runCount
+        guard let count, count <= limit else {
+            let size = count.map { "\($0) runs" } ?? "more than \(Int.max) runs"
+            throw PipelineError(file: file, line: nil, key: "matrix", message:
+                "makes \(size), more than the limit of \(limit); split the sweep into several files, or raise the limit with --max-runs")
         }
         var runs: [PlannedRun] = []
-        for cell in cells {
-            let values = train.merging(cell.map { ($0.key, $0.value) }, uniquingKeysWith: { _, new in new })
-            let specification = try resolve(values)
-            var name = "\(self.name)/\(specification.dataset)/\(specification.objective.rawValue)"
-            for (key, value) in cell where key != "dataset" && key != "objective" { name += "/\(key)=\(value)" }
-            guard !runs.contains(where: { $0.name == name }) else {
-                throw PipelineError(file: file, line: nil, key: "matrix", message: "two entries make the same run '\(name)'; remove one")
-            }
-            runs.append(PlannedRun(name: name, specification: specification,
-                                   cell: Dictionary(cell.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })))
+        runs.reserveCapacity(count)
+        var names = Set<String>()
+        var defaults: [Objective: [String: Any]] = [:]
+        for product in matrix {
+            // The combinations of one product, odometer-wise: the last axis varies fastest.
+            var digits = [Int](repeating: 0, count: product.count)
+            repeat {
+                let cell = product.indices.map { (key: product[$0].key, value: product[$0].values[digits[$0]]) }
+                let values = train.merging(cell.map { ($0.key, $0.value) }, uniquingKeysWith: { _, new in new })
+                let specification = try resolve(values, defaults: &defaults)
+                var name = "\(self.name)/\(specification.dataset)/\(specification.objective.rawValue)"
+                for (key, value) in cell where key != "dataset" && key != "objective" { name += "/\(key)=\(value)" }
+                guard names.insert(name).inserted else {
+                    throw PipelineError(file: file, line: nil, key: "matrix", message: "two entries make the same run '\(name)'; remove one")
+                }
+                runs.append(PlannedRun(name: name, specification: specification,
+                                       cell: Dictionary(cell.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })))
+            } while Self.advance(&digits, sizes: product.map(\.values.count))
         }
         return runs
     }
 
-    /// The configuration for `values`: the objective's defaults, then `values` on top.
-    func resolve(_ values: [String: Setting]) throws -> TrainingSpecification {
+    /// The next combination after `digits` (the last position fastest); false after the last.
+    static func advance(_ digits: inout [Int], sizes: [Int]) -> Bool {
+        for position in digits.indices.reversed() {
+            digits[position] += 1
+            if digits[position] < sizes[position] { return true }
+            digits[position] = 0
+        }
+        return false
+    }
+
+    /// The configuration for `values`: the objective's defaults (computed once per objective
+    /// into `defaults`), then `values` on top.
+    func resolve(_ values: [String: Setting], defaults cache: inout [Objective: [String: Any]]) throws -> TrainingSpecification {
         guard case .text(let objectiveName)? = values["objective"], let objective = Objective(rawValue: objectiveName) else {
             throw problem("objective", "'\(values["objective"]?.description ?? "")' is not an objective; use one of \(Objective.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard case .text(let dataset)? = values["dataset"] else {
             throw problem("dataset", "must name a dataset, got '\(values["dataset"]?.description ?? "")'")
         }
-        let base = TrainingSpecification(dataset: dataset, objective: objective, steps: 1000, seed: 0).canonicalJSON()
-        let defaults = (try JSONSerialization.jsonObject(with: Data(base.utf8)) as? [String: Any]) ?? [:]
+        let defaults = cache[objective] ?? {
+            let base = TrainingSpecification(dataset: dataset, objective: objective, steps: 1000, seed: 0).canonicalJSON()
+            let parsed = (try? JSONSerialization.jsonObject(with: Data(base.utf8)) as? [String: Any]) ?? [:]
+            cache[objective] = parsed
+            return parsed
+        }()
         var merged = defaults
         for (key, value) in values { merged[key] = value.json }
         let specification: TrainingSpecification
         do {
-            let data = try JSONSerialization.data(withJSONObject: merged, options: [.sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: merged)
             specification = try TrainingSpecification.decode(canonicalJSON: String(decoding: data, as: UTF8.self))
         } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
             let key = context.codingPath.last.map { Self.snakeCase($0.stringValue) } ?? "?"
@@ -63,7 +108,7 @@ extension PipelineSpecification {
                 ?? values.keys.sorted().first { key in
                     var single = defaults
                     single[key] = values[key]?.json
-                    guard let data = try? JSONSerialization.data(withJSONObject: single, options: [.sortedKeys]) else { return true }
+                    guard let data = try? JSONSerialization.data(withJSONObject: single) else { return true }
                     return (try? TrainingSpecification.decode(canonicalJSON: String(decoding: data, as: UTF8.self))) == nil
                 } ?? "?"
             let expected = (merged[key] as? NSNumber).map { _ in key == "seed" ? "; expected a whole number from 0 to 2⁶⁴ − 1" : "; expected a whole number" } ?? ""

@@ -220,11 +220,17 @@ import Testing
             .write(toFile: folder.file("negative.yaml"), atomically: true, encoding: .utf8)
         try pipeline.replacingOccurrences(of: "steps: 40,", with: "steps: 1.5,")
             .write(toFile: folder.file("fraction.yaml"), atomically: true, encoding: .utf8)
+        // 10⁹ runs from a 12 KB file: refused by its count, before a run is planned.
+        let thousand = "[" + (1...1000).map(String.init).joined(separator: ", ") + "]"
+        try pipeline.replacingOccurrences(of: "seed: [1, 2]", with: "seed: \(thousand)\n  learning_rate: \(thousand)\n  discriminator_steps: \(thousand)")
+            .write(toFile: folder.file("billion.yaml"), atomically: true, encoding: .utf8)
         try Self.expectRefusedQuickly(["run", folder.file("negative.yaml"), "--dry-run"], database: database,
                                       mentioning: ["negative.yaml:", "matrix.seed", "'-1'", "whole number from 0"])
         try Self.expectRefusedQuickly(["run", folder.file("fraction.yaml"), "--dry-run"], database: database,
                                       mentioning: ["fraction.yaml:", "train.steps", "'1.5'", "whole number"])
         for dryRun in [["--dry-run"], []] {
+            try Self.expectRefusedQuickly(["run", folder.file("billion.yaml")] + dryRun, database: database,
+                                          mentioning: ["billion.yaml:", "makes 2000000000 runs", "limit of 1000", "--max-runs"])
             try Self.expectRefusedQuickly(["run", folder.file("undefined.yaml")] + dryRun, database: database,
                                           mentioning: ["undefined.yaml:", "matrix.dataset", "'nosuch'"])
             try Self.expectRefusedQuickly(["run", folder.file("proc.yaml")] + dryRun, database: database,

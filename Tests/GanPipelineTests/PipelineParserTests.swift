@@ -83,6 +83,30 @@ import Testing
         }
     }
 
+    /// A matrix is counted before it is expanded: 10⁹ runs from a few lines of YAML, or more
+    /// than Int.max, are refused at once with the count; under the limit every run is planned.
+    @Test func aMatrixBeyondTheRunLimitIsRefusedBeforeItIsExpanded() throws {
+        let thousand = "[" + (1...1000).map(String.init).joined(separator: ", ") + "]"
+        let text = "pipeline: big\nmatrix:\n  dataset: [toy]\n  objective: [gan]\n  seed: \(thousand)\n  steps: \(thousand)\n  batch_size: \(thousand)\n"
+        let pipeline = try PipelineParser.parse(text: text, file: "big.yaml")
+        #expect(pipeline.runCount == 1_000_000_000)
+        #expect { try pipeline.plannedRuns() } throws: {
+            "\($0)" == "big.yaml: matrix: makes 1000000000 runs, more than the limit of 1000; split the sweep into several files, or raise the limit with --max-runs"
+        }
+        var endless = pipeline
+        endless.matrix = [Array(repeating: (key: "seed", values: [Setting.integer(1), .integer(2)]), count: 64)]
+        #expect(endless.runCount == nil)
+        #expect { try endless.plannedRuns(limit: 1_000_000) } throws: { "\($0)".contains("makes more than \(Int.max) runs") }
+
+        var sweep = pipeline
+        sweep.matrix[0] = Array(sweep.matrix[0].prefix(4))
+        sweep.matrix[0][2].values = Array(sweep.matrix[0][2].values.prefix(40))
+        #expect(sweep.runCount == 40_000)
+        let runs = try sweep.plannedRuns(limit: 40_000)
+        #expect(runs.count == 40_000 && Set(runs.map(\.name)).count == 40_000)
+        #expect(runs[1].name == "big/toy/gan/seed=1/steps=2" && runs.last?.name == "big/toy/gan/seed=40/steps=1000")
+    }
+
     @Test func matrixMistakes() throws {
         let cases = [
             ("pipeline: d\nmatrix:\n  dataset: [toy]\n  objective: [wgan-xx]\n", "d.yaml:4: matrix.objective: 'wgan-xx' is not an objective"),

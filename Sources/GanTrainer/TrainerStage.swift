@@ -67,7 +67,7 @@ public struct TrainerStage {
         guard problems.isEmpty else { throw TrainerError.invalidSpecification(problems) }
         let dataset = try DatasetStore(database).find(specification.dataset)
         // Read (and check) the samples before the run row exists, so bad data leaves no run.
-        let samples = try trainingSamples(dataset)
+        let samples = try trainingSamples(dataset, for: specification)
         let run = try RunStore(database).insert(queuedRun(name: name, specification: specification, dataset: dataset, pipeline: pipeline))
         return try proceed(run, samples: samples, hooks: hooks)
     }
@@ -106,7 +106,7 @@ public struct TrainerStage {
         guard dataset.id == run.datasetId else {
             throw TrainerError.cannotHonour(name: run.name, reason: "its dataset '\(specification.dataset)' was deleted or replaced since the run was created")
         }
-        let samples = try loaded ?? trainingSamples(dataset)
+        let samples = try loaded ?? trainingSamples(dataset, for: specification)
         let session = TrainingSession(specification: specification, samples: samples.values,
                                       sampleCount: samples.count, features: samples.features)
         let journal = RunJournal(database, runId: run.id!)
@@ -144,8 +144,9 @@ public struct TrainerStage {
         var features: Int
     }
 
-    /// The training split of `dataset` as `[count, features]` floats.
-    func trainingSamples(_ dataset: DatasetRecord) throws -> Samples {
+    /// The training split of `dataset` as `[count, features]` floats, once it is known that
+    /// the networks of `specification` for samples of that size fit in the memory left.
+    func trainingSamples(_ dataset: DatasetRecord, for specification: TrainingSpecification) throws -> Samples {
         let store = DatasetStore(database)
         let name = dataset.name
         guard let array = try store.array("samples", of: dataset), array.shape.count >= 2 || array.shape.count == 1 else {
@@ -157,6 +158,16 @@ public struct TrainerStage {
         }
         guard let features = CheckedSize.product(array.shape.dropFirst()), features >= 1 else {
             throw TrainerError.datasetUnusable("dataset '\(name)' has samples of shape \(CheckedSize.describe(array.shape.dropFirst())), with no values to train on; re-import it with at least one value per sample")
+        }
+        let estimate = specification.memoryEstimate(features: features)
+        let available = AvailableMemory.bytes()
+        guard estimate.bytes <= Double(available) else {
+            let parameters = estimate.parameters >= 1e9 ? String(format: "%.2f billion", estimate.parameters / 1e9)
+                : String(format: "%.1f million", estimate.parameters / 1e6)
+            throw TrainerError.invalidSpecification([
+                "training needs about \(AvailableMemory.describe(estimate.bytes)) (\(parameters) parameters, batch \(specification.batchSize)), "
+                    + "more than the \(AvailableMemory.describe(Double(available))) of memory available; use smaller --generator-width "
+                    + "and --discriminator-width, fewer layers or a smaller --batch-size"])
         }
         var values = try array.floats()
         values.removeLast(values.count - count * features)

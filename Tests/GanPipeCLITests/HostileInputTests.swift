@@ -62,6 +62,20 @@ import Testing
                                       mentioning: ["hollow", "no values to train on"])
     }
 
+    /// Networks that cannot fit are refused with the estimate before a run row exists: width
+    /// 16384 needs about 39 GB, beyond this machine; one network of width 8192 (4.9 GB) and
+    /// eight layers at a batch of 65536 (17 GB) are beyond the 4 GB of address space the
+    /// commands run in here.
+    @Test func networksThatCannotFitInMemoryAreRefusedUpFront() throws {
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
+        for size in [["--generator-width", "16384", "--discriminator-width", "16384"], ["--generator-width", "8192"],
+                     ["--batch-size", "65536", "--generator-depth", "8", "--discriminator-depth", "8"]] {
+            try Self.expectRefusedQuickly(["train", "--dataset", "8gaussians", "--objective", "wgan-gp", "--steps", "2"] + size, database: database,
+                                          mentioning: ["training needs about", "parameters, batch", "of memory available", "--batch-size"])
+        }
+    }
+
     @Test func devicesFIFOsAndStreamsAreRefusedBeforeReading() throws {
         let folder = TemporaryDirectory()
         let database = try Self.database(in: folder)

@@ -73,6 +73,7 @@ public final class GanDatabase: Sendable {
             }
         }
         let existed = FileManager.default.fileExists(atPath: path)
+        if access == .readOnly, let database = openImmutableIfUnwritable(path: path) { return database }
         do {
             return try wrap(path: path) {
                 let pool = try DatabasePool(path: path, configuration: configuration(readOnly: access == .readOnly))
@@ -87,6 +88,18 @@ public final class GanDatabase: Sendable {
             }
             throw error
         }
+    }
+
+    /// A database on a read-only filesystem, or in a folder this process may not write, cannot
+    /// get the shared-memory file (`-shm`) that readers of a WAL database use. When no `-wal`
+    /// file exists the main file holds every committed page and nobody can be writing it (a
+    /// writer would need the same files), so it is read as immutable; nil where the folder is
+    /// writable or a `-wal` file exists (a normal read-only connection, which sees writers).
+    static func openImmutableIfUnwritable(path: String) -> GanDatabase? {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard Glibc.access(folder, W_OK) != 0, !FileManager.default.fileExists(atPath: path + "-wal"),
+              let queue = try? DatabaseQueue(path: probePath(path), configuration: configuration(readOnly: true)) else { return nil }
+        return GanDatabase(path: path, access: .readOnly, writer: queue)
     }
 
     /// A migrated database in memory, for tests and benchmarks.

@@ -4,8 +4,9 @@ import GanTestSupport
 import GRDB
 import Testing
 
-/// A full disk and a read-only database, made for real: a small tmpfs and the immutable file
-/// attribute (both need root, which these tests and CI run as).
+/// A full disk and read-only databases, made for real: a small tmpfs, a tmpfs remounted
+/// read-only, the immutable file attribute, and a locked folder read as `nobody` (all need
+/// root, which these tests and CI run as).
 @Suite(.serialized) struct StorageFaultTests {
     static func shell(_ command: String, _ arguments: [String]) throws -> Int32 {
         let process = Process()
@@ -70,5 +71,62 @@ import Testing
         let runs = try GanPipeProcess.run(["runs", "--db", path])
         #expect(runs.status == 0, "reading still works: \(runs)")
         #expect(try DatabaseDump.digest(path) == digest)
+    }
+
+    /// Every read-only command reads a database on a read-only filesystem (a tmpfs mounted
+    /// read-only), and in a folder its user may not write (as `nobody`, a 0444 file in a 0555
+    /// folder): SQLite cannot make the `-shm` file a WAL reader needs there. Commands that
+    /// write are refused in one line; nothing is left beside the database.
+    @Test func aDatabaseOnAReadOnlyFilesystemOrFolderServesEveryReadOnlyCommand() throws {
+        let folder = TemporaryDirectory()
+        let source = try TrainCommandTests.databaseWithData(in: folder)
+        for name in ["a", "b"] {
+            let trained = try GanPipeProcess.run(["train", "--db", source, "--dataset", "8gaussians", "--objective", "wgan-gp", "--steps", "4",
+                                                  "--checkpoint-every", "2", "--batch-size", "16", "--generator-width", "8",
+                                                  "--discriminator-width", "8", "--name", name])
+            #expect(trained.status == 0, "\(trained)")
+        }
+        let output = folder.file("out")
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        func reads(_ path: String) -> [[String]] {
+            [["runs"], ["show", "a"], ["sql", "SELECT count(*) FROM metrics"], ["db", "check"], ["db", "check", "--full"],
+             ["data", "list"], ["data", "show", "8gaussians"], ["report", "a", "--out", output + "/a.html"], ["diagnose", "a"],
+             ["export", "a", "--to", output + "/a.safetensors"], ["compare", "a", "b", "--html", output + "/c.html"],
+             ["data", "export", "8gaussians", "--to", output + "/d.npy"], ["db", "backup", "--to", output + "/backup.sqlite"]]
+                .map { $0 + ["--db", path] }
+        }
+        /// `ganpipe arguments…`, as the user `setpriv` arguments name (none: this process's).
+        func run(_ arguments: [String], as user: [String]) throws -> GanPipeProcess.Outcome {
+            user.isEmpty ? try GanPipeProcess.run(arguments)
+                : try GanPipeProcess.run(user + [GanPipeProcess.executablePath] + arguments, executable: "/usr/bin/setpriv")
+        }
+        func expectReadable(_ path: String, as user: [String] = []) throws {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            for arguments in reads(path) {
+                let outcome = try run(arguments, as: user)
+                #expect([0, 3].contains(outcome.status) && !outcome.standardError.contains("error"), "\(arguments): \(outcome)")
+                for written in try FileManager.default.contentsOfDirectory(atPath: output) { try FileManager.default.removeItem(atPath: output + "/" + written) }
+            }
+            let train = try run(["train", "--dataset", "8gaussians", "--objective", "gan", "--steps", "2", "--db", path], as: user)
+            #expect(train.status == 1 && train.stderrLines.count == 1 && train.standardError.contains("cannot write"), "\(train)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) == [URL(fileURLWithPath: path).lastPathComponent])
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        }
+
+        let mountPoint = folder.file("ro")
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
+        try #require(try Self.shell("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint]) == 0, "mounting a tmpfs needs root")
+        defer { _ = try? Self.shell("/bin/umount", [mountPoint]) }
+        try FileManager.default.copyItem(atPath: source, toPath: mountPoint + "/g.sqlite")
+        try #require(try Self.shell("/bin/mount", ["-o", "remount,ro", mountPoint]) == 0)
+        try expectReadable(mountPoint + "/g.sqlite")
+
+        let locked = folder.file("locked")
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false)
+        try FileManager.default.copyItem(atPath: source, toPath: locked + "/g.sqlite")
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: locked + "/g.sqlite")
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked)
+        try expectReadable(locked + "/g.sqlite", as: ["--reuid=65534", "--regid=65534", "--clear-groups"])
     }
 }

@@ -48,7 +48,13 @@ struct DatabaseCommand: ParsableCommand {
             } else if report.isHealthy {
                 print("ok: \(opened.path) (schema version \(report.schemaVersion), \(full ? "integrity_check" : "quick_check"))")
             } else {
-                for problem in report.problems { print("damage: \(problem)") }
+                // The same problem on many rows (every metric row of a lost run) is one line.
+                var seen: [String: Int] = [:]
+                for problem in report.problems { seen[problem, default: 0] += 1 }
+                for problem in report.problems where seen[problem] != nil {
+                    print("damage: \(problem)" + (seen[problem]! > 1 ? " (\(seen[problem]!) times)" : ""))
+                    seen[problem] = nil
+                }
             }
             if !report.isHealthy {
                 FileHandle.standardError.write(Data("ganpipe: error: \(opened.path) is damaged (\(report.problems.count) problem(s)); restore it from a backup\n".utf8))

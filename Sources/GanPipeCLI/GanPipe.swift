@@ -28,11 +28,14 @@ public struct GanPipe: ParsableCommand {
     /// exit non-zero; argument errors print usage as argument-parser does.
     public static func run(arguments: [String]? = nil) {
         reportBLASLoading()
+        var databasePath: String?
         do {
             var command = try parseAsRoot(arguments)
+            databasePath = Mirror(reflecting: command).children.lazy
+                .compactMap { ($0.value as? OptionGroup<DatabaseOptions>)?.wrappedValue.resolvedPath }.first
             try command.run()
         } catch {
-            guard let message = userMessage(for: error) else { exit(withError: error) }
+            guard let message = userMessage(for: error, databasePath: databasePath) else { exit(withError: error) }
             fail(message)
         }
     }
@@ -59,7 +62,8 @@ public struct GanPipe: ParsableCommand {
     }
 
     /// The one-line message of a ganpipe error; nil for argument-parser's own errors and exits.
-    static func userMessage(for error: any Error) -> String? {
+    /// An SQLite error met outside the store names the command's database (`databasePath`).
+    static func userMessage(for error: any Error, databasePath: String? = nil) -> String? {
         let description: String
         switch error {
         case let error as StoreError: description = error.description
@@ -69,7 +73,7 @@ public struct GanPipe: ParsableCommand {
         case let error as ReportError: description = error.description
         case let error as PipelineError: description = error.description
         case let error as CommandError: description = error.description
-        case let error as DatabaseError: description = error.description
+        case let error as DatabaseError: description = StoreError(error, path: databasePath ?? DatabaseOptions().resolvedPath).description
         default: return nil
         }
         return StoreError.oneLine(description)

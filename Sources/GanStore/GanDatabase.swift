@@ -162,18 +162,25 @@ public final class GanDatabase: Sendable {
         do {
             return try body()
         } catch let error as DatabaseError {
-            switch error.resultCode {
-            case .SQLITE_NOTADB:
-                throw StoreError.notADatabase(path: path)
-            case .SQLITE_CORRUPT:
-                throw StoreError.damaged(path: path, detail: error.message ?? "corrupt")
-            case .SQLITE_FULL:
-                throw StoreError.diskFull(path: path)
-            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_IOERR:
-                throw StoreError.notWritable(path: path, reason: error.message ?? "\(error.resultCode)")
-            default:
-                throw StoreError.sqlite("\(path): \(error.message ?? "\(error.resultCode)")")
-            }
+            throw StoreError(error, path: path)
+        }
+    }
+}
+
+extension StoreError {
+    /// SQLite's `error` as a one-line message about the database at `path`, with the fix.
+    public init(_ error: DatabaseError, path: String) {
+        switch error.resultCode {
+        case .SQLITE_NOTADB:
+            self = .notADatabase(path: path)
+        case .SQLITE_CORRUPT:
+            self = .damaged(path: path, detail: error.message ?? "corrupt")
+        case .SQLITE_FULL:
+            self = .diskFull(path: path)
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_IOERR:
+            self = .notWritable(path: path, reason: error.message ?? "\(error.resultCode)")
+        default:
+            self = .sqlite("\(path): \(error.message ?? "\(error.resultCode)")")
         }
     }
 }

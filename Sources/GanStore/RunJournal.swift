@@ -120,6 +120,10 @@ public struct RunJournal: Sendable {
             try record(events, at: now, in: db)
             try db.execute(sql: "UPDATE runs SET status = ?, error = ?, finished_at = ?, heartbeat_at = ?, owner = NULL WHERE id = ?",
                            arguments: [status, error, now, now, runId])
+            // The run's last word is read back: a run whose row cannot be read is not done.
+            guard db.changesCount == 1, try RunRecord.fetchOne(db, key: runId)?.status == status else {
+                throw StoreError.damaged(path: database.path, detail: "the row of run \(runId) cannot be read back")
+            }
         }
     }
 

@@ -28,11 +28,13 @@ public struct RunStore: Sendable {
         return run
     }
 
-    /// Inserts `run` and returns it with its id.
+    /// Inserts `run` and returns it with its id. Every row of `runs` is read first (the table
+    /// holds one short row per run): a damaged page is reported before a run is added to it,
+    /// not found afterwards when the run cannot be read back.
     public func insert(_ run: RunRecord) throws -> RunRecord {
         try GanDatabase.wrap(path: database.path) {
             try database.writer.write { db in
-                if try RunRecord.filter(Column("name") == run.name).fetchCount(db) > 0 {
+                if try RunRecord.fetchAll(db).contains(where: { $0.name == run.name }) {
                     throw StoreError.duplicateRun(run.name)
                 }
                 var run = run

@@ -129,4 +129,34 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked)
         try expectReadable(locked + "/g.sqlite", as: ["--reuid=65534", "--regid=65534", "--clear-groups"])
     }
+
+    /// A damaged page of `runs` (bytes of its first row flipped, as a failing disk would):
+    /// `train` refuses to add a run to it — it used to train, exit 0, and leave a run that
+    /// could not be read back — and the commands that read it say the database is damaged and
+    /// how to check it, in one line.
+    @Test func aDamagedRunsPageIsReportedNotWrittenInto() throws {
+        let folder = TemporaryDirectory()
+        let path = try TrainCommandTests.databaseWithData(in: folder)
+        let trained = try GanPipeProcess.run(["train", "--db", path, "--dataset", "8gaussians", "--objective", "gan", "--steps", "2",
+                                              "--generator-width", "8", "--discriminator-width", "8", "--name", "first"])
+        #expect(trained.status == 0, "\(trained)")
+        let database = try GanDatabase.open(path: path)
+        let root = try database.reader.read { try Int.fetchOne($0, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'runs'") } ?? 0
+        try database.writer.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) }
+        try database.close()
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let page = (root - 1) * GanDatabase.pageSize
+        let firstCell = page + Int(bytes[page + 5]) << 8 + Int(bytes[page + 6])
+        for offset in firstCell + 2 ..< firstCell + 40 { bytes[offset] ^= 0x5A }
+        try bytes.write(to: URL(fileURLWithPath: path))
+
+        let train = try GanPipeProcess.run(["train", "--db", path, "--dataset", "8gaussians", "--objective", "gan", "--steps", "2",
+                                            "--generator-width", "8", "--discriminator-width", "8", "--name", "second"])
+        #expect(train.status == 1 && train.stderrLines.count == 1, "\(train)")
+        #expect(train.standardError.contains("is damaged") && train.standardError.contains("db check --full --db \(path)"), "\(train)")
+        let runs = try GanPipeProcess.run(["runs", "--db", path])
+        #expect(runs.status == 1 && runs.stderrLines.count == 1 && runs.standardError.contains("\(path) is damaged"), "\(runs)")
+        let check = try GanPipeProcess.run(["db", "check", "--db", path])
+        #expect(check.status == 1 && check.standardError.contains("is damaged"), "\(check)")
+    }
 }

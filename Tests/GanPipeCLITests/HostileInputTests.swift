@@ -105,10 +105,7 @@ import Testing
 
     @Test func outputsNeverReplaceWhatIsNotARegularFile() throws {
         let folder = TemporaryDirectory()
-        let database = try Self.database(in: folder)
-        let train = try GanPipeProcess.run(["train", "--db", database, "--dataset", "8gaussians", "--objective", "gan", "--steps", "2",
-                                            "--generator-width", "8", "--discriminator-width", "8", "--name", "r"])
-        #expect(train.status == 0, "\(train)")
+        let database = try TrainCommandTests.databaseWithRuns(["r"], in: folder)
         #expect(mkfifo(folder.file("out.fifo.npy"), 0o600) == 0)
         try FileManager.default.createSymbolicLink(atPath: folder.file("link.html"), withDestinationPath: folder.file("h.sqlite"))
         let cases: [([String], String)] = [
@@ -129,11 +126,7 @@ import Testing
     @Test func runNamesAreNeitherPathsNorTerminalCommands() throws {
         let folder = TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: folder.file("work"), withIntermediateDirectories: false)
-        let database = try Self.database(in: folder)
-        let name = "../../x\u{1B}[31mred"
-        let train = try GanPipeProcess.run(["train", "--db", database, "--dataset", "8gaussians", "--objective", "gan", "--steps", "2",
-                                            "--generator-width", "8", "--discriminator-width", "8", "--name", name])
-        #expect(train.status == 0, "\(train)")
+        let database = try TrainCommandTests.databaseWithRuns(["../../x\u{1B}[31mred"], in: folder)
         let runs = try GanPipeProcess.run(["runs", "--db", database])
         #expect(!runs.standardOutput.contains("\u{1B}") && runs.standardOutput.contains("../../x\\u{1B}[31mred"), "\(runs)")
         let show = try GanPipeProcess.run(["show", "1", "--db", database])

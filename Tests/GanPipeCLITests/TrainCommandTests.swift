@@ -19,6 +19,17 @@ import Testing
         return path
     }
 
+    /// `databaseWithData` with a tiny trained run (2 gan steps, width 8) for each name.
+    static func databaseWithRuns(_ names: [String], in folder: TemporaryDirectory) throws -> String {
+        let path = try databaseWithData(in: folder)
+        for name in names {
+            let trained = try GanPipeProcess.run(["train", "--db", path, "--dataset", "8gaussians", "--objective", "gan", "--steps", "2",
+                                                  "--generator-width", "8", "--discriminator-width", "8", "--name", name])
+            #expect(trained.status == 0, "\(trained)")
+        }
+        return path
+    }
+
     static func weightsAndMetrics(_ path: String, run: String) throws -> (blobs: [String: CheckpointBlob], metrics: [String]) {
         let database = try GanDatabase.open(path: path, access: .readOnly)
         defer { try? database.close() }

@@ -212,7 +212,12 @@ import Testing
         #expect(rows.stderrLines.count == 1 && rows.standardError.contains("stopped after 3 rows"), "\(rows)")
         let counting = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
         try Self.expectRefusedQuickly(["sql", counting, "--timeout", "1"], database: database, mentioning: ["longer than 1 s", "--timeout"])
-        try Self.expectRefusedQuickly(["sql", "SELECT hex(fts3_tokenizer('simple'))"], database: database, mentioning: ["fts3_tokenizer"])
+        for leak in ["SELECT hex(fts3_tokenizer('simple'))", "SELECT hex(FTS3_Tokenizer('porter'))", "SELECT fts3_tokenizer('x', x'0000000000000000')"] {
+            try Self.expectRefusedQuickly(["sql", leak], database: database, mentioning: ["fts3_tokenizer is not available"])
+        }
+        // The function is what is disabled, not the word.
+        let word = try GanPipeProcess.run(["sql", "SELECT 'fts3_tokenizer' AS word", "--db", database, "--format", "csv"])
+        #expect(word.status == 0 && word.standardOutput == "word\nfts3_tokenizer\n", "\(word)")
         try Self.expectRefusedQuickly(["sql", "SELECT 1", "--max-rows=-1"], database: database, mentioning: ["--max-rows"])
     }
 

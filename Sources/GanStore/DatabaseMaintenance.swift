@@ -48,8 +48,13 @@ extension GanDatabase {
         if let problem = OutputTarget.problem(with: destination) { throw StoreError.notWritable(path: destination, reason: problem) }
         Self.removeAbandonedPartials(of: destination)
         let partial = destination + ".partial-\(getpid())"
+        // Names the copy beside the database while it is made, so that the next command on
+        // the database removes it if this process is killed (`removeAbandonedBackups`).
+        let marker = Self.backupMarker(database: path, pid: getpid())
+        try? Data(URL(fileURLWithPath: partial).standardizedFileURL.path.utf8).write(to: URL(fileURLWithPath: marker), options: .withoutOverwriting)
         defer {
-            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: partial + suffix) }
+            for suffix in Self.sqliteSuffixes { Self.removeRegularFile(partial + suffix) }
+            Self.removeRegularFile(marker)
         }
         _ = try GanDatabase.preflight(path: partial, access: .readWrite)
         let pageCount = try GanDatabase.wrap(path: destination) { () throws -> Int in
@@ -72,19 +77,60 @@ extension GanDatabase {
         return BackupReport(destination: destination, pageCount: pageCount, byteCount: size)
     }
 
+    static let sqliteSuffixes = ["", "-wal", "-shm", "-journal"]
+
+    /// `DATABASE.backup-PID`: while process PID backs the database up, the path of its copy.
+    static func backupMarker(database: String, pid: Int32) -> String {
+        "\(database).backup-\(pid)"
+    }
+
+    /// The files in `path`'s folder named `NAME` + `infix` + a PID + one of `suffixes`, whose
+    /// PID no longer runs on this machine (never this process's), each with its PID.
+    static func abandonedFiles(beside path: String, infix: String, suffixes: [String]) -> [(path: String, pid: Int32)] {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + infix
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        return names.compactMap { name in
+            guard name.hasPrefix(prefix) else { return nil }
+            let digits = name.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = Int32(digits), pid != getpid(), suffixes.contains(String(name.dropFirst(prefix.count + digits.count))),
+                  RunLease.processIsGone(pid) else { return nil }
+            return ((folder as NSString).appendingPathComponent(name), pid)
+        }
+    }
+
     /// Removes `DESTINATION.partial-PID` copies (and their -wal, -shm, -journal) left by backups
     /// that were killed: those whose PID no longer runs on this machine.
     static func removeAbandonedPartials(of destination: String) {
-        let url = URL(fileURLWithPath: destination)
-        let folder = url.deletingLastPathComponent().path
-        let prefix = url.lastPathComponent + ".partial-"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-        for name in names where name.hasPrefix(prefix) {
-            let digits = name.dropFirst(prefix.count).prefix { $0.isNumber }
-            guard let pid = Int32(digits), pid != getpid(), RunLease.processIsGone(pid) else { continue }
-            let rest = name.dropFirst(prefix.count + digits.count)
-            guard ["", "-wal", "-shm", "-journal"].contains(rest) else { continue }
-            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+        for file in abandonedFiles(beside: destination, infix: ".partial-", suffixes: sqliteSuffixes) {
+            removeRegularFile(file.path)
         }
+    }
+
+    /// Removes what killed backups of the database at `path` left, wherever their copies
+    /// went: each `.backup-PID` marker of a process that is gone names a copy, which is
+    /// removed (only a file named `….partial-PID`, with that PID) with the marker.
+    static func removeAbandonedBackups(of path: String) {
+        for marker in abandonedFiles(beside: path, infix: ".backup-", suffixes: [""]) where isRegularFile(marker.path) {
+            if let handle = FileHandle(forReadingAtPath: marker.path), let data = try? handle.read(upToCount: 4096) {
+                try? handle.close()
+                let copy = String(decoding: data, as: UTF8.self)
+                if copy.hasPrefix("/"), copy.hasSuffix(".partial-\(marker.pid)") {
+                    for suffix in sqliteSuffixes { removeRegularFile(copy + suffix) }
+                }
+            }
+            removeRegularFile(marker.path)
+        }
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// Removes `path` if it is a regular file (never a folder, a link or a device).
+    static func removeRegularFile(_ path: String) {
+        if isRegularFile(path) { unlink(path) }
     }
 }

@@ -78,6 +78,37 @@ import Testing
         #expect(left.isSuperset(of: unrelated))
     }
 
+    /// A backup killed mid-copy to another folder leaves its copy there and a marker beside
+    /// the database naming it; the next command that opens the database removes both. Only a
+    /// regular file named `….partial-PID` of the marker's own, dead PID is ever removed.
+    @Test func anyCommandOnTheDatabaseRemovesWhatAKilledBackupLeftElsewhere() throws {
+        let folder = TemporaryDirectory()
+        let elsewhere = TemporaryDirectory()
+        let path = folder.file("a.sqlite")
+        try GanDatabase.open(path: path).close()
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = finished.processIdentifier
+        let copy = elsewhere.file("b.sqlite.partial-\(dead)")
+        for file in [copy, copy + "-journal", elsewhere.file("keep.sqlite.partial-\(getppid())"), elsewhere.file("c.sqlite")] {
+            #expect(FileManager.default.createFile(atPath: file, contents: Data(repeating: 7, count: 4096)))
+        }
+        try FileManager.default.createDirectory(atPath: elsewhere.file("dir.partial-\(dead)1"), withIntermediateDirectories: false)
+        let markers = [("a.sqlite.backup-\(dead)", copy), ("a.sqlite.backup-\(getppid())", elsewhere.file("keep.sqlite.partial-\(getppid())")),
+                       ("a.sqlite.backup-\(dead)0", elsewhere.file("c.sqlite")), ("a.sqlite.backup-\(dead)1", elsewhere.file("dir.partial-\(dead)1"))]
+        for (marker, target) in markers {
+            #expect(FileManager.default.createFile(atPath: folder.file(marker), contents: Data(target.utf8)))
+        }
+        try GanDatabase.open(path: path, access: .readOnly).close()
+        #expect(!FileManager.default.fileExists(atPath: copy) && !FileManager.default.fileExists(atPath: copy + "-journal"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("a.sqlite.backup-\(dead)")))
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path))
+                == ["keep.sqlite.partial-\(getppid())", "c.sqlite", "dir.partial-\(dead)1"])
+        #expect(FileManager.default.fileExists(atPath: folder.file("a.sqlite.backup-\(getppid())")))
+    }
+
     @Test func readOnlyQueriesReturnRowsAndRefuseWrites() throws {
         let folder = TemporaryDirectory()
         let path = folder.file("q.sqlite")

@@ -7,26 +7,6 @@ import GanReport
 import GanStore
 import GanTensor
 import GanTrainer
-import Synchronization
-
-/// Counts the signals received (each of `signals`), instead of their default action.
-final class SignalCount: @unchecked Sendable {
-    private let received = Atomic<Int>(0)
-    /// Kept alive as long as the counter: they deliver the signals.
-    private var sources: [DispatchSourceSignal] = []
-
-    init(_ signals: [Int32]) {
-        for signalNumber in signals {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [self] in received.add(1, ordering: .relaxed) }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    var count: Int { received.load(ordering: .relaxed) }
-}
 
 /// `ganpipe run PIPELINE.yaml`: loader, trainer and evaluator for a whole matrix of runs.
 struct RunCommand: ParsableCommand {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import GanStore
 import GanTrainer
@@ -13,33 +12,25 @@ final class TrainingReporter: @unchecked Sendable {
     /// False for pipeline workers: their parent shows the progress of every run.
     let showsProgress: Bool
     let isTerminal = isatty(STDERR_FILENO) == 1
-    private let stopRequested = Atomic<Bool>(false)
     private let lastDraw = Mutex<Double>(0)
-    /// Kept alive as long as the reporter: they deliver the signals.
-    private var sources: [DispatchSourceSignal] = []
+    private let signals: SignalCount
 
     init(json: Bool, showsProgress: Bool = true) {
         self.json = json
         self.showsProgress = showsProgress
         // SIGHUP (a closed terminal, or a pipeline worker's parent gone: the kernel may send it
         // once per thread of the dying parent) stops after a checkpoint and never escalates.
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [self] in
-                if stopRequested.exchange(true, ordering: .relaxed) {
-                    if signalNumber != SIGHUP { Foundation.exit(128 + signalNumber) }
-                    return
-                }
+        signals = SignalCount([SIGINT, SIGTERM, SIGHUP]) { signalNumber, count in
+            if count == 1 {
                 FileHandle.standardError.write(Data("\nganpipe: stopping after this step (signal again to quit at once)\n".utf8))
+            } else if signalNumber != SIGHUP {
+                Foundation.exit(128 + signalNumber)
             }
-            source.resume()
-            sources.append(source)
         }
     }
 
     func hooks() -> TrainerStage.Hooks {
-        TrainerStage.Hooks(progress: { [self] in show($0) }, shouldStop: { [self] in stopRequested.load(ordering: .relaxed) })
+        TrainerStage.Hooks(progress: { [self] in show($0) }, shouldStop: { [self] in signals.count > 0 })
     }
 
     func show(_ progress: TrainerStage.Progress) {

@@ -47,7 +47,7 @@ extension BenchCommand {
             specification.checkpointEvery = steps + 2
             specification.metricsEvery = metricsEvery
             let problems = specification.problems()
-            guard problems.isEmpty else { throw CommandError(problems.joined(separator: "; ")) }
+            guard problems.isEmpty else { throw CommandError(TrainCommand.message(problems)) }
 
             let folder = onDisk ? FileManager.default.temporaryDirectory.appendingPathComponent("ganpipe-bench-\(getpid())") : nil
             if let folder { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }

@@ -20,20 +20,37 @@ struct TrainCommand: ParsableCommand {
             (continue with `ganpipe resume RUN`).
             """)
 
+    /// The settings that do not depend on the objective take their defaults from here.
+    static let defaults = TrainingSpecification(dataset: "", objective: .gan, steps: 1)
+
+    /// The option that sets `key`.
+    static func flag(for key: TrainingSpecification.Key) -> String {
+        switch key {
+        case .noiseDimension: "--noise-dim"
+        case .generatorFrozenAfter: "--freeze-generator-after"
+        default: "--" + key.rawValue.replacingOccurrences(of: "_", with: "-")
+        }
+    }
+
+    /// `problems` in one line, each named by its option.
+    static func message(_ problems: [TrainingSpecification.Problem]) -> String {
+        problems.map { "\(flag(for: $0.key)) \($0.message)" }.joined(separator: "; ")
+    }
+
     @OptionGroup var database: DatabaseOptions
     @Option(help: "The dataset to train on (`ganpipe data list`).") var dataset: String
     @Option(help: "gan, nsgan, wgan, wgan-gp, wgan-lp or hinge.") var objective: Objective
     @Option(help: "Generator steps in all.") var steps: Int
     @Option(help: "The run's name (default: OBJECTIVE-DATASET-seedSEED).") var name: String?
-    @Option(help: "Seed of every random stream.") var seed: UInt64 = 0
-    @Option(help: "Samples per batch.") var batchSize: Int = 256
-    @Option(name: .customLong("noise-dim"), help: "Dimension of the generator's noise input.") var noiseDimension: Int = 2
-    @Option(help: "Hidden layers of the generator.") var generatorDepth: Int = 3
-    @Option(help: "Units per hidden layer of the generator.") var generatorWidth: Int = 512
-    @Option(help: "Hidden layers of the discriminator.") var discriminatorDepth: Int = 3
-    @Option(help: "Units per hidden layer of the discriminator.") var discriminatorWidth: Int = 512
-    @Option(help: "Hidden activation: relu, leaky-relu, tanh, sigmoid.") var activation: String = "relu"
-    @Option(help: "Slope of leaky-relu for negative inputs.") var leakySlope: Float = 0.2
+    @Option(help: "Seed of every random stream.") var seed: UInt64 = Self.defaults.seed
+    @Option(help: "Samples per batch.") var batchSize: Int = Self.defaults.batchSize
+    @Option(name: .customLong("noise-dim"), help: "Dimension of the generator's noise input.") var noiseDimension: Int = Self.defaults.noiseDimension
+    @Option(help: "Hidden layers of the generator.") var generatorDepth: Int = Self.defaults.generatorDepth
+    @Option(help: "Units per hidden layer of the generator.") var generatorWidth: Int = Self.defaults.generatorWidth
+    @Option(help: "Hidden layers of the discriminator.") var discriminatorDepth: Int = Self.defaults.discriminatorDepth
+    @Option(help: "Units per hidden layer of the discriminator.") var discriminatorWidth: Int = Self.defaults.discriminatorWidth
+    @Option(help: "Hidden activation: relu, leaky-relu, tanh, sigmoid.") var activation: String = Self.defaults.activation
+    @Option(help: "Slope of leaky-relu for negative inputs.") var leakySlope: Float = Self.defaults.leakySlope
     @Option(help: "adam, rmsprop or sgd (default: by objective).") var optimizer: TrainingSpecification.OptimizerKind?
     @Option(help: "Learning rate of both networks (default: by objective).") var learningRate: Float?
     @Option(help: "Adam β₁, or SGD momentum (default: by objective).") var beta1: Float?
@@ -41,12 +58,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Discriminator updates per generator update (default: by objective).") var discriminatorSteps: Int?
     @Option(help: "λ of the gradient penalty (default: 10 for wgan-gp and wgan-lp, else 0).") var gradientPenaltyWeight: Float?
     @Option(help: "Clip discriminator weights to [-c, c] after each update (default: 0.01 for wgan, else 0 = off).") var clip: Float?
-    @Option(help: "Write a checkpoint every N steps (and at the end).") var checkpointEvery: Int = 1000
-    @Option(help: "Record metrics every N steps (and at the last step).") var metricsEvery: Int = 1
-    @Option(help: "BLAS threads of this process.") var threads: Int = 1
-    @Option(help: "Per-layer gradient norm below which a layer counts as vanishing.") var vanishingThreshold: Double = 1e-7
-    @Option(help: "Per-layer gradient norm above which a layer counts as exploding.") var explodingThreshold: Double = 1e3
-    @Option(help: "Consecutive recorded steps out of range before a vanishing or exploding warning.") var healthWindow: Int = 10
+    @Option(help: "Write a checkpoint every N steps (and at the end).") var checkpointEvery: Int = Self.defaults.checkpointEvery
+    @Option(help: "Record metrics every N steps (and at the last step).") var metricsEvery: Int = Self.defaults.metricsEvery
+    @Option(help: "BLAS threads of this process.") var threads: Int = Self.defaults.threads
+    @Option(help: "Per-layer gradient norm below which a layer counts as vanishing.") var vanishingThreshold: Double = Self.defaults.vanishingThreshold
+    @Option(help: "Per-layer gradient norm above which a layer counts as exploding.") var explodingThreshold: Double = Self.defaults.explodingThreshold
+    @Option(help: "Consecutive recorded steps out of range before a vanishing or exploding warning.") var healthWindow: Int = Self.defaults.healthWindow
     @Option(help: "Evaluate the checkpoints at multiples of N steps (and the last) while training, like `ganpipe eval`.") var evalEvery: Int?
     @Option(help: "Stop updating the generator after N steps; later steps train only the discriminator and measure the generator's gradients.") var freezeGeneratorAfter: Int?
     @Flag(help: "Print the result as one JSON object on standard output.") var json = false
@@ -81,7 +98,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let specification = specification()
         let problems = specification.problems()
-        guard problems.isEmpty else { throw CommandError(problems.joined(separator: "; ")) }
+        guard problems.isEmpty else { throw CommandError(Self.message(problems)) }
         let runName = name ?? "\(objective.rawValue)-\(dataset)-seed\(seed)"
         let opened = try database.openForWriting()
         let reporter = TrainingReporter(json: json)

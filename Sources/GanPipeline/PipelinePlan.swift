@@ -114,12 +114,7 @@ extension PipelineSpecification {
             let expected = (merged[key] as? NSNumber).map { _ in key == "seed" ? "; expected a whole number from 0 to 2⁶⁴ − 1" : "; expected a whole number" } ?? ""
             throw problem(key, "'\(values[key]?.description ?? "?")' is not a valid value\(expected)")
         }
-        if let first = specification.problems().first {
-            // Problems name command-line options (`--batch-size …`); name the file's key instead.
-            let flag = first.split(separator: " ").first.map(String.init) ?? ""
-            let key = flag == "--noise-dim" ? "noise_dimension" : flag.replacingOccurrences(of: "--", with: "").replacingOccurrences(of: "-", with: "_")
-            throw problem(key, first)
-        }
+        if let first = specification.problems().first { throw problem(first.key.rawValue, first.message) }
         return specification
     }
 

@@ -1,6 +1,9 @@
 /// Why training could not start or continue; each message names the problem and the fix.
 public enum TrainerError: Error, Equatable, Sendable, CustomStringConvertible {
-    case invalidSpecification([String])
+    /// Named by configuration keys (`batch_size must be …`): the CLI and pipeline files check
+    /// first and name them in their own terms.
+    case invalidSpecification([TrainingSpecification.Problem])
+    case insufficientMemory(String)
     case datasetUnusable(String)
     case checkpointMismatch(String)
     case runCompleted(name: String, steps: Int)
@@ -9,7 +12,9 @@ public enum TrainerError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidSpecification(let problems):
-            return problems.joined(separator: "; ")
+            return problems.map(\.description).joined(separator: "; ")
+        case .insufficientMemory(let reason):
+            return reason
         case .datasetUnusable(let reason):
             return reason
         case .checkpointMismatch(let reason):

@@ -164,10 +164,10 @@ public struct TrainerStage {
         guard estimate.bytes <= Double(available) else {
             let parameters = estimate.parameters >= 1e9 ? String(format: "%.2f billion", estimate.parameters / 1e9)
                 : String(format: "%.1f million", estimate.parameters / 1e6)
-            throw TrainerError.invalidSpecification([
+            throw TrainerError.insufficientMemory(
                 "training needs about \(AvailableMemory.describe(estimate.bytes)) (\(parameters) parameters, batch \(specification.batchSize)), "
-                    + "more than the \(AvailableMemory.describe(Double(available))) of memory available; use smaller --generator-width "
-                    + "and --discriminator-width, fewer layers or a smaller --batch-size"])
+                    + "more than the \(AvailableMemory.describe(Double(available))) of memory available; use narrower networks "
+                    + "(generator and discriminator width), fewer layers or a smaller batch size")
         }
         var values = try array.floats()
         values.removeLast(values.count - count * features)

@@ -30,7 +30,7 @@ public final class TrainingSession {
 
     /// A fresh run: weights initialised from the seed, cursor at the start.
     public init(specification: TrainingSpecification, samples: [Float], sampleCount: Int, features: Int) {
-        precondition(specification.problems().isEmpty, "invalid specification: \(specification.problems())")
+        precondition(specification.problems().isEmpty, "invalid specification: \(specification.problems().map(\.description))")
         self.specification = specification
         let base = PhiloxGenerator(seed: specification.seed)
         let activation = specification.hiddenActivation!

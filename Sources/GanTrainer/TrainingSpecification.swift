@@ -67,37 +67,61 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
 
     public var hiddenActivation: Activation? { Activation(name: activation, leakySlope: leakySlope) }
 
-    /// Every problem with the values, each naming the option and the fix; empty when valid.
-    public func problems() -> [String] {
-        var found: [String] = []
-        func require(_ condition: Bool, _ message: String) { if !condition { found.append(message) } }
-        require(!dataset.isEmpty, "--dataset is empty; name a dataset from `ganpipe data list`")
-        require(steps >= 1, "--steps must be at least 1 (got \(steps))")
-        require(batchSize >= 1 && batchSize <= 1 << 16, "--batch-size must be between 1 and 65536 (got \(batchSize))")
-        require(noiseDimension >= 1 && noiseDimension <= 1 << 14, "--noise-dim must be between 1 and 16384 (got \(noiseDimension))")
-        for (name, value) in [("--generator-depth", generatorDepth), ("--discriminator-depth", discriminatorDepth)] {
-            require(value >= 0 && value <= 64, "\(name) must be between 0 and 64 hidden layers (got \(value))")
+    /// The settings, by their keys in `runs.config_json` (and in pipeline files). Front ends
+    /// name them in their own terms (`--batch-size`, `train.batch_size`).
+    public enum Key: String, CaseIterable, Sendable {
+        case dataset, objective, steps, seed
+        case batchSize = "batch_size", noiseDimension = "noise_dimension"
+        case generatorDepth = "generator_depth", generatorWidth = "generator_width"
+        case discriminatorDepth = "discriminator_depth", discriminatorWidth = "discriminator_width"
+        case activation, leakySlope = "leaky_slope", optimizer, learningRate = "learning_rate", beta1, beta2
+        case discriminatorSteps = "discriminator_steps", gradientPenaltyWeight = "gradient_penalty_weight", clip
+        case checkpointEvery = "checkpoint_every", metricsEvery = "metrics_every", threads
+        case vanishingThreshold = "vanishing_threshold", explodingThreshold = "exploding_threshold", healthWindow = "health_window"
+        case generatorFrozenAfter = "generator_frozen_after"
+    }
+
+    /// What is wrong with one setting: its key, and a message that completes a sentence about
+    /// it ("must be at least 1 (got 0)").
+    public struct Problem: Equatable, Sendable, CustomStringConvertible {
+        public var key: Key
+        public var message: String
+
+        /// With the setting named by its configuration key: `batch_size must be …`.
+        public var description: String { "\(key.rawValue) \(message)" }
+    }
+
+    /// Every problem with the values; empty when valid.
+    public func problems() -> [Problem] {
+        var found: [Problem] = []
+        func require(_ condition: Bool, _ key: Key, _ message: String) { if !condition { found.append(Problem(key: key, message: message)) } }
+        require(!dataset.isEmpty, .dataset, "is empty; name a dataset from `ganpipe data list`")
+        require(steps >= 1, .steps, "must be at least 1 (got \(steps))")
+        require(batchSize >= 1 && batchSize <= 1 << 16, .batchSize, "must be between 1 and 65536 (got \(batchSize))")
+        require(noiseDimension >= 1 && noiseDimension <= 1 << 14, .noiseDimension, "must be between 1 and 16384 (got \(noiseDimension))")
+        for (key, value) in [(Key.generatorDepth, generatorDepth), (.discriminatorDepth, discriminatorDepth)] {
+            require(value >= 0 && value <= 64, key, "must be between 0 and 64 hidden layers (got \(value))")
         }
-        for (name, value) in [("--generator-width", generatorWidth), ("--discriminator-width", discriminatorWidth)] {
-            require(value >= 1 && value <= 1 << 14, "\(name) must be between 1 and 16384 (got \(value))")
+        for (key, value) in [(Key.generatorWidth, generatorWidth), (.discriminatorWidth, discriminatorWidth)] {
+            require(value >= 1 && value <= 1 << 14, key, "must be between 1 and 16384 (got \(value))")
         }
-        require(hiddenActivation != nil, "--activation '\(activation)' is unknown; use one of \(Activation.names.joined(separator: ", "))")
-        require(leakySlope.isFinite && leakySlope >= 0 && leakySlope < 1, "--leaky-slope must be in [0, 1) (got \(leakySlope))")
-        require(learningRate.isFinite && learningRate > 0 && learningRate < 10, "--learning-rate must be positive and below 10 (got \(learningRate))")
-        require(beta1.isFinite && beta1 >= 0 && beta1 < 1, "--beta1 must be in [0, 1) (got \(beta1))")
-        require(beta2.isFinite && beta2 >= 0 && beta2 < 1, "--beta2 must be in [0, 1) (got \(beta2))")
-        require(discriminatorSteps >= 1 && discriminatorSteps <= 1000, "--discriminator-steps must be between 1 and 1000 (got \(discriminatorSteps))")
-        require(gradientPenaltyWeight.isFinite && gradientPenaltyWeight >= 0, "--gradient-penalty-weight must be ≥ 0 (got \(gradientPenaltyWeight))")
-        require(clip.isFinite && clip >= 0, "--clip must be ≥ 0 (got \(clip))")
-        if objective == .wgan { require(clip > 0, "--objective wgan needs --clip > 0 (its Lipschitz constraint)") }
-        require(checkpointEvery >= 1, "--checkpoint-every must be at least 1 (got \(checkpointEvery))")
-        require(metricsEvery >= 1, "--metrics-every must be at least 1 (got \(metricsEvery))")
-        require(threads >= 1 && threads <= 256, "--threads must be between 1 and 256 (got \(threads))")
-        require(vanishingThreshold >= 0 && vanishingThreshold < explodingThreshold,
-                "--vanishing-threshold must be ≥ 0 and below --exploding-threshold")
-        require(healthWindow >= 1, "--health-window must be at least 1 (got \(healthWindow))")
+        require(hiddenActivation != nil, .activation, "'\(activation)' is unknown; use one of \(Activation.names.joined(separator: ", "))")
+        require(leakySlope.isFinite && leakySlope >= 0 && leakySlope < 1, .leakySlope, "must be in [0, 1) (got \(leakySlope))")
+        require(learningRate.isFinite && learningRate > 0 && learningRate < 10, .learningRate, "must be positive and below 10 (got \(learningRate))")
+        require(beta1.isFinite && beta1 >= 0 && beta1 < 1, .beta1, "must be in [0, 1) (got \(beta1))")
+        require(beta2.isFinite && beta2 >= 0 && beta2 < 1, .beta2, "must be in [0, 1) (got \(beta2))")
+        require(discriminatorSteps >= 1 && discriminatorSteps <= 1000, .discriminatorSteps, "must be between 1 and 1000 (got \(discriminatorSteps))")
+        require(gradientPenaltyWeight.isFinite && gradientPenaltyWeight >= 0, .gradientPenaltyWeight, "must be ≥ 0 (got \(gradientPenaltyWeight))")
+        require(clip.isFinite && clip >= 0, .clip, "must be ≥ 0 (got \(clip))")
+        if objective == .wgan { require(clip > 0, .clip, "must be > 0 for the wgan objective (its Lipschitz constraint)") }
+        require(checkpointEvery >= 1, .checkpointEvery, "must be at least 1 (got \(checkpointEvery))")
+        require(metricsEvery >= 1, .metricsEvery, "must be at least 1 (got \(metricsEvery))")
+        require(threads >= 1 && threads <= 256, .threads, "must be between 1 and 256 (got \(threads))")
+        require(vanishingThreshold >= 0 && vanishingThreshold < explodingThreshold, .vanishingThreshold,
+                "must be ≥ 0 and below the exploding threshold (got \(vanishingThreshold) and \(explodingThreshold))")
+        require(healthWindow >= 1, .healthWindow, "must be at least 1 (got \(healthWindow))")
         if let frozen = generatorFrozenAfter {
-            require(frozen >= 0 && frozen < steps, "--freeze-generator-after must be between 0 and --steps − 1 (got \(frozen))")
+            require(frozen >= 0 && frozen < steps, .generatorFrozenAfter, "must be between 0 and the number of steps − 1 (got \(frozen) of \(steps) steps)")
         }
         return found
     }

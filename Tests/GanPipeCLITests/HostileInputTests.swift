@@ -72,7 +72,7 @@ import Testing
         for size in [["--generator-width", "16384", "--discriminator-width", "16384"], ["--generator-width", "8192"],
                      ["--batch-size", "65536", "--generator-depth", "8", "--discriminator-depth", "8"]] {
             try Self.expectRefusedQuickly(["train", "--dataset", "8gaussians", "--objective", "wgan-gp", "--steps", "2"] + size, database: database,
-                                          mentioning: ["training needs about", "parameters, batch", "of memory available", "--batch-size"])
+                                          mentioning: ["training needs about", "parameters, batch", "of memory available", "smaller batch size"])
         }
     }
 

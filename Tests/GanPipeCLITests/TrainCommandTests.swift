@@ -67,7 +67,7 @@ import Testing
             (["--dataset", "8gaussians", "--objective", "gan", "--steps", "0"], "--steps must be at least 1"),
             (["--dataset", "8gaussians", "--objective", "gan", "--steps", "5", "--batch-size", "0"], "--batch-size"),
             (["--dataset", "8gaussians", "--objective", "gan", "--steps", "5", "--activation", "swish"], "--activation 'swish' is unknown"),
-            (["--dataset", "8gaussians", "--objective", "wgan", "--steps", "5", "--clip", "0"], "needs --clip > 0"),
+            (["--dataset", "8gaussians", "--objective", "wgan", "--steps", "5", "--clip", "0"], "--clip must be > 0 for the wgan objective"),
             (["--dataset", "8gaussians", "--objective", "gan", "--steps", "5", "--learning-rate", "nan"], "--learning-rate"),
         ]
         for (arguments, message) in cases {

@@ -56,8 +56,8 @@ import Testing
     @Test(arguments: [
         ("train:\n  steps: 40\n  batch_sise: 32\n", "demo.yaml:12: train.batch_sise: unknown training setting"),
         ("train:\n  steps: forty\n", "demo.yaml:11: train.steps: has the wrong type"),
-        ("train:\n  steps: 0\n", "demo.yaml:11: train.steps: --steps must be at least 1"),
-        ("train:\n  learning_rate: -1\n", "demo.yaml:11: train.learning_rate: --learning-rate must be positive"),
+        ("train:\n  steps: 0\n", "demo.yaml:11: train.steps: must be at least 1"),
+        ("train:\n  learning_rate: -1\n", "demo.yaml:11: train.learning_rate: must be positive"),
         ("colour: blue\n", "demo.yaml:10: colour: unknown key"),
         ("evaluate: {every: 0}\n", "demo.yaml:10: evaluate.every: must be at least 1"),
         ("gates:\n  - evaluation: modes_covered\n", "demo.yaml:11: gates[0]: needs 'min', 'max' or both"),

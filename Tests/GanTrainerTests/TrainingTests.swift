@@ -93,6 +93,21 @@ import Testing
         #expect(steps == [4, 8, 10])
     }
 
+    /// `TrainingSpecification.Key` names exactly the keys of the stored configuration, and a
+    /// problem names the key of the setting that is wrong.
+    @Test func problemsNameTheKeysOfTheStoredConfiguration() throws {
+        var full = Self.small(.wgan)
+        full.generatorFrozenAfter = 0
+        let stored = try #require(try JSONSerialization.jsonObject(with: Data(full.canonicalJSON().utf8)) as? [String: Any])
+        #expect(Set(stored.keys) == Set(TrainingSpecification.Key.allCases.map(\.rawValue)))
+        var invalid = full
+        invalid.batchSize = 0
+        invalid.clip = 0
+        invalid.noiseDimension = 1 << 20
+        #expect(invalid.problems().map(\.key) == [.batchSize, .noiseDimension, .clip])
+        #expect(invalid.problems()[0].description == "batch_size must be between 1 and 65536 (got 0)")
+    }
+
     @Test func invalidSpecificationsAreRefusedBeforeAnythingIsWritten() throws {
         let database = try Self.database()
         var specification = Self.small(.wganGP)

@@ -22,7 +22,12 @@ let package = Package(
         // CPUID, FMA peak loops, and Debian's OpenBLAS loaded at run time (so that ganpipe can
         // choose its kernel before the library initialises: see Sources/GanTensor/BLAS.swift).
         .target(name: "CPlatform"),
-        .target(name: "GanTensor", dependencies: ["CPlatform"], swiftSettings: kernelSettings),
+        // ganpipe's one SplitMix64 and bounded-integer routine, under every seeded stream.
+        .target(name: "GanRandom"),
+        // The words the stages share because they are public schema: metric keys, evaluation
+        // names, the objectives.
+        .target(name: "GanSchema"),
+        .target(name: "GanTensor", dependencies: ["CPlatform", "GanRandom"], swiftSettings: kernelSettings),
         // Optimizer loops in C: see Sources/CKernels/optimizers.c for why, and the flags that keep
         // them bit-identical to the Swift formula.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-march=x86-64-v3", "-fno-math-errno", "-ffp-contract=off"])]),
@@ -41,19 +46,19 @@ let package = Package(
 
         // zlib from Debian's zlib1g-dev, for gzip-compressed IDX files.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "GanLoader", dependencies: ["GanStore", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "GanTrainer", dependencies: ["GanNN", "GanStore"]),
+        .target(name: "GanLoader", dependencies: ["GanStore", "GanRandom", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "GanTrainer", dependencies: ["GanNN", "GanSchema", "GanStore"]),
         .target(
             name: "GanPipeline",
-            dependencies: ["GanStore", "GanLoader", "GanTrainer", "GanEvaluator", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GanSchema", "GanStore", "GanLoader", "GanTrainer", "GanEvaluator", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "GanEvaluator", dependencies: ["GanNN", "GanStore"]),
-        .target(name: "GanReport", dependencies: ["GanStore"]),
+        .target(name: "GanEvaluator", dependencies: ["GanNN", "GanSchema", "GanStore"]),
+        .target(name: "GanReport", dependencies: ["GanRandom", "GanSchema", "GanStore"]),
 
         .target(
             name: "GanPipeCLI",
             dependencies: [
-                "GanStore", "GanLoader", "GanTrainer", "GanPipeline", "GanEvaluator", "GanReport", "GanNN", "GanTensor",
+                "GanSchema", "GanStore", "GanLoader", "GanTrainer", "GanPipeline", "GanEvaluator", "GanReport", "GanNN", "GanTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -65,11 +70,11 @@ let package = Package(
         .testTarget(name: "GanTensorTests", dependencies: ["GanTensor", "GanTestSupport"]),
         .testTarget(name: "GanNNTests", dependencies: ["GanNN", "GanTestSupport"]),
         .testTarget(name: "GanStoreTests", dependencies: ["GanStore", "GanTestSupport"]),
-        .testTarget(name: "GanTrainerTests", dependencies: ["GanTrainer", "GanTestSupport"]),
-        .testTarget(name: "GanPipelineTests", dependencies: ["GanPipeline", "GanTestSupport"]),
+        .testTarget(name: "GanTrainerTests", dependencies: ["GanTrainer", "GanSchema", "GanTestSupport"]),
+        .testTarget(name: "GanPipelineTests", dependencies: ["GanPipeline", "GanSchema", "GanTestSupport"]),
         .testTarget(name: "GanLoaderTests", dependencies: ["GanLoader", "GanTestSupport"]),
-        .testTarget(name: "GanEvaluatorTests", dependencies: ["GanEvaluator", "GanTestSupport"]),
-        .testTarget(name: "GanReportTests", dependencies: ["GanReport", "GanTestSupport"]),
-        .testTarget(name: "GanPipeCLITests", dependencies: ["GanPipeCLI", "ganpipe", "GanTestSupport"]),
+        .testTarget(name: "GanEvaluatorTests", dependencies: ["GanEvaluator", "GanSchema", "GanTestSupport"]),
+        .testTarget(name: "GanReportTests", dependencies: ["GanReport", "GanSchema", "GanTestSupport"]),
+        .testTarget(name: "GanPipeCLITests", dependencies: ["GanPipeCLI", "GanSchema", "ganpipe", "GanTestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanNN
 import GanStore
 import GanTensor
@@ -111,9 +112,9 @@ public struct DatasetClassifier {
         let run = try EvaluationStore(database).saveClassifier(
             name: runName(for: dataset), dataset: dataset, configJson: specification.canonicalJSON(), steps: total,
             blobs: network.blobs(prefix: blobPrefix),
-            evaluations: [(MetricName.classifierTestAccuracy, testMeasure.accuracy, test.count),
-                          (MetricName.classifierTrainAccuracy, trainMeasure.accuracy, train.count),
-                          (MetricName.classifierTestLoss, testMeasure.loss, test.count)],
+            evaluations: [(EvaluationMetric.classifierTestAccuracy, testMeasure.accuracy, test.count),
+                          (EvaluationMetric.classifierTrainAccuracy, trainMeasure.accuracy, train.count),
+                          (EvaluationMetric.classifierTestLoss, testMeasure.loss, test.count)],
             seed: specification.seed, lossHistory: history)
         // Another process may have stored one first: use what the database holds.
         if run.configJson != specification.canonicalJSON(), let stored = try load(for: dataset, database: database) { return stored }
@@ -216,6 +217,6 @@ public struct DatasetClassifier {
 
     /// Test accuracy as stored with the run.
     public func testAccuracy(database: GanDatabase) throws -> Double? {
-        try EvaluationStore(database).evaluations(runId: run.id!).first { $0.metric == MetricName.classifierTestAccuracy }?.value
+        try EvaluationStore(database).evaluations(runId: run.id!).first { $0.metric == EvaluationMetric.classifierTestAccuracy }?.value
     }
 }

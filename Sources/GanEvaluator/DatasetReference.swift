@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanNN
 import GanStore
 import GanTensor
@@ -127,41 +128,41 @@ final class DatasetReference {
         let finite = samples.isFinite
         if let modes, let std = modeStandardDeviation {
             let coverage = ModeCoverage.measure(samples, modes: modes, standardDeviation: std)
-            add(MetricName.modesCovered, Double(coverage.modesCovered))
-            add(MetricName.modesTotal, Double(coverage.modeCount))
-            add(MetricName.highQualityPercent, coverage.highQualityPercent)
-            add(MetricName.modeReverseKL, coverage.reverseKL)
+            add(EvaluationMetric.modesCovered, Double(coverage.modesCovered))
+            add(EvaluationMetric.modesTotal, Double(coverage.modeCount))
+            add(EvaluationMetric.highQualityPercent, coverage.highQualityPercent)
+            add(EvaluationMetric.modeReverseKL, coverage.reverseKL)
         }
         if let classifier, let heldOutMoments, let heldOutLabelHistogram {
             if finite {
                 let (logits, penultimate) = classifier.network.apply(samples)
                 let classes = ClassifierScore.measure(SoftmaxCrossEntropy.probabilities(logits), referenceHistogram: heldOutLabelHistogram)
-                add(MetricName.frechetDistance, n >= 2 ? FrechetDistance.distance(GaussianMoments(penultimate), heldOutMoments) : nil)
-                add(MetricName.classifierScore, classes.score)
-                add(MetricName.classesCovered, Double(classes.classesCovered))
-                add(MetricName.classReverseKL, classes.classReverseKL)
+                add(EvaluationMetric.frechetDistance, n >= 2 ? FrechetDistance.distance(GaussianMoments(penultimate), heldOutMoments) : nil)
+                add(EvaluationMetric.classifierScore, classes.score)
+                add(EvaluationMetric.classesCovered, Double(classes.classesCovered))
+                add(EvaluationMetric.classReverseKL, classes.classReverseKL)
             } else {
-                for name in [MetricName.frechetDistance, MetricName.classifierScore, MetricName.classesCovered, MetricName.classReverseKL] {
+                for name in [EvaluationMetric.frechetDistance, EvaluationMetric.classifierScore, EvaluationMetric.classesCovered, EvaluationMetric.classReverseKL] {
                     add(name, nil)
                 }
             }
         }
         if finite {
-            add(MetricName.slicedWasserstein, SlicedWasserstein.distance(slicer.sortedProjections(samples), heldOutProjections))
+            add(EvaluationMetric.slicedWasserstein, SlicedWasserstein.distance(slicer.sortedProjections(samples), heldOutProjections))
             var energy: Double? = nil
             if let within = EnergyDistance.meanWithinDistance(samples), let cross = EnergyDistance.meanDistance(samples, heldOut),
                let reference = heldOutWithinDistance {
                 energy = EnergyDistance.combine(cross: cross, withinA: within, withinB: reference)
             }
-            add(MetricName.energyDistance, energy)
-            add(MetricName.nonFinitePercent, 0)
+            add(EvaluationMetric.energyDistance, energy)
+            add(EvaluationMetric.nonFinitePercent, 0)
         } else {
-            add(MetricName.slicedWasserstein, nil)
-            add(MetricName.energyDistance, nil)
+            add(EvaluationMetric.slicedWasserstein, nil)
+            add(EvaluationMetric.energyDistance, nil)
             let bad = stride(from: 0, to: samples.values.count, by: samples.features).filter { start in
                 samples.values[start..<(start + samples.features)].contains { !$0.isFinite }
             }.count
-            add(MetricName.nonFinitePercent, 100 * Double(bad) / Double(Swift.max(n, 1)))
+            add(EvaluationMetric.nonFinitePercent, 100 * Double(bad) / Double(Swift.max(n, 1)))
         }
         return result
     }

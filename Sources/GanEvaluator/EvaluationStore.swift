@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanStore
 import GRDB
 
@@ -101,7 +102,7 @@ public struct EvaluationStore: Sendable {
             }, in: db)
             for point in lossHistory {
                 try db.execute(sql: "INSERT OR REPLACE INTO metrics (run_id, key, step, value) VALUES (?, ?, ?, ?)",
-                               arguments: [run.id, MetricName.classifierLossKey, point.step, point.value.isFinite ? point.value : nil])
+                               arguments: [run.id, MetricKey.classifierLoss, point.step, point.value.isFinite ? point.value : nil])
             }
             return run
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanNN
 import GanStore
 import GanTensor
@@ -7,7 +8,7 @@ import GanTensor
 /// scores them against the dataset's held-out real samples and writes the scores to
 /// `evaluations` — keyed by (run, checkpoint step, metric), so evaluating again replaces.
 ///
-/// Metrics (names in `MetricName`): mode coverage for datasets with known modes
+/// Metrics (names in `EvaluationMetric`): mode coverage for datasets with known modes
 /// (`ModeCoverage`), the sliced Wasserstein-2 and energy distances for every dataset, and for
 /// labelled image datasets the Fréchet distance in the penultimate features of the dataset's
 /// classifier and the classifier score (`DatasetClassifier`, `ClassifierScore`). Every value
@@ -153,8 +154,8 @@ public final class EvaluatorStage {
         let noise = Tensor.normal([options.sampleCount, generator.inputCount], using: &noiseStream)
         let samples = generator.apply(SampleSet(noise)).output
         let values = reference.score(samples) + reference.baseline.map {
-            DatasetReference.MetricValue(metric: MetricName.baseline($0.metric), value: $0.value, sampleCount: $0.sampleCount)
-        } + [DatasetReference.MetricValue(metric: MetricName.referenceCount, value: Double(reference.heldOut.count),
+            DatasetReference.MetricValue(metric: EvaluationMetric.baseline($0.metric), value: $0.value, sampleCount: $0.sampleCount)
+        } + [DatasetReference.MetricValue(metric: EvaluationMetric.referenceCount, value: Double(reference.heldOut.count),
                                           sampleCount: reference.heldOut.count)]
         let now = Timestamp.now()
         let rows = values.map {

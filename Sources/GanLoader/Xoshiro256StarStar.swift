@@ -1,4 +1,5 @@
 import Foundation
+import GanRandom
 
 /// The loader's own seedable random generator: xoshiro256** 1.0 (Blackman & Vigna, 2018,
 /// https://prng.di.unimi.it/xoshiro256starstar.c), its 256-bit state filled from the seed by
@@ -16,15 +17,8 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Equatable {
 
     /// A generator seeded through SplitMix64 (so seeds 0, 1, 2 give unrelated streams).
     public init(seed: UInt64) {
-        var splitMix = seed
-        func nextSplitMix() -> UInt64 {
-            splitMix &+= 0x9E37_79B9_7F4A_7C15
-            var z = splitMix
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        state = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
+        var splitMix = SplitMix64(seed: seed)
+        state = (splitMix.next(), splitMix.next(), splitMix.next(), splitMix.next())
     }
 
     /// A generator with exactly this state (not all zero), e.g. for published test vectors.
@@ -59,13 +53,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Equatable {
     /// rejection).
     public mutating func nextIndex(below bound: Int) -> Int {
         precondition(bound > 0, "bound must be positive")
-        let range = UInt64(bound)
-        var product = next().multipliedFullWidth(by: range)
-        if product.low < range {
-            let threshold = (0 &- range) % range
-            while product.low < threshold { product = next().multipliedFullWidth(by: range) }
-        }
-        return Int(product.high)
+        return nextBoundedIndex(bound)
     }
 
     /// A standard normal N(0, 1) by Box–Muller: z₀ = √(−2 ln u₁)·cos 2πu₂,

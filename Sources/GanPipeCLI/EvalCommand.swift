@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GanSchema
 import GanEvaluator
 import GanStore
 import GanTrainer
@@ -53,8 +54,8 @@ struct EvalCommand: ParsableCommand {
     static func format(_ value: Double??, metric: String) -> String {
         guard let value, let value else { return "—" }
         switch metric {
-        case MetricName.modesCovered, MetricName.modesTotal, MetricName.classesCovered: return String(Int(value))
-        case MetricName.highQualityPercent, MetricName.nonFinitePercent: return String(format: "%.2f", value)
+        case EvaluationMetric.modesCovered, EvaluationMetric.modesTotal, EvaluationMetric.classesCovered: return String(Int(value))
+        case EvaluationMetric.highQualityPercent, EvaluationMetric.nonFinitePercent: return String(format: "%.2f", value)
         default: return String(format: "%.4g", value)
         }
     }
@@ -67,13 +68,13 @@ struct EvalCommand: ParsableCommand {
             lines.append("classifier \(classifier.run)\(classifier.trainedNow ? " (trained now)" : ""): test accuracy \(accuracy) on \(classifier.testCount) samples")
         }
         let present = Set(report.checkpoints.flatMap { $0.metrics.keys })
-        let columns = MetricName.displayOrder.filter { present.contains($0) && $0 != MetricName.modesTotal }
+        let columns = EvaluationMetric.displayOrder.filter { present.contains($0) && $0 != EvaluationMetric.modesTotal }
         var table = TextTable(columns: ["step"] + columns)
         func cells(_ metrics: [String: Double?], prefix: String = "") -> [String] {
             columns.map { name in
                 let text = format(metrics[prefix + name], metric: name)
-                if name == MetricName.modesCovered, let total = metrics[prefix + MetricName.modesTotal] {
-                    return "\(text)/\(format(total, metric: MetricName.modesTotal))"
+                if name == EvaluationMetric.modesCovered, let total = metrics[prefix + EvaluationMetric.modesTotal] {
+                    return "\(text)/\(format(total, metric: EvaluationMetric.modesTotal))"
                 }
                 return text
             }
@@ -82,7 +83,7 @@ struct EvalCommand: ParsableCommand {
             table.rows.append([String(checkpoint.step)] + cells(checkpoint.metrics))
         }
         if let first = report.checkpoints.first {
-            let baselineCount = first.sampleCounts[MetricName.baseline(MetricName.slicedWasserstein)] ?? 0
+            let baselineCount = first.sampleCounts[EvaluationMetric.baseline(EvaluationMetric.slicedWasserstein)] ?? 0
             table.rows.append(["real(\(baselineCount))"] + cells(first.metrics, prefix: "baseline/"))
         }
         lines.append(table.render())
@@ -112,8 +113,8 @@ struct EvalCommand: ParsableCommand {
                 let total = try EvaluationStore(database).run(id: runId)?.totalSteps
                 guard step % every == 0 || step == total else { return }
                 let result = try stage.evaluate(runId: runId, step: step)
-                let shown = [MetricName.modesCovered, MetricName.highQualityPercent, MetricName.frechetDistance,
-                             MetricName.slicedWasserstein].compactMap { name -> String? in
+                let shown = [EvaluationMetric.modesCovered, EvaluationMetric.highQualityPercent, EvaluationMetric.frechetDistance,
+                             EvaluationMetric.slicedWasserstein].compactMap { name -> String? in
                     guard let value = result.metrics[name] else { return nil }
                     return "\(name) \(format(value, metric: name))"
                 }

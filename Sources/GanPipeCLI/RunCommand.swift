@@ -2,6 +2,7 @@ import ArgumentParser
 import CPlatform
 import Dispatch
 import Foundation
+import GanSchema
 import GanPipeline
 import GanReport
 import GanStore
@@ -153,7 +154,7 @@ struct RunCommand: ParsableCommand {
     }
 
     static func render(_ summary: PipelineSummary) -> String {
-        let resultKeys = ["modes_covered", "high_quality_percent", "sliced_wasserstein", "loss/discriminator", "loss/generator"]
+        let resultKeys = [EvaluationMetric.modesCovered, EvaluationMetric.highQualityPercent, EvaluationMetric.slicedWasserstein, MetricKey.discriminatorLoss, MetricKey.generatorLoss]
         var table = TextTable(columns: ["run", "status", "steps"] + resultKeys)
         for row in summary.runs {
             table.rows.append([row.run, row.status, "\(row.step)/\(row.totalSteps)"]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GanSchema
 import GanStore
 import GanTrainer
 

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanTrainer
 
 /// One run of the matrix: its stable name, its full configuration and the matrix values that

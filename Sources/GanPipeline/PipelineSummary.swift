@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanStore
 
 /// The outcome of `ganpipe run`: every run with its status and key results, every gate, and
@@ -43,8 +44,8 @@ public struct PipelineSummary: Codable, Sendable {
 
 extension PipelineRunner {
     /// Results shown per run: these metric keys and evaluation names when present.
-    static let resultMetrics = ["loss/discriminator", "loss/generator", "wasserstein_estimate"]
-    static let resultEvaluations = ["modes_covered", "high_quality_percent", "sliced_wasserstein", "frechet_distance"]
+    static let resultMetrics = [MetricKey.discriminatorLoss, MetricKey.generatorLoss, MetricKey.wassersteinEstimate]
+    static let resultEvaluations = [EvaluationMetric.modesCovered, EvaluationMetric.highQualityPercent, EvaluationMetric.slicedWasserstein, "frechet_distance"]
 
     func summary(seconds: Double) throws -> PipelineSummary {
         let store = RunStore(database)

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 
 /// `ganpipe compare --html`: the comparison's tables and the runs' curves overlaid, one colour
 /// per run, as one self-contained page.
@@ -29,18 +30,18 @@ public struct ComparisonPage {
             comparison.finalMetrics[key].map { values in (key, values.enumerated().map { index, value in runs[index].series[key] == nil ? "\u{2013}" : SVG.number(value) }) }
         }) + (comparison.finalEvaluations.isEmpty ? "" : "<h3>Last evaluation</h3>" + table(names, comparison.finalEvaluations.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { $0.map { SVG.number($0) } ?? "\u{2013}" }) })))
         let curves: [(String, String, String)] = [
-            ("loss/discriminator", "Discriminator loss", "loss"), ("loss/generator", "Generator loss", "loss"),
-            ("wasserstein_estimate", "Wasserstein estimate", "E[D(real)] \u{2212} E[D(fake)]"), ("penalty", "Gradient penalty", "penalty"),
-            ("discriminator/accuracy", "Discriminator accuracy", "accuracy"), ("input_grad_norm/real", "\u{2016}\u{2207}\u{2093}D\u{2016}\u{2082} at real points", "mean norm"),
-            ("input_grad_norm/interpolates", "\u{2016}\u{2207}\u{2093}D\u{2016}\u{2082} at interpolates", "mean norm"),
-            ("generator/sample_grad_norm", "Generator signal \u{2016}\u{2202}L_G/\u{2202}x\u{303}\u{2016}\u{2082}", "norm"), ("clip/fraction_at_bound", "Weights at \u{b1}c", "share"),
+            (MetricKey.discriminatorLoss, "Discriminator loss", "loss"), (MetricKey.generatorLoss, "Generator loss", "loss"),
+            (MetricKey.wassersteinEstimate, "Wasserstein estimate", "E[D(real)] \u{2212} E[D(fake)]"), (MetricKey.penalty, "Gradient penalty", MetricKey.penalty),
+            (MetricKey.discriminatorAccuracy, "Discriminator accuracy", "accuracy"), (MetricKey.inputGradientNormReal, "\u{2016}\u{2207}\u{2093}D\u{2016}\u{2082} at real points", "mean norm"),
+            (MetricKey.inputGradientNormInterpolates, "\u{2016}\u{2207}\u{2093}D\u{2016}\u{2082} at interpolates", "mean norm"),
+            (MetricKey.generatorSampleGradientNorm, "Generator signal \u{2016}\u{2202}L_G/\u{2202}x\u{303}\u{2016}\u{2082}", "norm"), (MetricKey.clippedFraction, "Weights at \u{b1}c", "share"),
         ]
         var figures: [String] = []
         for (key, title, label) in curves {
             let series = runs.enumerated().compactMap { index, run in run.series[key].map { LinePlot.Series($0, name: run.run.name, color: SVG.color(index)) } }
             guard !series.isEmpty else { continue }
             figures.append(LinePlot(title: title, xLabel: "generator step", yLabel: label, series: series,
-                                    yScale: key.hasPrefix("loss") || key == "wasserstein_estimate" || key.contains("accuracy") ? .linear : .automatic).render())
+                                    yScale: key.hasPrefix("loss") || key == MetricKey.wassersteinEstimate || key.contains("accuracy") ? .linear : .automatic).render())
         }
         page.section("curves", "Curves overlaid", "<div class=\"row\">" + figures.joined() + "</div>")
         var profiles: [LinePlot.Series] = []

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 
 /// Gradient norm against depth at one step, and a least-squares line through
 /// log₁₀(norm) = a + slope · depth — the quantity of the WGAN-GP paper's Figure 1b
@@ -66,7 +67,7 @@ public struct DepthProfile: Codable, Sendable, Equatable {
         guard let first = layers.first else { return [] }
         let steps = try data.recordedSteps(of: first.layer.key, near: targets)
         return try steps.map { step in
-            let values = try data.values(prefix: "activation_grad_norm/discriminator/", at: step)
+            let values = try data.values(prefix: MetricKey.activationGradientNorm(""), at: step)
             return DepthProfile(step: step, layers: layers.map { entry in
                 Layer(path: entry.layer.path, depth: entry.layer.depth, value: values[entry.layer.key] ?? nil)
             })
@@ -77,7 +78,7 @@ public struct DepthProfile: Codable, Sendable, Equatable {
     static func weightProfile(_ data: RunData, network: String, near target: Int) throws -> DepthProfile? {
         let layers = data.layerSeries(.parameterGradient, network: network).filter { $0.layer.parameter == "weight" }
         guard let first = layers.first, let step = try data.recordedSteps(of: first.layer.key, near: [target]).first else { return nil }
-        let values = try data.values(prefix: "grad_norm/\(network)/", at: step)
+        let values = try data.values(prefix: MetricKey.gradientNorm(network, ""), at: step)
         return DepthProfile(step: step, layers: layers.map { entry in
             Layer(path: entry.layer.path, depth: entry.layer.depth, value: values[entry.layer.key] ?? nil)
         })

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 
 extension Diagnosis {
     /// Per parameter tensor: how often its gradient norm was below the vanishing threshold or
@@ -9,7 +10,7 @@ extension Diagnosis {
         for network in ["discriminator", "generator"] {
             var vanishing: [(String, Int, Int, Double)] = [], exploding: [(String, Int, Int, Double)] = []
             var silentBiases: [String] = []
-            let wasserstein = ["wgan", "wgan-gp", "wgan-lp"].contains(data.run.objective)
+            let wasserstein = Objective(rawValue: data.run.objective)?.isWasserstein == true
             let entries = data.layerSeries(.parameterGradient, network: network)
             let outputIndex = entries.map(\.layer.moduleIndex).max()
             for (layer, series) in entries {

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 
 extension Diagnosis {
     /// For logit objectives: accuracy near 1 over the last tenth of the run means the
@@ -6,7 +7,7 @@ extension Diagnosis {
     /// collapses (Arjovsky & Bottou 2017); a fall of two orders of magnitude from its peak
     /// is reported as a vanishing generator gradient.
     mutating func examineSaturation(_ data: RunData) {
-        guard let accuracy = data.series["discriminator/accuracy"], !accuracy.points.isEmpty else { return }
+        guard let accuracy = data.series[MetricKey.discriminatorAccuracy], !accuracy.points.isEmpty else { return }
         let tail = accuracy.points.suffix(max(1, accuracy.points.count / 10))
         let finalAccuracy = tail.compactMap(\.mean).reduce(0, +) / Double(max(1, tail.compactMap(\.mean).count))
         guard finalAccuracy >= 0.99 else {
@@ -21,7 +22,7 @@ extension Diagnosis {
             ?? accuracy.points[0].firstStep
         var message = "the discriminator saturated: accuracy \(SVG.number(finalAccuracy)) over the last tenth of the run, ≥ 0.99 from step \(onset)"
         var severity: Severity = .warning
-        if let signal = data.series["generator/sample_grad_norm"], let peak = signal.points.compactMap(\.mean).max(), peak > 0 {
+        if let signal = data.series[MetricKey.generatorSampleGradientNorm], let peak = signal.points.compactMap(\.mean).max(), peak > 0 {
             let tailSignal = signal.points.suffix(max(1, signal.points.count / 10)).compactMap(\.mean)
             let final = tailSignal.reduce(0, +) / Double(max(1, tailSignal.count))
             let orders = final > 0 ? log10(peak / final) : .infinity
@@ -41,7 +42,7 @@ extension Diagnosis {
     /// Weight clipping: the share of discriminator weights at ±c, overall and per layer.
     mutating func examineClipping(_ data: RunData, clipped: ClippedWeights?) {
         guard let clipped else {
-            if let clip = data.configuration.clip, let fraction = data.series["clip/fraction_at_bound"]?.lastValue, fraction > 0.25 {
+            if let clip = data.configuration.clip, let fraction = data.series[MetricKey.clippedFraction]?.lastValue, fraction > 0.25 {
                 add(fraction > 0.5 ? .problem : .warning, "clipping", network: "discriminator",
                     "\(SVG.number(100 * fraction))% of discriminator parameters sit at \u{b1}\(SVG.number(clip)) at the last recorded step")
             }
@@ -68,12 +69,12 @@ extension Diagnosis {
             add(.info, "not_evaluated", "no evaluation recorded; run `ganpipe eval \(data.run.name)` to measure mode coverage and sample quality")
             return
         }
-        guard let covered = series["modes_covered"]?.last(where: { $0.value != nil }) else { return }
+        guard let covered = series[EvaluationMetric.modesCovered]?.last(where: { $0.value != nil }) else { return }
         let total = series["modes_total"]?.last(where: { $0.step == covered.step })?.value.map { Int($0) }
             ?? data.datasetModes.map { $0.centres.count }
         guard let total, let count = covered.value.map({ Int($0) }) else { return }
-        let best = series["modes_covered"]?.compactMap(\.value).max().map { Int($0) } ?? count
-        let quality = series["high_quality_percent"]?.last(where: { $0.step == covered.step })?.value
+        let best = series[EvaluationMetric.modesCovered]?.compactMap(\.value).max().map { Int($0) } ?? count
+        let quality = series[EvaluationMetric.highQualityPercent]?.last(where: { $0.step == covered.step })?.value
         let qualityText = quality.map { " (\(SVG.number($0))% of samples are high quality)" } ?? ""
         if count < total {
             add(.problem, "mode_dropping", network: "generator", steps: (covered.step, covered.step),

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanStore
 
 /// `ganpipe compare`: several runs side by side — the configuration keys whose values differ,
@@ -17,9 +18,9 @@ public struct RunComparison: Encodable {
 
     /// Metric keys compared (per-layer norms are summarised by the verdict instead).
     public static let metricKeys = [
-        "loss/discriminator", "loss/generator", "wasserstein_estimate", "penalty", "score/real", "score/fake",
-        "discriminator/accuracy", "input_grad_norm/real", "input_grad_norm/fake", "input_grad_norm/interpolates",
-        "generator/sample_grad_norm", "clip/fraction_at_bound",
+        MetricKey.discriminatorLoss, MetricKey.generatorLoss, MetricKey.wassersteinEstimate, MetricKey.penalty, MetricKey.scoreReal, MetricKey.scoreFake,
+        MetricKey.discriminatorAccuracy, MetricKey.inputGradientNormReal, MetricKey.inputGradientNormFake, MetricKey.inputGradientNormInterpolates,
+        MetricKey.generatorSampleGradientNorm, MetricKey.clippedFraction,
     ]
 
     public var runs: [Column]

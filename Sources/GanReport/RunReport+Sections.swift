@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 
 extension RunReport {
     /// A line plot of the metric keys present, named for the legend; nil when none is present.
@@ -19,19 +20,19 @@ extension RunReport {
     }
 
     func lossSection() -> String {
-        let wasserstein = ["wgan", "wgan-gp", "wgan-lp"].contains(data.run.objective)
+        let wasserstein = Objective(rawValue: data.run.objective)?.isWasserstein == true
         let lambda = data.configuration.number("gradient_penalty_weight") ?? 0
         return row([
-            plot("Losses", yLabel: "loss", keys: [("loss/discriminator", "discriminator loss"), ("loss/generator", "generator loss")], scale: .linear,
+            plot("Losses", yLabel: "loss", keys: [(MetricKey.discriminatorLoss, "discriminator loss"), (MetricKey.generatorLoss, "generator loss")], scale: .linear,
                  notes: lambda > 0 ? ["The discriminator loss includes \u{3bb}\u{b7}penalty (\u{3bb} = \(SVG.number(lambda)))."] : []),
-            plot("Wasserstein estimate", yLabel: "E[D(real)] \u{2212} E[D(fake)]", keys: [("wasserstein_estimate", "Wasserstein estimate")], scale: .linear,
+            plot("Wasserstein estimate", yLabel: "E[D(real)] \u{2212} E[D(fake)]", keys: [(MetricKey.wassersteinEstimate, "Wasserstein estimate")], scale: .linear,
                  notes: ["The critic's estimate of the Wasserstein-1 distance, up to its Lipschitz constant; it should fall as the generator improves."]),
-            plot("Gradient penalty", yLabel: "E[(\u{2016}\u{2207}\u{2093}D(x\u{302})\u{2016}\u{2082} \u{2212} 1)\u{b2}]", keys: [("penalty", "penalty (before \u{d7}\u{3bb})")]),
+            plot("Gradient penalty", yLabel: "E[(\u{2016}\u{2207}\u{2093}D(x\u{302})\u{2016}\u{2082} \u{2212} 1)\u{b2}]", keys: [(MetricKey.penalty, "penalty (before \u{d7}\u{3bb})")]),
             plot(wasserstein ? "Critic scores" : "Discriminator logits", yLabel: wasserstein ? "mean critic score" : "mean logit",
-                 keys: [("score/real", "real"), ("score/fake", "generated")], scale: .linear),
-            plot("Discriminator accuracy", yLabel: "share classified correctly", keys: [("discriminator/accuracy", "accuracy")], scale: .linear,
+                 keys: [(MetricKey.scoreReal, "real"), (MetricKey.scoreFake, "generated")], scale: .linear),
+            plot("Discriminator accuracy", yLabel: "share classified correctly", keys: [(MetricKey.discriminatorAccuracy, "accuracy")], scale: .linear,
                  references: [(1, "perfect: saturated"), (0.5, "chance")]),
-            plot("Weights at the clipping bound", yLabel: "share of parameters at \u{b1}c", keys: [("clip/fraction_at_bound", "at \u{b1}\(SVG.number(data.configuration.clip ?? 0))")], scale: .linear),
+            plot("Weights at the clipping bound", yLabel: "share of parameters at \u{b1}c", keys: [(MetricKey.clippedFraction, "at \u{b1}\(SVG.number(data.configuration.clip ?? 0))")], scale: .linear),
         ], missing: "No loss was recorded.")
     }
 
@@ -93,10 +94,10 @@ extension RunReport {
         let penalty = (data.configuration.number("gradient_penalty_weight") ?? 0) > 0
         return row([
             plot("\u{2016}\u{2207}\u{2093}D(x)\u{2016}\u{2082} at real, generated and interpolated points", yLabel: "mean \u{2016}\u{2207}\u{2093}D\u{2016}\u{2082}",
-                 keys: [("input_grad_norm/real", "real"), ("input_grad_norm/fake", "generated"), ("input_grad_norm/interpolates", "interpolates")],
+                 keys: [(MetricKey.inputGradientNormReal, "real"), (MetricKey.inputGradientNormFake, "generated"), (MetricKey.inputGradientNormInterpolates, "interpolates")],
                  references: penalty ? [(1, "penalty target 1")] : []),
             plot("Generator signal \u{2016}\u{2202}L_G/\u{2202}x\u{303}\u{2016}\u{2082}", yLabel: "\u{2016}\u{2202}L_G/\u{2202}x\u{303}\u{2016}\u{2082}",
-                 keys: [("generator/sample_grad_norm", "generated batch")],
+                 keys: [(MetricKey.generatorSampleGradientNorm, "generated batch")],
                  notes: ["The gradient the generator receives through its samples; for the minimax loss it vanishes as the discriminator saturates (Arjovsky & Bottou 2017)."]),
         ], missing: "No input gradient was recorded.")
     }
@@ -104,8 +105,8 @@ extension RunReport {
     func evaluationSection() -> String {
         let series = data.evaluationSeries
         let names = series.keys.filter { !$0.hasPrefix("baseline/") }.sorted { a, b in
-            let order = ["modes_covered", "modes_total", "high_quality_percent", "mode_reverse_kl", "frechet_distance", "classifier_score",
-                         "classes_covered", "class_reverse_kl", "sliced_wasserstein", "energy_distance", "non_finite_percent"]
+            let order = [EvaluationMetric.modesCovered, "modes_total", EvaluationMetric.highQualityPercent, "mode_reverse_kl", "frechet_distance", "classifier_score",
+                         "classes_covered", "class_reverse_kl", EvaluationMetric.slicedWasserstein, "energy_distance", "non_finite_percent"]
             return (order.firstIndex(of: a) ?? 99, a) < (order.firstIndex(of: b) ?? 99, b)
         }
         guard !names.isEmpty else { return "<p class=\"note\">No evaluation recorded; run <code>ganpipe eval \(SVG.escape(data.run.name))</code> to score the checkpoints.</p>" }

@@ -1,4 +1,6 @@
 import Foundation
+import GanSchema
+import GanRandom
 import GanStore
 
 /// The samples section of a report: what the generator makes at a few checkpoints, next to
@@ -89,7 +91,7 @@ struct SampleFigures {
             let grid = (0..<gridResolution).map { Double($0) / Double(gridResolution - 1) }
             let gx = grid.map { window.0 + $0 * (window.1 - window.0) }, gy = grid.map { window.2 + $0 * (window.3 - window.2) }
             let values = gy.map { y in gx.map { x in discriminator([x, y]).first ?? .nan } }
-            let wasserstein = ["wgan", "wgan-gp", "wgan-lp"].contains(data.run.objective)
+            let wasserstein = Objective(rawValue: data.run.objective)?.isWasserstein == true
             field = SamplePanel.Field(xs: gx, ys: gy, values: values, label: wasserstein ? "critic score D(x)" : "discriminator logit D(x)")
         }
         let modes = data.datasetModes?.centres ?? []
@@ -126,7 +128,7 @@ struct SampleFigures {
     /// `count` samples G(z), z standard normal from a generator seeded by the run and the step.
     func sample(_ generator: CheckpointNetwork, count: Int, step: Int) -> [[Double]] {
         var random = SplitMix64(seed: UInt64(bitPattern: data.run.seed) &* 0x9E37_79B9 ^ UInt64(step))
-        return (0..<count).map { _ in generator((0..<generator.inputs).map { _ in random.nextNormal() }) }
+        return (0..<count).map { _ in generator((0..<generator.inputs).map { _ in random.nextBoxMullerNormal() }) }
     }
 
     /// Up to `count` values spread evenly over `values`, always including the last.

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import GanRandom
 
 /// Philox4x32-10, the counter-based generator of Salmon, Moraes, Dror & Shaw, "Parallel random
 /// numbers: as easy as 1, 2, 3" (SC 2011) — the generator behind Random123, cuRAND and JAX.
@@ -69,15 +70,7 @@ public struct PhiloxGenerator: RandomNumberGenerator, Codable, Hashable, Sendabl
     /// rejection, "Fast random integer generation in an interval", 2019).
     public mutating func nextIndex(below upperBound: Int) -> Int {
         checkPrecondition(upperBound > 0, "nextIndex(below:): upper bound must be positive, got \(upperBound)")
-        let bound = UInt64(upperBound)
-        var product = next().multipliedFullWidth(by: bound)
-        if product.low < bound {
-            let threshold = (0 &- bound) % bound
-            while product.low < threshold {
-                product = next().multipliedFullWidth(by: bound)
-            }
-        }
-        return Int(product.high)
+        return nextBoundedIndex(upperBound)
     }
 
     /// One standard normal draw: the cosine half of a Box–Muller pair (the sine half is
@@ -130,35 +123,3 @@ public struct PhiloxGenerator: RandomNumberGenerator, Codable, Hashable, Sendabl
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
-/// OOPSLA 2014; reference code by Vigna, prng.di.unimi.it/splitmix64.c).
-///
-/// Used only to turn a user's seed (often a small integer like 1, 2, 3) into a well-mixed
-/// 64-bit Philox key, so neighbouring seeds give unrelated keys. Its state is one UInt64.
-///
-///     state += 0x9E3779B97F4A7C15
-///     z = state
-///     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
-///     z = (z ^ (z >> 27)) * 0x94D049BB133111EB
-///     return z ^ (z >> 31)
-///
-/// Published vector: seed 1234567 gives 6457827717110365317, 3203168211198807973,
-/// 9817491932198370423, 4593380528125082431, 16408922859458223821 (checked in a test).
-public struct SplitMix64: RandomNumberGenerator, Codable, Hashable, Sendable {
-    /// The whole state: the next call adds the golden-ratio increment to it.
-    public var state: UInt64
-
-    /// Starts the sequence at `seed`.
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,3 +1,4 @@
+import GanSchema
 import GanNN
 import GanStore
 import GanTensor
@@ -36,7 +37,7 @@ extension TrainingSession {
         }
         step = stepNumber
         if recordMetrics {
-            let norms = outcome.metrics.filter { $0.key.hasPrefix("grad_norm/") || $0.key.hasPrefix("activation_grad_norm/") }
+            let norms = outcome.metrics.filter { $0.key.hasPrefix(MetricKey.gradientNormPrefix) || $0.key.hasPrefix(MetricKey.activationGradientNormPrefix) }
             outcome.events += health.observe(step: stepNumber, norms: norms)
         }
         return outcome

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanNN
 import GanStore
 import GanTensor

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanNN
 
 /// Everything that determines a run, with every default made explicit. Stored as JSON in

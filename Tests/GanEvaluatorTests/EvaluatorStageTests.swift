@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanEvaluator
 import GanNN
 import GanStore
@@ -67,21 +68,21 @@ import Testing
         let report = try EvaluatorStage(database).evaluate("collapsed", checkpoints: .all)
         #expect(report.checkpoints.map(\.step) == [0, 5, 10] && report.samples == 2500 && report.referenceCount == 400)
         let atZero = report.checkpoints[0].metrics, collapsed = report.checkpoints[1].metrics, spread = report.checkpoints[2].metrics
-        #expect(atZero[MetricName.modesCovered] == 0 && atZero[MetricName.modeReverseKL] == .some(nil))
-        #expect(collapsed[MetricName.modesCovered] == 1 && collapsed[MetricName.highQualityPercent] == 100)
-        #expect(abs(collapsed[MetricName.modeReverseKL]!! - log(8.0)) < 1e-9)
+        #expect(atZero[EvaluationMetric.modesCovered] == 0 && atZero[EvaluationMetric.modeReverseKL] == .some(nil))
+        #expect(collapsed[EvaluationMetric.modesCovered] == 1 && collapsed[EvaluationMetric.highQualityPercent] == 100)
+        #expect(abs(collapsed[EvaluationMetric.modeReverseKL]!! - log(8.0)) < 1e-9)
         // Real training samples scored as if generated: every mode, the Gaussian rate of high quality, distances near 0.
-        #expect(collapsed[MetricName.baseline(MetricName.modesCovered)] == 8)
-        let baselineQuality = collapsed[MetricName.baseline(MetricName.highQualityPercent)]!!
+        #expect(collapsed[EvaluationMetric.baseline(EvaluationMetric.modesCovered)] == 8)
+        let baselineQuality = collapsed[EvaluationMetric.baseline(EvaluationMetric.highQualityPercent)]!!
         #expect(baselineQuality > 97.5 && baselineQuality <= 100, "\(baselineQuality)")
-        #expect(collapsed[MetricName.baseline(MetricName.slicedWasserstein)]!! < 0.15)
-        #expect(abs(collapsed[MetricName.baseline(MetricName.energyDistance)]!!) < 0.01)
+        #expect(collapsed[EvaluationMetric.baseline(EvaluationMetric.slicedWasserstein)]!! < 0.15)
+        #expect(abs(collapsed[EvaluationMetric.baseline(EvaluationMetric.energyDistance)]!!) < 0.01)
         // Collapse is far from the data; spreading it out (still off the modes) changes the distances.
-        #expect(collapsed[MetricName.slicedWasserstein]!! > 5 * collapsed[MetricName.baseline(MetricName.slicedWasserstein)]!!)
-        #expect(collapsed[MetricName.energyDistance]!! > 0.5)
-        #expect(spread[MetricName.highQualityPercent]!! < 10)
-        #expect(report.checkpoints[1].sampleCounts[MetricName.modesCovered] == 2500)
-        #expect(report.checkpoints[1].sampleCounts[MetricName.referenceCount] == 400)
+        #expect(collapsed[EvaluationMetric.slicedWasserstein]!! > 5 * collapsed[EvaluationMetric.baseline(EvaluationMetric.slicedWasserstein)]!!)
+        #expect(collapsed[EvaluationMetric.energyDistance]!! > 0.5)
+        #expect(spread[EvaluationMetric.highQualityPercent]!! < 10)
+        #expect(report.checkpoints[1].sampleCounts[EvaluationMetric.modesCovered] == 2500)
+        #expect(report.checkpoints[1].sampleCounts[EvaluationMetric.referenceCount] == 400)
     }
 
     @Test func evaluatingAgainReplacesRowsAndTheSameSeedGivesTheSameValues() throws {
@@ -110,8 +111,8 @@ import Testing
         let database = try Self.database(in: folder)
         try Self.insertRun("nan", into: database, checkpoints: [(3, Self.pointGenerator([.nan, 0]))])
         let result = try EvaluatorStage(database).evaluate("nan", checkpoints: .latest).checkpoints[0].metrics
-        #expect(result[MetricName.nonFinitePercent] == 100 && result[MetricName.modesCovered] == 0)
-        #expect(result[MetricName.slicedWasserstein] == .some(nil) && result[MetricName.energyDistance] == .some(nil))
+        #expect(result[EvaluationMetric.nonFinitePercent] == 100 && result[EvaluationMetric.modesCovered] == 0)
+        #expect(result[EvaluationMetric.slicedWasserstein] == .some(nil) && result[EvaluationMetric.energyDistance] == .some(nil))
         let stored = try Self.values(database, run: "nan")
         #expect(stored.contains("3 sliced_wasserstein=NULL n=2500 seed=0"))
     }
@@ -188,10 +189,10 @@ import Testing
         #expect(classifier.trainedNow && classifier.run == "classifier/blocks" && classifier.testCount == 200)
         #expect(classifier.testAccuracy! > 0.97)
         let metrics = first.checkpoints[0].metrics
-        #expect(metrics[MetricName.baseline(MetricName.classifierScore)]!! > 3.5)
-        #expect(metrics[MetricName.baseline(MetricName.classesCovered)] == 4)
-        #expect(metrics[MetricName.baseline(MetricName.frechetDistance)]!! < 0.1 * metrics[MetricName.frechetDistance]!!)
-        #expect(metrics[MetricName.classifierScore]!! < 2 && metrics[MetricName.modesCovered] == nil)
+        #expect(metrics[EvaluationMetric.baseline(EvaluationMetric.classifierScore)]!! > 3.5)
+        #expect(metrics[EvaluationMetric.baseline(EvaluationMetric.classesCovered)] == 4)
+        #expect(metrics[EvaluationMetric.baseline(EvaluationMetric.frechetDistance)]!! < 0.1 * metrics[EvaluationMetric.frechetDistance]!!)
+        #expect(metrics[EvaluationMetric.classifierScore]!! < 2 && metrics[EvaluationMetric.modesCovered] == nil)
         let second = try EvaluatorStage(database).evaluate("image-gan", checkpoints: .latest)
         #expect(second.classifier?.trainedNow == false)
         #expect(second.checkpoints[0].metrics == metrics)

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanPipeline
 import GanTrainer
 import Testing

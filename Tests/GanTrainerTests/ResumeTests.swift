@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanStore
 import GanTestSupport
 import GanTrainer

@@ -1,7 +1,8 @@
-/// The metric names of `evaluations.metric`: stable strings, defined once, documented for SQL
-/// users in migrations/README.md. `baseline/NAME` is NAME computed for real training samples
+/// The names of `evaluations.metric` (what the evaluator measures at a checkpoint; the trainer's
+/// per-step values are `MetricKey`, in `metrics.key`): stable strings, defined once, documented
+/// for SQL users in migrations/README.md. `baseline/NAME` is NAME computed for real training samples
 /// scored as if generated (same count, same seed): the value a perfect generator would get.
-public enum MetricName {
+public enum EvaluationMetric {
     // Datasets with known modes (ModeCoverage).
     public static let modesCovered = "modes_covered"
     public static let modesTotal = "modes_total"
@@ -22,8 +23,6 @@ public enum MetricName {
     public static let classifierTestAccuracy = "classifier/test_accuracy"
     public static let classifierTrainAccuracy = "classifier/train_accuracy"
     public static let classifierTestLoss = "classifier/test_loss"
-    /// Per-epoch training loss of a classifier, in `metrics`.
-    public static let classifierLossKey = "loss/classifier"
 
     public static func baseline(_ name: String) -> String { "baseline/\(name)" }
 

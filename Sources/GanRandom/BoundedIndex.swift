@@ -1,0 +1,18 @@
+extension RandomNumberGenerator {
+    /// Uniform integer in `0..<upperBound` (positive) without modulo bias: Lemire's
+    /// multiply-shift with rejection ("Fast random integer generation in an interval", 2019).
+    /// ganpipe's own, not the standard library's `next(upperBound:)`, so that the streams stored
+    /// datasets and runs depend on cannot change with a toolchain.
+    @inlinable
+    public mutating func nextBoundedIndex(_ upperBound: Int) -> Int {
+        let bound = UInt64(upperBound)
+        var product = next().multipliedFullWidth(by: bound)
+        if product.low < bound {
+            let threshold = (0 &- bound) % bound
+            while product.low < threshold {
+                product = next().multipliedFullWidth(by: bound)
+            }
+        }
+        return Int(product.high)
+    }
+}

@@ -27,13 +27,14 @@ import Testing
     }
 
     /// Everything a run produced, for comparing two databases: final weights, metric rows,
-    /// evaluation rows.
-    static func results(_ path: String) throws -> [String: String] {
+    /// evaluation rows. `context` goes into the failure message.
+    static func results(_ path: String, context: String = "") throws -> [String: String] {
         let database = try GanDatabase.open(path: path, access: .readOnly)
         defer { try? database.close() }
         var results: [String: String] = [:]
         for run in try RunStore(database).list() {
-            let checkpoint = try #require(try CheckpointStore(database).latestComplete(runId: run.id!))
+            let checkpoint = try #require(try CheckpointStore(database).latestComplete(runId: run.id!),
+                                          "run \(run.name) has no complete checkpoint \(context)")
             let blobs = try CheckpointStore(database).blobs(of: checkpoint).filter { $0.key != "state" }
             let weights = blobs.keys.sorted().map { SHA256.hex(blobs[$0]!.data) }.joined(separator: ",")
             let rows = try database.reader.read { db in
@@ -115,17 +116,19 @@ import Testing
     }
 
     /// The whole pipeline — parent and workers — killed with SIGKILL at random moments, then
-    /// started again: the same results as an uninterrupted run, and a healthy database.
+    /// started again: the same results as an uninterrupted run, and a healthy database. The
+    /// moments come from `KillSeed`, named in every failure message for a replay.
     @Test func killedAtRandomMomentsItFinishesWithTheSameResults() throws {
+        let seed = try KillSeed()
         let folder = TemporaryDirectory()
         let pipeline = try Self.writePipeline(in: folder, steps: 300)
         let reference = folder.file("reference.sqlite")
         let straight = try GanPipeProcess.run(["run", pipeline, "--db", reference, "--jobs", "2"])
-        #expect(straight.status == 0, "\(straight)")
-        let expected = try Self.results(reference)
+        #expect(straight.status == 0, "\(seed): \(straight)")
+        let expected = try Self.results(reference, context: "(\(seed))")
 
         let database = folder.file("killed.sqlite")
-        var random = SplitMix64(seed: UInt64(Date().timeIntervalSince1970 * 1000))
+        var random = SplitMix64(seed: seed.value)
         for _ in 0..<3 {
             // setsid puts the pipeline and its workers in a process group of their own.
             let process = Process()
@@ -139,10 +142,10 @@ import Testing
             process.waitUntilExit()
         }
         let finish = try GanPipeProcess.run(["run", pipeline, "--db", database, "--jobs", "2"])
-        #expect(finish.status == 0, "\(finish)")
-        #expect(try Self.results(database) == expected)
+        #expect(finish.status == 0, "\(seed): \(finish)")
+        #expect(try Self.results(database, context: "(\(seed))") == expected, "\(seed)")
         let check = try GanPipeProcess.run(["db", "check", "--full", "--db", database])
-        #expect(check.status == 0, "\(check)")
+        #expect(check.status == 0, "\(seed): \(check)")
     }
 
     @Test func pipelineMistakesNameFileLineAndKey() throws {

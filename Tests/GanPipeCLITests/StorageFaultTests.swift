@@ -5,8 +5,8 @@ import GRDB
 import Testing
 
 /// A full disk and read-only databases, made for real: a small tmpfs, a tmpfs remounted
-/// read-only, the immutable file attribute, and a locked folder read as `nobody` (all need
-/// root, which these tests and CI run as).
+/// read-only, the immutable file attribute, and a locked folder read as `nobody`. Those need
+/// root: without it they are disabled and say so (CI runs as root, so there they run).
 @Suite(.serialized) struct StorageFaultTests {
     static func shell(_ command: String, _ arguments: [String]) throws -> Int32 {
         let process = Process()
@@ -19,10 +19,13 @@ import Testing
         return process.terminationStatus
     }
 
-    @Test func aFullDiskStopsTrainingInOneLineAndKeepsWhatWasCommitted() throws {
+    static let isRoot = geteuid() == 0
+
+    @Test(.enabled(if: StorageFaultTests.isRoot, "needs root (mount)"))
+    func aFullDiskStopsTrainingInOneLineAndKeepsWhatWasCommitted() throws {
         let mountPoint = TemporaryDirectory()
         try #require(try Self.shell("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.path]) == 0,
-                     "mounting a small tmpfs needs root")
+                     "mounting a small tmpfs failed")
         defer { _ = try? Self.shell("/bin/umount", [mountPoint.path]) }
         let path = mountPoint.file("full.sqlite")
         let database = try GanDatabase.open(path: path)
@@ -53,14 +56,15 @@ import Testing
         try reader.close()
     }
 
-    @Test func aReadOnlyDatabaseIsRefusedInOneLineAndLeftAlone() throws {
+    @Test(.enabled(if: StorageFaultTests.isRoot, "needs root (chattr +i)"))
+    func aReadOnlyDatabaseIsRefusedInOneLineAndLeftAlone() throws {
         let folder = TemporaryDirectory()
         let path = folder.file("frozen.sqlite")
         let database = try GanDatabase.open(path: path)
         try TestDatasets.insertEightGaussians(into: database)
         try database.close()
         let digest = try DatabaseDump.digest(path)
-        try #require(try Self.shell("/usr/bin/chattr", ["+i", path]) == 0, "the immutable attribute needs root")
+        try #require(try Self.shell("/usr/bin/chattr", ["+i", path]) == 0, "setting the immutable attribute failed")
         defer { _ = try? Self.shell("/usr/bin/chattr", ["-i", path]) }
         for arguments in [["train", "--dataset", "8gaussians", "--objective", "gan", "--steps", "3"],
                           ["data", "generate", "ring", "--samples", "100", "--name", "ring"], ["db", "init"]] {
@@ -77,7 +81,8 @@ import Testing
     /// read-only), and in a folder its user may not write (as `nobody`, a 0444 file in a 0555
     /// folder): SQLite cannot make the `-shm` file a WAL reader needs there. Commands that
     /// write are refused in one line; nothing is left beside the database.
-    @Test func aDatabaseOnAReadOnlyFilesystemOrFolderServesEveryReadOnlyCommand() throws {
+    @Test(.enabled(if: StorageFaultTests.isRoot, "needs root (mount, setpriv)"))
+    func aDatabaseOnAReadOnlyFilesystemOrFolderServesEveryReadOnlyCommand() throws {
         let folder = TemporaryDirectory()
         let source = try TrainCommandTests.databaseWithRuns(["a", "b"], in: folder)
         let output = folder.file("out")
@@ -110,7 +115,7 @@ import Testing
 
         let mountPoint = folder.file("ro")
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
-        try #require(try Self.shell("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint]) == 0, "mounting a tmpfs needs root")
+        try #require(try Self.shell("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint]) == 0, "mounting a tmpfs failed")
         defer { _ = try? Self.shell("/bin/umount", [mountPoint]) }
         try FileManager.default.copyItem(atPath: source, toPath: mountPoint + "/g.sqlite")
         try #require(try Self.shell("/bin/mount", ["-o", "remount,ro", mountPoint]) == 0)

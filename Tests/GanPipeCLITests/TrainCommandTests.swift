@@ -30,12 +30,14 @@ import Testing
         return path
     }
 
-    static func weightsAndMetrics(_ path: String, run: String) throws -> (blobs: [String: CheckpointBlob], metrics: [String]) {
+    /// The run's last checkpoint (weights and optimizer state) and metric rows; `context` goes
+    /// into every failure message.
+    static func weightsAndMetrics(_ path: String, run: String, context: String) throws -> (blobs: [String: CheckpointBlob], metrics: [String]) {
         let database = try GanDatabase.open(path: path, access: .readOnly)
         defer { try? database.close() }
         let record = try RunStore(database).find(run)
-        let checkpoint = try #require(try CheckpointStore(database).latestComplete(runId: record.id!))
-        #expect(checkpoint.step == record.totalSteps)
+        let checkpoint = try #require(try CheckpointStore(database).latestComplete(runId: record.id!), "\(run), \(context): no complete checkpoint")
+        #expect(checkpoint.step == record.totalSteps, "\(run), \(context): last checkpoint at step \(checkpoint.step) of \(record.totalSteps)")
         let metrics = try database.reader.read {
             try String.fetchAll($0, sql: "SELECT key || '@' || step || '=' || quote(value) FROM metrics WHERE run_id = ? ORDER BY key, step",
                                 arguments: [record.id])
@@ -82,15 +84,17 @@ import Testing
 
     /// N steps straight, and the same run killed with SIGKILL at random moments and resumed:
     /// byte-identical weights and optimizer state, identical metric rows, a healthy database.
+    /// The moments come from `KillSeed`, named in every failure message for a replay.
     @Test func aRunKilledWithSIGKILLResumesBitForBit() throws {
+        let seed = try KillSeed()
         let folder = TemporaryDirectory()
         let path = try Self.databaseWithData(in: folder)
         let common = ["--db", path, "--objective", "wgan-gp", "--steps", "600", "--checkpoint-every", "37", "--seed", "5"] + Self.small
         let straight = try GanPipeProcess.run(["train", "--name", "straight"] + common)
-        #expect(straight.status == 0, "\(straight)")
-        let reference = try Self.weightsAndMetrics(path, run: "straight")
+        #expect(straight.status == 0, "\(seed): \(straight)")
+        let reference = try Self.weightsAndMetrics(path, run: "straight", context: "\(seed)")
 
-        var generator = SplitMix64(seed: UInt64(Date().timeIntervalSince1970 * 1000))
+        var generator = SplitMix64(seed: seed.value)
         for trial in 0..<2 {
             let name = "killed-\(trial)"
             let process = Process()
@@ -101,26 +105,25 @@ import Testing
             try process.run()
             // Wait for the first commit past step 0, then a random moment more.
             let reader = try GanDatabase.open(path: path, access: .readOnly)
-            var progressed = false
-            for _ in 0..<2000 where !progressed {
-                usleep(5000)
-                progressed = ((try? reader.reader.read { try Int.fetchOne($0, sql: "SELECT current_step FROM runs WHERE name = ?", arguments: [name]) }) ?? nil ?? 0) > 0
+            let progressed = waitUntil(timeout: .seconds(60), pollingEvery: .milliseconds(5)) {
+                ((try? reader.reader.read { try Int.fetchOne($0, sql: "SELECT current_step FROM runs WHERE name = ?", arguments: [name]) }) ?? nil ?? 0) > 0
             }
-            usleep(UInt32(generator.next() % 400_000))
+            if progressed { usleep(UInt32(generator.next() % 400_000)) }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal, "trial \(trial): the run finished before it was killed")
+            try #require(progressed, "trial \(trial), \(seed): no commit past step 0 within 60 s")
+            #expect(process.terminationReason == .uncaughtSignal, "trial \(trial), \(seed): the run finished before it was killed")
             let state = try reader.reader.read { try Row.fetchOne($0, sql: "SELECT status, current_step FROM runs WHERE name = ?", arguments: [name]) }
-            #expect(state?["status"] as String? == "running")
+            #expect(state?["status"] as String? == "running", "trial \(trial), \(seed): \(String(describing: state))")
             try reader.close()
 
             let resumed = try GanPipeProcess.run(["resume", name, "--db", path])
-            #expect(resumed.status == 0, "\(resumed)")
-            let copy = try Self.weightsAndMetrics(path, run: name)
-            #expect(copy.blobs == reference.blobs, "trial \(trial): weights differ after resume")
-            #expect(copy.metrics == reference.metrics, "trial \(trial): metric rows differ after resume")
+            #expect(resumed.status == 0, "trial \(trial), \(seed): \(resumed)")
+            let copy = try Self.weightsAndMetrics(path, run: name, context: "trial \(trial), \(seed)")
+            #expect(copy.blobs == reference.blobs, "trial \(trial), \(seed): weights differ after resume")
+            #expect(copy.metrics == reference.metrics, "trial \(trial), \(seed): metric rows differ after resume")
         }
         let check = try GanPipeProcess.run(["db", "check", "--full", "--db", path])
-        #expect(check.status == 0, "\(check)")
+        #expect(check.status == 0, "\(seed): \(check)")
     }
 }

@@ -10,14 +10,18 @@ import Testing
         let path = folder.file("live.sqlite")
         let source = try GanDatabase.open(path: path)
         let run = try RunStore(source).insert(RunRecord(name: "live", objective: "wgan", datasetId: nil, seed: 0, configJson: "{}", totalSteps: 0))
-        // A second pool plays the training process: one committed step per transaction.
+        // A second pool plays the training process: one committed step per transaction, for
+        // 120 s at most, so that backups which never finish while it writes fail the test.
         let writer = try GanDatabase.open(path: path)
         let stop = ManagedAtomicFlag()
+        let outlived = ManagedAtomicFlag()
         let finished = DispatchSemaphore(value: 0)
         let runID = run.id!
         Thread {
+            let deadline = ContinuousClock.now + .seconds(120)
             var step = 0
             while !stop.isSet {
+                guard ContinuousClock.now < deadline else { outlived.set(); break }
                 try? writer.writer.write { (db: Database) throws in
                     try MetricRecord(runId: runID, key: "loss/discriminator", step: step, value: Double(step)).insert(db)
                     try MetricRecord(runId: runID, key: "loss/generator", step: step, value: -Double(step)).insert(db)
@@ -27,8 +31,15 @@ import Testing
             }
             finished.signal()
         }.start()
-        defer { stop.set(); finished.wait() }
-        while try source.reader.read({ try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") ?? 0 }) < 200 { usleep(1000) }
+        defer {
+            stop.set()
+            if finished.wait(timeout: .now() + 60) == .timedOut { Issue.record("the writer thread did not stop within 60 s of being asked") }
+            if outlived.isSet { Issue.record("the writer was still needed after 120 s: the backups did not finish while it wrote") }
+        }
+        let written = try waitUntil(timeout: .seconds(60)) {
+            try source.reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") ?? 0 } >= 200
+        }
+        try #require(written, "the writer did not commit 200 metric rows within 60 s")
 
         for attempt in 0..<3 {
             let copyPath = folder.file("copy-\(attempt).sqlite")

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the real `ganpipe` binary built beside the test bundle, as a user would.
 public struct GanPipeProcess {
@@ -54,7 +55,10 @@ public struct GanPipeProcess {
         reader.start()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while errorData.value == nil { usleep(1000) }
+        // Standard error stays open while a process that inherited it runs: wait a bounded time.
+        if !waitUntil(timeout: .seconds(60), { errorData.value != nil }) {
+            Issue.record("\(arguments): standard error still open 60 s after the command exited: a process that inherited it still runs")
+        }
         return Outcome(status: process.terminationStatus,
                        standardOutput: String(decoding: outputData, as: UTF8.self),
                        standardError: String(decoding: errorData.value ?? Data(), as: UTF8.self))

@@ -60,7 +60,6 @@ let package = Package(
             dependencies: [
                 "GanSchema", "GanStore", "GanLoader", "GanTrainer", "GanPipeline", "GanEvaluator", "GanReport", "GanNN", "GanTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .executableTarget(name: "ganpipe", dependencies: ["GanPipeCLI"]),

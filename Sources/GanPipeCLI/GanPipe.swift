@@ -7,7 +7,6 @@ import GanReport
 import GanStore
 import GanTensor
 import GanTrainer
-import GRDB
 
 /// The `ganpipe` command: train GANs, WGANs and WGAN-GPs and see where their gradients vanish
 /// or explode. Every command reads or writes one SQLite database (`--db`).
@@ -64,6 +63,9 @@ public struct GanPipe: ParsableCommand {
     /// The one-line message of a ganpipe error; nil for argument-parser's own errors and exits.
     /// An SQLite error met outside the store names the command's database (`databasePath`).
     static func userMessage(for error: any Error, databasePath: String? = nil) -> String? {
+        if let error = StoreError(sqliteError: error, path: databasePath ?? DatabaseOptions().resolvedPath) {
+            return StoreError.oneLine(error.description)
+        }
         let description: String
         switch error {
         case let error as StoreError: description = error.description
@@ -73,7 +75,6 @@ public struct GanPipe: ParsableCommand {
         case let error as ReportError: description = error.description
         case let error as PipelineError: description = error.description
         case let error as CommandError: description = error.description
-        case let error as DatabaseError: description = StoreError(error, path: databasePath ?? DatabaseOptions().resolvedPath).description
         default: return nil
         }
         return StoreError.oneLine(description)

@@ -169,8 +169,15 @@ public final class GanDatabase: Sendable {
 }
 
 extension StoreError {
+    /// An SQLite error met outside the store, as a one-line message about the database at
+    /// `path`; nil for any other error.
+    public init?(sqliteError error: any Error, path: String) {
+        guard let error = error as? DatabaseError else { return nil }
+        self.init(error, path: path)
+    }
+
     /// SQLite's `error` as a one-line message about the database at `path`, with the fix.
-    public init(_ error: DatabaseError, path: String) {
+    init(_ error: DatabaseError, path: String) {
         switch error.resultCode {
         case .SQLITE_NOTADB:
             self = .notADatabase(path: path)

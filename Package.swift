@@ -32,6 +32,9 @@ let package = Package(
         // them bit-identical to the Swift formula.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-march=x86-64-v3", "-fno-math-errno", "-ffp-contract=off"])]),
         .target(name: "GanNN", dependencies: ["GanTensor", "CKernels"], swiftSettings: kernelSettings),
+        // Networks described once, as data: built into modules, rebuilt from checkpoints, named
+        // for metric keys and export.
+        .target(name: "GanModels", dependencies: ["GanNN", "GanTensor"]),
 
         // migrations/*.sql are compiled into GanStore by this tool and plugin.
         .executableTarget(name: "EmbedMigrations"),
@@ -47,7 +50,7 @@ let package = Package(
         // zlib from Debian's zlib1g-dev, for gzip-compressed IDX files.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "GanLoader", dependencies: ["GanStore", "GanRandom", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "GanTrainer", dependencies: ["GanNN", "GanSchema", "GanStore"]),
+        .target(name: "GanTrainer", dependencies: ["GanModels", "GanNN", "GanSchema", "GanStore"]),
         .target(
             name: "GanPipeline",
             dependencies: ["GanSchema", "GanStore", "GanLoader", "GanTrainer", "GanEvaluator", .product(name: "Yams", package: "Yams")]
@@ -58,7 +61,7 @@ let package = Package(
         .target(
             name: "GanPipeCLI",
             dependencies: [
-                "GanSchema", "GanStore", "GanLoader", "GanTrainer", "GanPipeline", "GanEvaluator", "GanReport", "GanNN", "GanTensor",
+                "GanModels", "GanSchema", "GanStore", "GanLoader", "GanTrainer", "GanPipeline", "GanEvaluator", "GanReport", "GanNN", "GanTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,7 +70,7 @@ let package = Package(
         .target(name: "GanTestSupport", dependencies: ["GanStore", "GanTensor", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Tests/GanTestSupport"),
         .testTarget(name: "GanTensorTests", dependencies: ["GanTensor", "GanTestSupport"]),
-        .testTarget(name: "GanNNTests", dependencies: ["GanNN", "GanTestSupport"]),
+        .testTarget(name: "GanNNTests", dependencies: ["GanNN", "GanModels", "GanTestSupport"]),
         .testTarget(name: "GanStoreTests", dependencies: ["GanStore", "GanTestSupport"]),
         .testTarget(name: "GanTrainerTests", dependencies: ["GanTrainer", "GanSchema", "GanTestSupport"]),
         .testTarget(name: "GanPipelineTests", dependencies: ["GanPipeline", "GanSchema", "GanTestSupport"]),

@@ -11,10 +11,17 @@ public final class MLP: Module {
     public let outputActivation: Activation
 
     /// Builds `hiddenLayers + 1` linear layers, initialised in order from `generator`.
-    public init(inputs: Int, outputs: Int, hiddenLayers: Int, width: Int, activation: Activation,
-                outputActivation: Activation = .identity, using generator: inout PhiloxGenerator) {
+    public convenience init(inputs: Int, outputs: Int, hiddenLayers: Int, width: Int, activation: Activation,
+                            outputActivation: Activation = .identity, using generator: inout PhiloxGenerator) {
         precondition(hiddenLayers >= 0, "MLP: hiddenLayers must be ≥ 0, got \(hiddenLayers)")
-        let sizes = [inputs] + Array(repeating: width, count: hiddenLayers) + [outputs]
+        self.init(sizes: [inputs] + Array(repeating: width, count: hiddenLayers) + [outputs], activation: activation,
+                  outputActivation: outputActivation, using: &generator)
+    }
+
+    /// Linear layers `sizes[0]→sizes[1]→…`, initialised in order from `generator`.
+    public init(sizes: [Int], activation: Activation, outputActivation: Activation = .identity,
+                using generator: inout PhiloxGenerator) {
+        precondition(sizes.count >= 2, "MLP: needs at least an input and an output size, got \(sizes)")
         var layers: [Linear] = []
         for index in 0..<(sizes.count - 1) {
             layers.append(Linear(inputs: sizes[index], outputs: sizes[index + 1], using: &generator))

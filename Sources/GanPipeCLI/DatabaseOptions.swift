@@ -13,12 +13,15 @@ public struct DatabaseOptions: ParsableArguments {
 
     public static let defaultPath = "./ganpipe.sqlite"
 
-    public var resolvedPath: String {
+    public var resolvedPath: String { Self.resolve(path) }
+
+    /// `path`, else `GANPIPE_DB`, else `./ganpipe.sqlite`.
+    public static func resolve(_ path: String?) -> String {
         if let path { return path }
         if let fromEnvironment = ProcessInfo.processInfo.environment["GANPIPE_DB"], !fromEnvironment.isEmpty {
             return fromEnvironment
         }
-        return Self.defaultPath
+        return defaultPath
     }
 
     /// Opens the database for commands that change it (creating and migrating it if needed).

@@ -63,7 +63,7 @@ public struct GanPipe: ParsableCommand {
     /// The one-line message of a ganpipe error; nil for argument-parser's own errors and exits.
     /// An SQLite error met outside the store names the command's database (`databasePath`).
     static func userMessage(for error: any Error, databasePath: String? = nil) -> String? {
-        if let error = StoreError(sqliteError: error, path: databasePath ?? DatabaseOptions().resolvedPath) {
+        if let error = StoreError(sqliteError: error, path: databasePath ?? DatabaseOptions.resolve(nil)) {
             return StoreError.oneLine(error.description)
         }
         let description: String

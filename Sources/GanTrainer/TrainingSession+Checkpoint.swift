@@ -1,4 +1,5 @@
 import Foundation
+import GanModels
 import GanNN
 import GanStore
 import GanTensor
@@ -8,7 +9,8 @@ import GanTensor
 /// - `generator/PATH`, `discriminator/PATH`: weights, float32 little-endian, PyTorch layout;
 /// - `optimizer/generator/PATH/BUFFER`, `optimizer/discriminator/PATH/BUFFER`: moments;
 /// - `state`: JSON with the step, optimizer step counts, random streams, data cursor and
-///   gradient-health counters.
+///   gradient-health counters;
+/// - `model`: JSON, the networks' description (`ModelDescription`), which names the rest.
 extension TrainingSession {
     struct SavedState: Codable, Equatable {
         var step: Int
@@ -48,6 +50,7 @@ extension TrainingSession {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         blobs.append(CheckpointBlob(name: "state", elementType: "json", shape: [], data: try! encoder.encode(saved)))
+        blobs.append(CheckpointBlob(name: ModelDescription.blobName, elementType: "json", shape: [], data: model.json()))
         return blobs
     }
 
@@ -57,6 +60,13 @@ extension TrainingSession {
         guard let stateBlob = blobs["state"],
               let saved = try? JSONDecoder().decode(SavedState.self, from: stateBlob.data) else {
             throw TrainerError.checkpointMismatch("its state record is missing or unreadable")
+        }
+        // Checkpoints written before descriptions were stored have none: their networks are
+        // the ones the configuration describes.
+        if let stored = blobs[ModelDescription.blobName] {
+            guard let description = try? ModelDescription.decode(stored.data), description == model else {
+                throw TrainerError.checkpointMismatch("its model description differs from the run's networks (\(model.generator.summary); \(model.discriminator.summary))")
+            }
         }
         var assignments: [(Tensor, [Float])] = []
         for (network, module) in [("generator", generator), ("discriminator", discriminator)] {

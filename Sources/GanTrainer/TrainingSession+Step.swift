@@ -117,7 +117,7 @@ extension TrainingSession {
         for layer in 0..<hiddenCount {
             let realPart = found[parameters.count + layer].map { $0.sumOfSquares() } ?? 0
             let fakePart = found[parameters.count + hiddenCount + layer].map { $0.sumOfSquares() } ?? 0
-            metrics.append((MetricKey.activationGradientNorm("layers.\(2 * layer + 1)"), (realPart + fakePart).squareRoot()))
+            metrics.append((MetricKey.activationGradientNorm(model.discriminator.hiddenOutputPaths[layer]), (realPart + fakePart).squareRoot()))
         }
         metrics.append((MetricKey.inputGradientNormReal, realNorm))
         metrics.append((MetricKey.inputGradientNormFake, fakeNorm))

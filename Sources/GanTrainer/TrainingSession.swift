@@ -1,4 +1,5 @@
 import Foundation
+import GanModels
 import GanSchema
 import GanNN
 import GanStore
@@ -14,6 +15,9 @@ import GanTensor
 /// interpolates) never shifts another.
 public final class TrainingSession {
     public let specification: TrainingSpecification
+    /// Both networks as data: what `generator` and `discriminator` are built from, stored in
+    /// every checkpoint.
+    public let model: ModelDescription
     public let generator: MLP
     public let discriminator: MLP
     let generatorOptimizer: any Optimizer
@@ -33,14 +37,12 @@ public final class TrainingSession {
     public init(specification: TrainingSpecification, samples: [Float], sampleCount: Int, features: Int) {
         precondition(specification.problems().isEmpty, "invalid specification: \(specification.problems().map(\.description))")
         self.specification = specification
+        model = ModelDescription(specification, features: features)
         let base = PhiloxGenerator(seed: specification.seed)
-        let activation = specification.hiddenActivation!
         var generatorWeights = base.stream(Stream.generatorWeights.rawValue)
-        generator = MLP(inputs: specification.noiseDimension, outputs: features, hiddenLayers: specification.generatorDepth,
-                        width: specification.generatorWidth, activation: activation, using: &generatorWeights)
+        generator = try! model.generator.makeModule(using: &generatorWeights)
         var discriminatorWeights = base.stream(Stream.discriminatorWeights.rawValue)
-        discriminator = MLP(inputs: features, outputs: 1, hiddenLayers: specification.discriminatorDepth,
-                            width: specification.discriminatorWidth, activation: activation, using: &discriminatorWeights)
+        discriminator = try! model.discriminator.makeModule(using: &discriminatorWeights)
         generatorOptimizer = Self.makeOptimizer(specification)
         discriminatorOptimizer = Self.makeOptimizer(specification)
         noiseStream = base.stream(Stream.noise.rawValue)

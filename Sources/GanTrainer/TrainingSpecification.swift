@@ -1,4 +1,5 @@
 import Foundation
+import GanModels
 import GanSchema
 import GanNN
 
@@ -166,5 +167,17 @@ extension TrainingSpecification {
         let parameters = generator.parameters + discriminator.parameters
         let activations = Double(batchSize) * (Double(features) + generator.activations + discriminator.activations)
         return MemoryEstimate(parameters: parameters, bytes: 36 * parameters + 32 * activations)
+    }
+}
+
+extension ModelDescription {
+    /// The networks `specification` trains on samples of `features` values: MLPs of its
+    /// depths, widths and hidden activation (noise → samples; samples → one score).
+    public init(_ specification: TrainingSpecification, features: Int) {
+        let activation = specification.hiddenActivation ?? .relu
+        self.init(generator: .mlp(inputs: specification.noiseDimension, outputs: features, hiddenLayers: specification.generatorDepth,
+                                  width: specification.generatorWidth, activation: activation),
+                  discriminator: .mlp(inputs: features, outputs: 1, hiddenLayers: specification.discriminatorDepth,
+                                      width: specification.discriminatorWidth, activation: activation))
     }
 }

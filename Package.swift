@@ -49,7 +49,7 @@ let package = Package(
 
         // zlib from Debian's zlib1g-dev, for gzip-compressed IDX files.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "GanLoader", dependencies: ["GanStore", "GanRandom", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "GanLoader", dependencies: ["GanStore", "GanRandom", "CZlib"]),
         .target(name: "GanTrainer", dependencies: ["GanModels", "GanNN", "GanSchema", "GanStore"]),
         .target(
             name: "GanPipeline",

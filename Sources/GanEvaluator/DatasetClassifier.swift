@@ -89,7 +89,7 @@ public struct DatasetClassifier {
 
     /// The stored classifier of `dataset`, or nil if none was trained on this content.
     public static func load(for dataset: DatasetRecord, database: GanDatabase) throws -> DatasetClassifier? {
-        guard let run = try EvaluationStore(database).classifierRun(for: dataset),
+        guard let run = try EvaluationRecordStore(database).completedRun(objective: objective, trainedOn: dataset),
               let checkpoint = try CheckpointStore(database).latestComplete(runId: run.id!) else { return nil }
         let specification = try Specification.decode(run.configJson)
         let network = try LayerStack(blobs: try CheckpointStore(database).blobs(of: checkpoint), prefix: blobPrefix,
@@ -109,13 +109,13 @@ public struct DatasetClassifier {
         let trainMeasure = measure(network, train, labels: trainLabels, classes: classes)
         let testMeasure = measure(network, test, labels: testLabels, classes: classes)
         let total = specification.totalSteps
-        let run = try EvaluationStore(database).saveClassifier(
-            name: runName(for: dataset), dataset: dataset, configJson: specification.canonicalJSON(), steps: total,
-            blobs: network.blobs(prefix: blobPrefix),
-            evaluations: [(EvaluationMetric.classifierTestAccuracy, testMeasure.accuracy, test.count),
-                          (EvaluationMetric.classifierTrainAccuracy, trainMeasure.accuracy, train.count),
-                          (EvaluationMetric.classifierTestLoss, testMeasure.loss, test.count)],
-            seed: specification.seed, lossHistory: history)
+        let run = try EvaluationRecordStore(database).saveCompletedRun(
+            name: runName(for: dataset), objective: objective, dataset: dataset, configJson: specification.canonicalJSON(),
+            steps: total, seed: specification.seed, blobs: network.blobs(prefix: blobPrefix),
+            scores: [(EvaluationMetric.classifierTestAccuracy, testMeasure.accuracy, test.count),
+                     (EvaluationMetric.classifierTrainAccuracy, trainMeasure.accuracy, train.count),
+                     (EvaluationMetric.classifierTestLoss, testMeasure.loss, test.count)],
+            metrics: history.map { RunJournal.Metric(key: MetricKey.classifierLoss, step: $0.step, value: $0.value) })
         // Another process may have stored one first: use what the database holds.
         if run.configJson != specification.canonicalJSON(), let stored = try load(for: dataset, database: database) { return stored }
         return DatasetClassifier(run: run, specification: specification, network: network)
@@ -217,6 +217,6 @@ public struct DatasetClassifier {
 
     /// Test accuracy as stored with the run.
     public func testAccuracy(database: GanDatabase) throws -> Double? {
-        try EvaluationStore(database).evaluations(runId: run.id!).first { $0.metric == EvaluationMetric.classifierTestAccuracy }?.value
+        try EvaluationRecordStore(database).evaluations(runId: run.id!).first { $0.metric == EvaluationMetric.classifierTestAccuracy }?.value
     }
 }

@@ -76,7 +76,7 @@ public final class EvaluatorStage {
         try options.validate()
         let started = Date()
         let run = try RunStore(database).find(reference)
-        let available = try EvaluationStore(database).checkpointSteps(runId: run.id!)
+        let available = try CheckpointStore(database).completeSteps(runId: run.id!)
         guard run.objective != DatasetClassifier.objective else {
             throw EvaluatorError.notAGeneratorRun(run: run.name, objective: run.objective)
         }
@@ -98,7 +98,7 @@ public final class EvaluatorStage {
             results.append(result)
             rows += stepRows
         }
-        try EvaluationStore(database).write(rows)
+        try EvaluationRecordStore(database).write(rows)
         let classifier = try datasetReference.classifier.map { classifier in
             ClassifierSummary(run: classifier.run.name, testAccuracy: try classifier.testAccuracy(database: database),
                               testCount: classifier.specification.testCount, trainedNow: datasetReference.trainedClassifier)
@@ -113,9 +113,9 @@ public final class EvaluatorStage {
     @discardableResult
     public func evaluate(runId: Int64, step: Int) throws -> CheckpointResult {
         try options.validate()
-        guard let run = try EvaluationStore(database).run(id: runId) else { throw StoreError.unknownRun("\(runId)") }
+        guard let run = try RunStore(database).run(id: runId) else { throw StoreError.unknownRun("\(runId)") }
         let (result, rows) = try score(run: run, step: step, reference: try reference(for: run))
-        try EvaluationStore(database).write(rows)
+        try EvaluationRecordStore(database).write(rows)
         return result
     }
 
@@ -128,7 +128,7 @@ public final class EvaluatorStage {
 
     /// The cached reference of the run's dataset.
     func reference(for run: RunRecord) throws -> DatasetReference {
-        guard let datasetId = run.datasetId, let dataset = try EvaluationStore(database).dataset(id: datasetId) else {
+        guard let datasetId = run.datasetId, let dataset = try DatasetStore(database).dataset(id: datasetId) else {
             throw EvaluatorError.datasetMissing(run: run.name)
         }
         if let cached = references[datasetId], cached.dataset.contentSha256 == dataset.contentSha256 { return cached }
@@ -143,7 +143,7 @@ public final class EvaluatorStage {
         let started = Date()
         guard let checkpoint = try CheckpointStore(database).checkpoint(runId: run.id!, step: step) else {
             throw EvaluatorError.unknownCheckpoints(run: run.name, missing: [step],
-                                                    available: try EvaluationStore(database).checkpointSteps(runId: run.id!))
+                                                    available: try CheckpointStore(database).completeSteps(runId: run.id!))
         }
         let generator = try LayerStack(blobs: try CheckpointStore(database).blobs(of: checkpoint), prefix: "generator",
                                        activation: try Self.activation(of: run))

@@ -83,7 +83,7 @@ public struct LayerStack {
     public func blobs(prefix: String) -> [CheckpointBlob] {
         layers.enumerated().flatMap { index, layer in
             [("weight", layer.weight), ("bias", layer.bias)].map { name, tensor in
-                let data = tensor.scalars.withUnsafeBufferPointer { Data(buffer: $0) }
+                let data = Data(TypedArrayCodec.bytes(tensor.scalars))
                 return CheckpointBlob(name: "\(prefix)/\(MLP.layerPath(index)).\(name)", elementType: "float32",
                                       shape: tensor.shape, data: data)
             }
@@ -92,8 +92,6 @@ public struct LayerStack {
 
     static func floats(_ blob: CheckpointBlob) -> [Float]? {
         guard blob.elementType == "float32", blob.data.count % 4 == 0 else { return nil }
-        return blob.data.withUnsafeBytes { raw in
-            (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
-        }
+        return TypedArrayCodec.floats(blob.data, as: .float32, count: blob.data.count / 4)
     }
 }

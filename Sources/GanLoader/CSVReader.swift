@@ -125,7 +125,7 @@ public struct CSVReader: Sendable {
             if labelIndex != nil {
                 labelArray = allSmallLabels
                     ? NumericArray(elementType: .uint8, shape: [rows], bytes: labels.map { UInt8($0) })
-                    : NumericArray(elementType: .int32, shape: [rows], bytes: labels.withUnsafeBytes { Array($0) })
+                    : NumericArray(int32: labels, shape: [rows])
             }
             return Table(samples: samples, labels: labelArray, header: header, labelColumnIndex: labelIndex)
         }

@@ -1,6 +1,5 @@
 import Foundation
 import GanStore
-import GRDB
 
 extension DatasetCatalog {
     /// The dataset `reference` (name or id) as Float32 samples with labels, split and metadata,
@@ -28,14 +27,10 @@ extension DatasetCatalog {
     /// checksums verified.
     public func loadArrays(_ reference: String) throws -> (DatasetRecord, [String: NumericArray]) {
         let record = try find(reference)
-        let arrays = try database.reader.read { db -> [String: NumericArray] in
-            var result: [String: NumericArray] = [:]
-            let rows = try DatasetArrayRecord.filter(Column("dataset_id") == record.id).fetchAll(db)
-            for row in rows {
-                result[row.name] = try Self.decode(row, dataset: record.name, db: db)
-            }
-            return result
+        let decoded = try store.withArrays(of: record) { row, bytes in
+            (row.name, try Self.decode(row, bytes: bytes, dataset: record.name))
         }
+        let arrays = Dictionary(decoded, uniquingKeysWith: { _, last in last })
         return (record, arrays)
     }
 
@@ -43,16 +38,12 @@ extension DatasetCatalog {
     /// number of parts verified.
     public func verify(_ reference: String) throws -> Int {
         let (record, _) = try loadArrays(reference)
-        return try database.reader.read { db in
-            try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM dataset_parts WHERE array_id IN (SELECT id FROM dataset_arrays WHERE dataset_id = ?)
-                """, arguments: [record.id]) ?? 0
-        }
+        return try store.partCount(of: record)
     }
 
-    /// Reassembles one array through `DatasetStore.reassemble` (part order, each part's and the
-    /// whole array's SHA-256, the byte count) and checks its element type and shape.
-    static func decode(_ row: DatasetArrayRecord, dataset: String, db: Database) throws -> NumericArray {
+    /// One array as `DatasetStore.withArrays` reassembled it (part order, each part's and the
+    /// whole array's SHA-256, the byte count), its element type and shape checked.
+    static func decode(_ row: DatasetArrayRecord, bytes reassembled: Result<Data, ArrayDamage>, dataset: String) throws -> NumericArray {
         func corrupt(_ detail: String) -> LoaderError {
             .corruptDataset(name: dataset, detail: "array '\(row.name)' \(detail)")
         }
@@ -62,10 +53,9 @@ extension DatasetCatalog {
             throw corrupt("has an unreadable shape \(row.shapeJson)")
         }
         let bytes: [UInt8]
-        do {
-            bytes = [UInt8](try DatasetStore.reassemble(row, in: db))
-        } catch let damage as ArrayDamage {
-            throw corrupt(damage.detail)
+        switch reassembled {
+        case .success(let data): bytes = [UInt8](data)
+        case .failure(let damage): throw corrupt(damage.detail)
         }
         guard bytes.count == shape.reduce(1, *) * type.byteWidth else {
             throw corrupt("has \(bytes.count) bytes, which do not fit shape \(row.shapeJson) of \(type.rawValue)")

@@ -1,11 +1,10 @@
 import Foundation
 import GanStore
-import GRDB
 
-/// The gateway to `datasets`, `dataset_arrays` and `dataset_parts`: stores a `DatasetContent`
-/// in one immediate transaction (so a failure leaves no partial dataset), lists, finds and
-/// deletes datasets, and loads them back with every checksum verified
-/// (`DatasetCatalog+Loading.swift`).
+/// The loader's catalogue of datasets: validates names, stores a `DatasetContent` in one
+/// immediate transaction (so a failure leaves no partial dataset), lists, finds and deletes
+/// datasets, and loads them back with every checksum verified (`DatasetCatalog+Loading.swift`).
+/// The tables belong to GanStore's `DatasetStore`; this turns its refusals into `LoaderError`s.
 public struct DatasetCatalog: Sendable {
     public let database: GanDatabase
 
@@ -35,10 +34,7 @@ public struct DatasetCatalog: Sendable {
     /// checks again inside its transaction).
     public func requireFreeName(_ name: String) throws {
         try Self.validate(name: name)
-        let taken = try database.reader.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM datasets WHERE name = ?)", arguments: [name]) ?? false
-        }
-        if taken { throw LoaderError.nameExists(name: name) }
+        if try store.nameExists(name) { throw LoaderError.nameExists(name: name) }
     }
 
     /// Stores `content` as `name` in one transaction and returns the new row. Refuses a taken
@@ -52,7 +48,7 @@ public struct DatasetCatalog: Sendable {
     /// Throws what `save` would refuse (a taken name, duplicate content) using reads only, so a
     /// caller can refuse before opening the database for writing.
     public func checkCanSave(_ prepared: PreparedDataset, allowDuplicate: Bool) throws {
-        try database.reader.read { try Self.check(prepared, allowDuplicate: allowDuplicate, db: $0) }
+        if let refusal = try store.refusal(toInsert: prepared.record, allowDuplicate: allowDuplicate) { throw Self.error(for: refusal) }
     }
 
     /// Stores a prepared dataset in one immediate transaction (checksums were computed before,
@@ -61,36 +57,9 @@ public struct DatasetCatalog: Sendable {
     public func save(_ prepared: PreparedDataset, allowDuplicate: Bool = false,
                      progress: ((String, Double) -> Void)? = nil) throws -> DatasetRecord {
         progress?("writing", 0)
-        let totalParts = prepared.arrays.reduce(0) { $0 + $1.parts.count }
-        return try database.writer.write { db in
-            try Self.check(prepared, allowDuplicate: allowDuplicate, db: db)
-            var dataset = prepared.record
-            try dataset.insert(db)
-            var written = 0
-            for (record, parts) in prepared.arrays {
-                var record = record
-                record.datasetId = dataset.id!
-                try record.insert(db)
-                for var part in parts {
-                    part.arrayId = record.id!
-                    try part.insert(db)
-                    written += 1
-                    progress?("writing", Double(written) / Double(totalParts))
-                }
-            }
-            return dataset
-        }
-    }
-
-    static func check(_ prepared: PreparedDataset, allowDuplicate: Bool, db: Database) throws {
-        let name = prepared.record.name
-        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM datasets WHERE name = ?)", arguments: [name]) ?? false {
-            throw LoaderError.nameExists(name: name)
-        }
-        if !allowDuplicate,
-           let existing = try String.fetchOne(db, sql: "SELECT name FROM datasets WHERE content_sha256 = ? ORDER BY id LIMIT 1",
-                                              arguments: [prepared.record.contentSha256]) {
-            throw LoaderError.duplicateContent(name: name, existing: existing)
+        return try refusing {
+            try store.insert(prepared.record, arrays: prepared.arrays, allowDuplicate: allowDuplicate,
+                             progress: progress.map { report in { report("writing", $0) } })
         }
     }
 
@@ -103,46 +72,49 @@ public struct DatasetCatalog: Sendable {
 
     /// Every dataset, oldest first.
     public func list() throws -> [DatasetRecord] {
-        try database.reader.read { try DatasetRecord.order(Column("id")).fetchAll($0) }
+        try store.list()
     }
 
     /// The dataset named `reference`, or else numbered `reference`.
     public func find(_ reference: String) throws -> DatasetRecord {
-        let found = try database.reader.read { db -> DatasetRecord? in
-            if let byName = try DatasetRecord.filter(Column("name") == reference).fetchOne(db) { return byName }
-            guard let id = Int64(reference) else { return nil }
-            return try DatasetRecord.fetchOne(db, key: id)
-        }
-        guard let found else { throw LoaderError.unknownDataset(reference) }
+        guard let found = try store.lookup(reference) else { throw LoaderError.unknownDataset(reference) }
         return found
     }
 
     /// The arrays of `dataset` (without their bytes), by name.
     public func arrays(of dataset: DatasetRecord) throws -> [DatasetArrayRecord] {
-        try database.reader.read { db in
-            try DatasetArrayRecord.filter(Column("dataset_id") == dataset.id).order(Column("name").desc).fetchAll(db)
-        }
+        try store.arrays(of: dataset)
     }
 
     /// The names of the runs that use `dataset`.
     public func runs(using dataset: DatasetRecord) throws -> [String] {
-        try database.reader.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM runs WHERE dataset_id = ? ORDER BY id", arguments: [dataset.id])
-        }
+        try store.runNames(using: dataset)
     }
 
     /// Deletes the dataset `reference` with its arrays and parts. Refused while runs use it
     /// unless `force`, which leaves those runs with `dataset_id` NULL. Returns the deleted row
     /// and the runs that were detached.
     public func delete(_ reference: String, force: Bool) throws -> (dataset: DatasetRecord, detachedRuns: [String]) {
-        try database.writer.write { db in
-            var candidate = try DatasetRecord.filter(Column("name") == reference).fetchOne(db)
-            if candidate == nil, let id = Int64(reference) { candidate = try DatasetRecord.fetchOne(db, key: id) }
-            guard let dataset = candidate else { throw LoaderError.unknownDataset(reference) }
-            let runs = try String.fetchAll(db, sql: "SELECT name FROM runs WHERE dataset_id = ? ORDER BY id", arguments: [dataset.id])
-            if !runs.isEmpty && !force { throw LoaderError.datasetInUse(name: dataset.name, runs: runs) }
-            _ = try dataset.delete(db)
-            return (dataset, runs)
+        try refusing { try store.delete(reference, force: force) }
+    }
+
+    var store: DatasetStore { DatasetStore(database) }
+
+    /// `body`, with a `DatasetRefusal` thrown as the `LoaderError` that words it.
+    private func refusing<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let refusal as DatasetRefusal {
+            throw Self.error(for: refusal)
+        }
+    }
+
+    static func error(for refusal: DatasetRefusal) -> LoaderError {
+        switch refusal {
+        case .nameTaken(let name): return .nameExists(name: name)
+        case .sameContent(let name, let existing): return .duplicateContent(name: name, existing: existing)
+        case .unknown(let reference): return .unknownDataset(reference)
+        case .inUse(let name, let runs): return .datasetInUse(name: name, runs: runs)
         }
     }
 }

@@ -92,7 +92,7 @@ public struct DatasetExporter: Sendable {
             let values = samples.integerValues()
             for row in 0..<samples.rowCount { appendRow(row) { String(values[$0]) } }
         } else if raw && samples.elementType == .float64 {
-            let values = samples.bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+            let values = TypedArrayCodec.doubles(samples.bytes, count: samples.elementCount)
             for row in 0..<samples.rowCount { appendRow(row) { "\(values[$0])" } }
         } else {
             var plain = samples
@@ -131,6 +131,19 @@ public struct DatasetExporter: Sendable {
             let reason = FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) && isDirectory.boolValue
                 ? "permission denied or disk full" : "the folder \(folder.path) does not exist"
             throw LoaderError.unwritableFile(path: path, reason: reason)
+        }
+    }
+}
+
+extension ElementType {
+    /// The NumPy `descr` string for this type (`<f4`, `|u1`, …).
+    var numpyDescriptor: String {
+        switch self {
+        case .float32: return "<f4"
+        case .float64: return "<f8"
+        case .uint8: return "|u1"
+        case .int32: return "<i4"
+        case .int64: return "<i8"
         }
     }
 }

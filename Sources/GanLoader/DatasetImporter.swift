@@ -147,14 +147,14 @@ public struct DatasetImporter: Sendable {
             return NumericArray(elementType: .uint8, shape: [count], bytes: values.map { UInt8($0) })
         }
         let integers = values.map { Int32($0) }
-        return NumericArray(elementType: .int32, shape: [count], bytes: integers.withUnsafeBytes { Array($0) })
+        return NumericArray(int32: integers, shape: [count])
     }
 
     private func combinedLabels(_ train: NumericArray, _ test: NumericArray) throws -> NumericArray {
         if train.elementType == test.elementType { return train.appending(test) }
         func widened(_ array: NumericArray) -> NumericArray {
             let values = array.integerValues().map { Int32($0) }
-            return NumericArray(elementType: .int32, shape: [values.count], bytes: values.withUnsafeBytes { Array($0) })
+            return NumericArray(int32: values, shape: [values.count])
         }
         return widened(train).appending(widened(test))
     }

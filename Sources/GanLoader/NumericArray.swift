@@ -25,8 +25,12 @@ public struct NumericArray: Sendable, Equatable {
 
     /// A float32 array of `values` with `shape`.
     public init(float32 values: [Float], shape: [Int]) {
-        let bytes = values.withUnsafeBytes { Array($0) }
-        self.init(elementType: .float32, shape: shape, bytes: bytes)
+        self.init(elementType: .float32, shape: shape, bytes: TypedArrayCodec.bytes(values))
+    }
+
+    /// An int32 array of `values` with `shape`.
+    public init(int32 values: [Int32], shape: [Int]) {
+        self.init(elementType: .int32, shape: shape, bytes: TypedArrayCodec.bytes(values))
     }
 
     /// The number of rows (samples): the first dimension.
@@ -37,51 +41,15 @@ public struct NumericArray: Sendable, Equatable {
     /// The shape as stored in `shape_json`, e.g. `[60000,28,28]`.
     public var shapeJSON: String { "[" + shape.map(String.init).joined(separator: ",") + "]" }
 
-    /// Every element mapped through `element * scale + offset`, as Float32 (computed in
-    /// Double and rounded once; uint8 in Float, bit-identical to GanStore's reader).
+    /// Every element mapped through `element * scale + offset`, as Float32 (through GanStore's
+    /// `TypedArrayCodec`, so the trainer and this loader see the same values).
     public func floatValues() -> [Float] {
-        let count = elementCount
-        let scale = self.scale, offset = self.offset
-        return [Float](unsafeUninitializedCapacity: count) { output, initialized in
-            bytes.withUnsafeBytes { raw in
-                func map<T>(_ type: T.Type, _ convert: (T) -> Double) {
-                    let input = raw.bindMemory(to: T.self)
-                    for i in 0..<count { output[i] = Float(convert(input[i]) * scale + offset) }
-                }
-                switch elementType {
-                case .uint8:
-                    // Float arithmetic, as GanStore.DatasetStore.StoredArray.floats() does, so
-                    // the trainer and this loader see the same values.
-                    let input = raw.bindMemory(to: UInt8.self)
-                    let (s, o) = (Float(scale), Float(offset))
-                    for i in 0..<count { output[i] = Float(input[i]) * s + o }
-                case .float32:
-                    let input = raw.bindMemory(to: Float.self)
-                    if scale == 1 && offset == 0 {
-                        for i in 0..<count { output[i] = input[i] }
-                    } else {
-                        for i in 0..<count { output[i] = Float(Double(input[i]) * scale + offset) }
-                    }
-                case .float64: map(Double.self) { $0 }
-                case .int32: map(Int32.self) { Double($0) }
-                case .int64: map(Int64.self) { Double($0) }
-                }
-            }
-            initialized = count
-        }
+        TypedArrayCodec.floats(bytes, as: elementType, count: elementCount, scale: scale, offset: offset)
     }
 
     /// Every element as an integer (for labels); floats are truncated toward zero.
     public func integerValues() -> [Int64] {
-        bytes.withUnsafeBytes { raw in
-            switch elementType {
-            case .uint8: return raw.bindMemory(to: UInt8.self).map { Int64($0) }
-            case .int32: return raw.bindMemory(to: Int32.self).map { Int64($0) }
-            case .int64: return Array(raw.bindMemory(to: Int64.self))
-            case .float32: return raw.bindMemory(to: Float.self).map { Int64($0) }
-            case .float64: return raw.bindMemory(to: Double.self).map { Int64($0) }
-            }
-        }
+        TypedArrayCodec.integers(bytes, as: elementType, count: elementCount)
     }
 
     /// The rows in `order` (a permutation or selection of row indices).

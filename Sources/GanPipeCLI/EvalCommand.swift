@@ -110,7 +110,7 @@ struct EvalCommand: ParsableCommand {
         return { runId, step in
             let clear = terminal ? "\r\u{1B}[K" : ""
             do {
-                let total = try EvaluationStore(database).run(id: runId)?.totalSteps
+                let total = try RunStore(database).run(id: runId)?.totalSteps
                 guard step % every == 0 || step == total else { return }
                 let result = try stage.evaluate(runId: runId, step: step)
                 let shown = [EvaluationMetric.modesCovered, EvaluationMetric.highQualityPercent, EvaluationMetric.frechetDistance,

@@ -16,40 +16,15 @@ public struct DatasetStore: Sendable {
         public var shape: [Int]
         public var bytes: Data
 
-        /// The values as Float32: each stored element `e` becomes `e * scale + offset`.
+        /// The values as Float32: each stored element `e` becomes `e * scale + offset`
+        /// (decoded by `TypedArrayCodec`).
         public func floats() throws -> [Float] {
-            let count = shape.reduce(1, *)
-            var values = [Float](repeating: 0, count: count)
-            let scale = record.scale, offset = record.offset
-            try bytes.withUnsafeBytes { raw in
-                try values.withUnsafeMutableBufferPointer { out in
-                    switch record.elementType {
-                    case "float32":
-                        guard raw.count == count * 4 else { throw StoreError.corruptBlob("array \(record.name)") }
-                        for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
-                        if scale != 1 || offset != 0 { for i in 0..<count { out[i] = Float(Double(out[i]) * scale + offset) } }
-                    case "float64":
-                        guard raw.count == count * 8 else { throw StoreError.corruptBlob("array \(record.name)") }
-                        for i in 0..<count {
-                            let value = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))
-                            out[i] = Float(value * scale + offset)
-                        }
-                    case "uint8":
-                        guard raw.count == count else { throw StoreError.corruptBlob("array \(record.name)") }
-                        let (s, o) = (Float(scale), Float(offset))
-                        for i in 0..<count { out[i] = Float(raw[i]) * s + o }
-                    case "int32":
-                        guard raw.count == count * 4 else { throw StoreError.corruptBlob("array \(record.name)") }
-                        for i in 0..<count { out[i] = Float(Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))) * scale + offset) }
-                    case "int64":
-                        guard raw.count == count * 8 else { throw StoreError.corruptBlob("array \(record.name)") }
-                        for i in 0..<count { out[i] = Float(Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))) * scale + offset) }
-                    default:
-                        throw StoreError.corruptBlob("array \(record.name) (unknown element type \(record.elementType))")
-                    }
-                }
+            guard let type = ElementType(rawValue: record.elementType) else {
+                throw StoreError.corruptBlob("array \(record.name) (unknown element type \(record.elementType))")
             }
-            return values
+            let count = shape.reduce(1, *)
+            guard bytes.count == count * type.byteWidth else { throw StoreError.corruptBlob("array \(record.name)") }
+            return TypedArrayCodec.floats(bytes, as: type, count: count, scale: record.scale, offset: record.offset)
         }
     }
 
@@ -79,7 +54,7 @@ public struct DatasetStore: Sendable {
     /// The bytes of `record` from its parts in order, checking that no part is missing, each
     /// part's SHA-256, the byte count and the whole array's SHA-256. The one reader of
     /// `dataset_parts`: the loader, trainer and evaluator all go through it.
-    public static func reassemble(_ record: DatasetArrayRecord, in db: Database) throws -> Data {
+    static func reassemble(_ record: DatasetArrayRecord, in db: Database) throws -> Data {
         var bytes = Data(capacity: Int(max(record.byteCount, 0)))
         var hasher = SHA256()
         let parts = try DatasetPartRecord.filter(Column("array_id") == record.id).order(Column("part_index")).fetchCursor(db)

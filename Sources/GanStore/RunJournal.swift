@@ -74,7 +74,7 @@ public struct RunJournal: Sendable {
     /// in one transaction. A metric row at an existing (run, key, step) is replaced.
     public func commit(metrics: [Metric], events: [Event], currentStep: Int, checkpoint: [CheckpointBlob]? = nil) throws {
         try write { db in
-            try insert(metrics, in: db)
+            try Self.insert(metrics, runId: runId, in: db)
             let now = Timestamp.now()
             try record(events, at: now, in: db)
             if let checkpoint {
@@ -89,7 +89,8 @@ public struct RunJournal: Sendable {
     /// row straight into one cached statement: the trainer writes about 30 rows a step, and
     /// GRDB's per-row argument arrays cost more than SQLite's own work. An upsert rather than
     /// `INSERT OR REPLACE`, which made SQLite write a 16 KiB statement-journal page per row.
-    private func insert(_ metrics: [Metric], in db: Database) throws {
+    /// The one writer of `metrics` (the evaluator's classifier losses go through it too).
+    static func insert(_ metrics: [Metric], runId: Int64, in db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO metrics (run_id, key, step, value) VALUES (?, ?, ?, ?)
             ON CONFLICT (run_id, key, step) DO UPDATE SET value = excluded.value

@@ -28,6 +28,11 @@ public struct RunStore: Sendable {
         return run
     }
 
+    /// The run numbered `id`, if any.
+    public func run(id: Int64) throws -> RunRecord? {
+        try database.reader.read { try RunRecord.fetchOne($0, key: id) }
+    }
+
     /// Inserts `run` and returns it with its id. Every row of `runs` is read first (the table
     /// holds one short row per run): a damaged page is reported before a run is added to it,
     /// not found afterwards when the run cannot be read back.

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+
+/// The evaluator's gateway to the database: `evaluations` rows, and the classifier pseudo-runs
+/// the evaluator trains (a completed run with one checkpoint, its scores in `evaluations` and
+/// its per-epoch loss in `metrics`). Every write is one immediate transaction.
+public struct EvaluationRecordStore: Sendable {
+    public let database: GanDatabase
+
+    public init(_ database: GanDatabase) {
+        self.database = database
+    }
+
+    /// Writes `rows` in one transaction; a row at an existing (run, step, metric) replaces it
+    /// (its id is kept). Non-finite values are stored as NULL.
+    public func write(_ rows: [EvaluationRecord]) throws {
+        try database.writer.write { db in try Self.upsert(rows, in: db) }
+    }
+
+    static func upsert(_ rows: [EvaluationRecord], in db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO evaluations (run_id, step, metric, value, sample_count, seed, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (run_id, step, metric) DO UPDATE SET
+                value = excluded.value, sample_count = excluded.sample_count, seed = excluded.seed,
+                created_at = excluded.created_at
+            """)
+        for row in rows {
+            let value = row.value.flatMap { $0.isFinite ? $0 : nil }
+            try statement.execute(arguments: [row.runId, row.step, row.metric, value, row.sampleCount, row.seed, row.createdAt])
+        }
+    }
+
+    /// The evaluations of `runId` (at `step`, if given), by step then metric.
+    public func evaluations(runId: Int64, step: Int? = nil) throws -> [EvaluationRecord] {
+        try database.reader.read { db in
+            var request = EvaluationRecord.filter(Column("run_id") == runId)
+            if let step { request = request.filter(Column("step") == step) }
+            return try request.order(Column("step"), Column("metric")).fetchAll(db)
+        }
+    }
+
+    // MARK: Classifier pseudo-runs
+
+    /// The latest completed run of `objective` trained on exactly `dataset`'s content (its
+    /// configuration's `dataset_sha256`), if any.
+    public func completedRun(objective: String, trainedOn dataset: DatasetRecord) throws -> RunRecord? {
+        try database.reader.read { try Self.completedRun(objective: objective, trainedOn: dataset, in: $0) }
+    }
+
+    /// Stores a trained network as a completed run `name` of `objective` on `dataset` with one
+    /// checkpoint at `steps`, its `scores` in `evaluations` and `metrics` through the trainer's
+    /// metric writer — one transaction. A stale run of the same name and objective (its
+    /// dataset deleted or replaced) is removed first. If another process stored a completed run
+    /// of `objective` for the same content meanwhile, that one is kept and returned.
+    public func saveCompletedRun(name: String, objective: String, dataset: DatasetRecord, configJson: String, steps: Int,
+                                 seed: UInt64, blobs: [CheckpointBlob],
+                                 scores: [(metric: String, value: Double, sampleCount: Int)],
+                                 metrics: [RunJournal.Metric]) throws -> RunRecord {
+        try database.writer.write { db in
+            if let existing = try Self.completedRun(objective: objective, trainedOn: dataset, in: db) { return existing }
+            try db.execute(sql: "DELETE FROM runs WHERE name = ? AND objective = ?", arguments: [name, objective])
+            let now = Timestamp.now()
+            var run = RunRecord(name: name, objective: objective, datasetId: dataset.id,
+                                seed: Int64(bitPattern: seed), configJson: configJson, totalSteps: steps,
+                                status: .completed, createdAt: now)
+            run.currentStep = steps
+            run.startedAt = now
+            run.finishedAt = now
+            try run.insert(db)
+            try CheckpointStore.write(blobs, runId: run.id!, step: steps, in: db)
+            try Self.upsert(scores.map {
+                EvaluationRecord(runId: run.id!, step: steps, metric: $0.metric, value: $0.value,
+                                 sampleCount: $0.sampleCount, seed: Int64(bitPattern: seed), createdAt: now)
+            }, in: db)
+            try RunJournal.insert(metrics, runId: run.id!, in: db)
+            return run
+        }
+    }
+
+    static func completedRun(objective: String, trainedOn dataset: DatasetRecord, in db: Database) throws -> RunRecord? {
+        try RunRecord.fetchOne(db, sql: """
+            SELECT * FROM runs
+            WHERE objective = ? AND status = 'completed' AND dataset_id = ?
+              AND json_extract(config_json, '$.dataset_sha256') = ?
+            ORDER BY id DESC LIMIT 1
+            """, arguments: [objective, dataset.id, dataset.contentSha256])
+    }
+}

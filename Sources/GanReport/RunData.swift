@@ -1,6 +1,5 @@
 import Foundation
 import GanStore
-import GRDB
 
 /// Everything the read-only views need about one run, read in one pass from the store:
 /// the row, its configuration and dataset, every metric series (downsampled to at most about
@@ -23,19 +22,14 @@ public struct RunData: Sendable {
 
     public static func load(_ reference: String, from database: GanDatabase,
                             targetPoints: Int = defaultTargetPoints) throws -> RunData {
-        let run = try RunStore(database).find(reference)
-        let id = run.id ?? -1
-        return try database.reader.read { db in
-            let maxStep = try Int.fetchOne(db, sql: "SELECT max(step) FROM metrics WHERE run_id = ?", arguments: [id]) ?? 0
-            let bucketSize = max(1, Int((Double(maxStep) / Double(max(1, targetPoints))).rounded(.up)))
-            let dataset = try run.datasetId.flatMap { try DatasetRecord.fetchOne(db, key: $0) }
-            return RunData(
-                database: database, run: run, configuration: RunConfiguration(json: run.configJson), dataset: dataset,
-                series: try MetricSeries.load(runId: id, bucketSize: bucketSize, in: db), bucketSize: bucketSize,
-                events: try EventRecord.filter(Column("run_id") == id).order(Column("step"), Column("id")).fetchAll(db),
-                evaluations: try EvaluationRecord.filter(Column("run_id") == id).order(Column("metric"), Column("step")).fetchAll(db),
-                checkpointSteps: try Int.fetchAll(db, sql: "SELECT step FROM checkpoints WHERE run_id = ? AND complete = 1 ORDER BY step", arguments: [id]))
-        }
+        let store = RunStore(database)
+        let run = try store.find(reference)
+        let contents = try store.contents(of: run, bucketsPerKey: targetPoints)
+        return RunData(
+            database: database, run: run, configuration: RunConfiguration(json: run.configJson), dataset: contents.dataset,
+            series: Dictionary(uniqueKeysWithValues: contents.series.map { ($0.key, MetricSeries(key: $0.key, points: $0.value)) }),
+            bucketSize: contents.bucketSize, events: contents.events, evaluations: contents.evaluations,
+            checkpointSteps: contents.checkpointSteps)
     }
 
     /// The per-layer series of one network and quantity, ordered from the input.
@@ -48,28 +42,12 @@ public struct RunData: Sendable {
 
     /// Exact values (not downsampled) of every key starting with `prefix` at `step`.
     public func values(prefix: String, at step: Int) throws -> [String: Double?] {
-        try database.reader.read { db in
-            var result: [String: Double?] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM metrics WHERE run_id = ? AND step = ? AND key >= ? AND key < ?",
-                                        arguments: [runId, step, prefix, prefix + "\u{10FFFF}"]) {
-                result[row[0]] = row[1] as Double?
-            }
-            return result
-        }
+        try MetricStore(database).values(runId: runId, keyPrefix: prefix, step: step)
     }
 
     /// Recorded steps of `key` nearest each of `targets` (no duplicates, ascending).
     public func recordedSteps(of key: String, near targets: [Int]) throws -> [Int] {
-        try database.reader.read { db in
-            var found = Set<Int>()
-            for target in targets {
-                let after = try Int.fetchOne(db, sql: "SELECT min(step) FROM metrics WHERE run_id = ? AND key = ? AND step >= ?", arguments: [runId, key, target])
-                let before = try Int.fetchOne(db, sql: "SELECT max(step) FROM metrics WHERE run_id = ? AND key = ? AND step <= ?", arguments: [runId, key, target])
-                let candidates = [after, before].compactMap { $0 }
-                if let best = candidates.min(by: { abs($0 - target) < abs($1 - target) }) { found.insert(best) }
-            }
-            return found.sorted()
-        }
+        try MetricStore(database).nearestSteps(runId: runId, key: key, to: targets)
     }
 
     /// Evaluation values grouped by metric name, each ascending by step.

@@ -34,9 +34,7 @@ public struct SafetensorsFile {
     public static func export(run reference: String, step: Int?, from database: GanDatabase) throws -> SafetensorsFile {
         let run = try RunStore(database).find(reference)
         let store = CheckpointStore(database)
-        let available = try database.reader.read { db in
-            try Int.fetchAll(db, sql: "SELECT step FROM checkpoints WHERE run_id = ? AND complete = 1 ORDER BY step", arguments: [run.id])
-        }
+        let available = try store.completeSteps(runId: run.id ?? -1)
         let checkpoint: CheckpointRecord
         if let step {
             guard let found = try store.checkpoint(runId: run.id ?? -1, step: step) else {

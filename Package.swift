@@ -55,7 +55,7 @@ let package = Package(
             name: "GanPipeline",
             dependencies: ["GanSchema", "GanStore", "GanLoader", "GanTrainer", "GanEvaluator", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "GanEvaluator", dependencies: ["GanNN", "GanSchema", "GanStore"]),
+        .target(name: "GanEvaluator", dependencies: ["GanModels", "GanNN", "GanSchema", "GanStore"]),
         .target(name: "GanReport", dependencies: ["GanRandom", "GanSchema", "GanStore"]),
 
         .target(
@@ -72,10 +72,10 @@ let package = Package(
         .testTarget(name: "GanTensorTests", dependencies: ["GanTensor", "GanTestSupport"]),
         .testTarget(name: "GanNNTests", dependencies: ["GanNN", "GanModels", "GanTestSupport"]),
         .testTarget(name: "GanStoreTests", dependencies: ["GanStore", "GanTestSupport"]),
-        .testTarget(name: "GanTrainerTests", dependencies: ["GanTrainer", "GanSchema", "GanTestSupport"]),
+        .testTarget(name: "GanTrainerTests", dependencies: ["GanTrainer", "GanModels", "GanSchema", "GanTestSupport"]),
         .testTarget(name: "GanPipelineTests", dependencies: ["GanPipeline", "GanSchema", "GanTestSupport"]),
         .testTarget(name: "GanLoaderTests", dependencies: ["GanLoader", "GanTestSupport"]),
-        .testTarget(name: "GanEvaluatorTests", dependencies: ["GanEvaluator", "GanSchema", "GanTestSupport"]),
+        .testTarget(name: "GanEvaluatorTests", dependencies: ["GanEvaluator", "GanModels", "GanSchema", "GanTestSupport"]),
         .testTarget(name: "GanReportTests", dependencies: ["GanReport", "GanSchema", "GanTestSupport"]),
         .testTarget(name: "GanPipeCLITests", dependencies: ["GanPipeCLI", "GanSchema", "ganpipe", "GanTestSupport"]),
     ]

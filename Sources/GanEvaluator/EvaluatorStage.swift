@@ -145,8 +145,8 @@ public final class EvaluatorStage {
             throw EvaluatorError.unknownCheckpoints(run: run.name, missing: [step],
                                                     available: try CheckpointStore(database).completeSteps(runId: run.id!))
         }
-        let generator = try LayerStack(blobs: try CheckpointStore(database).blobs(of: checkpoint), prefix: "generator",
-                                       activation: try Self.activation(of: run))
+        let generator = try LayerStack(checkpoint: try CheckpointStore(database).blobs(of: checkpoint), network: "generator",
+                                       activation: { try Self.activation(of: run) })
         guard generator.outputCount == reference.features else {
             throw EvaluatorError.unusableCheckpoint("its generator makes \(generator.outputCount) features but dataset '\(reference.dataset.name)' has \(reference.features)")
         }

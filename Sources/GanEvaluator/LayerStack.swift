@@ -1,4 +1,5 @@
 import Foundation
+import GanModels
 import GanNN
 import GanStore
 import GanTensor
@@ -19,28 +20,58 @@ public struct LayerStack {
     public var inputCount: Int { layers.first?.inputCount ?? 0 }
     public var outputCount: Int { layers.last?.outputCount ?? 0 }
 
+    /// Network `name` of a checkpoint, rebuilt from the description the checkpoint carries
+    /// (blob `model`): each linear layer's blobs at the path and shape it names. Checkpoints
+    /// written before descriptions were stored are read as `name/layers.{2i}` stacks with the
+    /// run's `activation`. Throws `EvaluatorError.unusableCheckpoint` for a missing or
+    /// misshapen tensor, or a network the evaluator cannot run.
+    public init(checkpoint blobs: [String: CheckpointBlob], network name: String, activation: () throws -> Activation) throws {
+        guard let stored = blobs[ModelDescription.blobName] else {
+            try self.init(blobs: blobs, prefix: name, activation: activation())
+            return
+        }
+        guard let model = try? ModelDescription.decode(stored.data), let description = model.network(name) else {
+            throw EvaluatorError.unusableCheckpoint("its model description cannot be read (written by a newer ganpipe?)")
+        }
+        guard let shape = description.mlpShape else {
+            throw EvaluatorError.unusableCheckpoint("its \(name) (\(description.summary)) is not a network the evaluator can run")
+        }
+        let layers = try description.layers.indices.filter { description.layers[$0].kind == .linear }.map { index in
+            let layer = description.layers[index]
+            return try Self.linear(blobs, path: "\(name)/\(NetworkDescription.path(ofLayer: index))", expecting: (layer.inputs ?? 0, layer.outputs ?? 0))
+        }
+        self.init(layers: layers, activation: shape.activation)
+    }
+
     /// Reads `prefix/layers.{2i}.weight|bias` for i = 0, 1, … until the first missing index.
     /// Throws `EvaluatorError.unusableCheckpoint` for a missing or misshapen tensor.
     public init(blobs: [String: CheckpointBlob], prefix: String, activation: Activation) throws {
         var layers: [Linear] = []
-        while let weightBlob = blobs["\(prefix)/\(MLP.layerPath(layers.count)).weight"] {
+        while blobs["\(prefix)/\(MLP.layerPath(layers.count)).weight"] != nil {
             let path = "\(prefix)/\(MLP.layerPath(layers.count))"
-            guard let biasBlob = blobs["\(path).bias"] else {
-                throw EvaluatorError.unusableCheckpoint("\(path).bias is missing")
+            let layer = try Self.linear(blobs, path: path, expecting: nil)
+            if let previous = layers.last, previous.outputCount != layer.inputCount {
+                throw EvaluatorError.unusableCheckpoint("\(path).weight takes \(layer.inputCount) inputs but the layer before gives \(previous.outputCount)")
             }
-            guard weightBlob.shape.count == 2, biasBlob.shape == [weightBlob.shape[0]],
-                  let weights = Self.floats(weightBlob), weights.count == weightBlob.shape[0] * weightBlob.shape[1],
-                  let bias = Self.floats(biasBlob), bias.count == weightBlob.shape[0] else {
-                throw EvaluatorError.unusableCheckpoint("\(path) has shapes \(weightBlob.shape) and \(biasBlob.shape), not a linear layer")
-            }
-            if let previous = layers.last, previous.outputCount != weightBlob.shape[1] {
-                throw EvaluatorError.unusableCheckpoint("\(path).weight takes \(weightBlob.shape[1]) inputs but the layer before gives \(previous.outputCount)")
-            }
-            layers.append(Linear(weight: Tensor(shape: weightBlob.shape, scalars: weights),
-                                 bias: Tensor(shape: biasBlob.shape, scalars: bias)))
+            layers.append(layer)
         }
         guard !layers.isEmpty else { throw EvaluatorError.unusableCheckpoint("it holds no \(prefix)/layers.0.weight") }
         self.init(layers: layers, activation: activation)
+    }
+
+    /// The linear layer stored as `path.weight` and `path.bias`, of `(inputs, outputs)` when
+    /// given.
+    static func linear(_ blobs: [String: CheckpointBlob], path: String, expecting sizes: (inputs: Int, outputs: Int)?) throws -> Linear {
+        guard let weightBlob = blobs["\(path).weight"], let biasBlob = blobs["\(path).bias"] else {
+            throw EvaluatorError.unusableCheckpoint("\(path).weight or \(path).bias is missing")
+        }
+        guard weightBlob.shape.count == 2, biasBlob.shape == [weightBlob.shape[0]],
+              sizes.map({ weightBlob.shape == [$0.outputs, $0.inputs] }) ?? true,
+              let weights = weightBlob.floats, weights.count == weightBlob.shape[0] * weightBlob.shape[1],
+              let bias = biasBlob.floats, bias.count == weightBlob.shape[0] else {
+            throw EvaluatorError.unusableCheckpoint("\(path) has shapes \(weightBlob.shape) and \(biasBlob.shape), not the linear layer its description names")
+        }
+        return Linear(weight: Tensor(shape: weightBlob.shape, scalars: weights), bias: Tensor(shape: biasBlob.shape, scalars: bias))
     }
 
     /// `[batch, inputs] → ([batch, outputs], [batch, last hidden width])`, without a graph.
@@ -83,15 +114,8 @@ public struct LayerStack {
     public func blobs(prefix: String) -> [CheckpointBlob] {
         layers.enumerated().flatMap { index, layer in
             [("weight", layer.weight), ("bias", layer.bias)].map { name, tensor in
-                let data = Data(TypedArrayCodec.bytes(tensor.scalars))
-                return CheckpointBlob(name: "\(prefix)/\(MLP.layerPath(index)).\(name)", elementType: "float32",
-                                      shape: tensor.shape, data: data)
+                CheckpointBlob.float32("\(prefix)/\(MLP.layerPath(index)).\(name)", shape: tensor.shape, values: tensor.scalars)
             }
         }
-    }
-
-    static func floats(_ blob: CheckpointBlob) -> [Float]? {
-        guard blob.elementType == "float32", blob.data.count % 4 == 0 else { return nil }
-        return TypedArrayCodec.floats(blob.data, as: .float32, count: blob.data.count / 4)
     }
 }

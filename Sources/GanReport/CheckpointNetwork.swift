@@ -82,9 +82,6 @@ public struct CheckpointNetwork: Sendable {
     }
 
     static func floats(_ blob: CheckpointBlob) -> [Double]? {
-        guard blob.elementType == "float32", blob.data.count % 4 == 0 else { return nil }
-        return blob.data.withUnsafeBytes { raw in
-            (0..<(raw.count / 4)).map { Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))) }
-        }
+        blob.floats?.map(Double.init)
     }
 }

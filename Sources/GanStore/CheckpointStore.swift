@@ -15,6 +15,17 @@ public struct CheckpointBlob: Equatable, Sendable {
         self.shape = shape
         self.data = data
     }
+
+    /// A float32 blob of `values` (little-endian), `shape` as given.
+    public static func float32(_ name: String, shape: [Int], values: [Float]) -> CheckpointBlob {
+        CheckpointBlob(name: name, elementType: "float32", shape: shape, data: Data(TypedArrayCodec.bytes(values)))
+    }
+
+    /// The values of a float32 blob; nil for any other element type or a torn length.
+    public var floats: [Float]? {
+        guard elementType == "float32", data.count % 4 == 0 else { return nil }
+        return TypedArrayCodec.floats(data, as: .float32, count: data.count / 4)
+    }
 }
 
 /// Writes and reads checkpoints: each blob split into parts of at most `partSize` bytes with a

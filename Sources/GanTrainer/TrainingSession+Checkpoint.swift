@@ -32,14 +32,14 @@ extension TrainingSession {
         var blobs: [CheckpointBlob] = []
         for (network, module) in [("generator", generator), ("discriminator", discriminator)] {
             for (path, tensor) in module.namedParameters {
-                blobs.append(Self.floatBlob("\(network)/\(path)", shape: tensor.shape, values: tensor.scalars))
+                blobs.append(CheckpointBlob.float32("\(network)/\(path)", shape: tensor.shape, values: tensor.scalars))
             }
         }
         let generatorState = generatorOptimizer.exportState()
         let discriminatorState = discriminatorOptimizer.exportState()
         for (network, state) in [("generator", generatorState), ("discriminator", discriminatorState)] {
             for (name, values) in state.buffers.sorted(by: { $0.key < $1.key }) {
-                blobs.append(Self.floatBlob("optimizer/\(network)/\(name)", shape: [values.count], values: values))
+                blobs.append(CheckpointBlob.float32("optimizer/\(network)/\(name)", shape: [values.count], values: values))
             }
         }
         let saved = SavedState(
@@ -72,7 +72,7 @@ extension TrainingSession {
         for (network, module) in [("generator", generator), ("discriminator", discriminator)] {
             for (path, tensor) in module.namedParameters {
                 let name = "\(network)/\(path)"
-                guard let blob = blobs[name], blob.shape == tensor.shape, let values = Self.floats(blob), values.count == tensor.count else {
+                guard let blob = blobs[name], blob.shape == tensor.shape, let values = blob.floats, values.count == tensor.count else {
                     throw TrainerError.checkpointMismatch("\(name) is missing or has another shape than \(tensor.shape)")
                 }
                 assignments.append((tensor, values))
@@ -83,7 +83,7 @@ extension TrainingSession {
             let prefix = "optimizer/\(network)/"
             var buffers: [String: [Float]] = [:]
             for (name, blob) in blobs where name.hasPrefix(prefix) {
-                guard let values = Self.floats(blob) else { throw TrainerError.checkpointMismatch("\(name) is not float32") }
+                guard let values = blob.floats else { throw TrainerError.checkpointMismatch("\(name) is not float32") }
                 buffers[String(name.dropFirst(prefix.count))] = values
             }
             optimizerStates.append(OptimizerState(kind: header.kind, stepCount: header.stepCount, buffers: buffers))
@@ -101,19 +101,5 @@ extension TrainingSession {
         sampler = DataSampler(samples: sampler.samples, count: sampler.count, features: sampler.features,
                               generator: Self.dataOrderGenerator(specification), cursor: saved.cursor)
         health = saved.health
-    }
-
-    static func floatBlob(_ name: String, shape: [Int], values: [Float]) -> CheckpointBlob {
-        let data = values.withUnsafeBufferPointer { buffer in
-            Data(buffer: UnsafeBufferPointer(start: buffer.baseAddress, count: buffer.count))
-        }
-        return CheckpointBlob(name: name, elementType: "float32", shape: shape, data: data)
-    }
-
-    static func floats(_ blob: CheckpointBlob) -> [Float]? {
-        guard blob.elementType == "float32", blob.data.count % 4 == 0 else { return nil }
-        return blob.data.withUnsafeBytes { raw in
-            (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
-        }
     }
 }

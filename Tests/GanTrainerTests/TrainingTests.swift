@@ -1,4 +1,5 @@
 import Foundation
+import GanModels
 import GanSchema
 import GanStore
 import GanTestSupport
@@ -107,6 +108,24 @@ import Testing
         invalid.noiseDimension = 1 << 20
         #expect(invalid.problems().map(\.key) == [.batchSize, .noiseDimension, .clip])
         #expect(invalid.problems()[0].description == "batch_size must be between 1 and 65536 (got 0)")
+    }
+
+    /// Every checkpoint carries the description its weights follow: the parameter paths the
+    /// blobs are named by, and the hidden outputs the activation-gradient keys are named by.
+    @Test func checkpointsCarryTheNetworksTheyHold() throws {
+        let database = try Self.database()
+        _ = try TrainerStage(database).train(name: "described", specification: Self.small(.wganGP, steps: 2))
+        let store = CheckpointStore(database)
+        let blobs = try store.blobs(of: try #require(try store.latestComplete(runId: 1)))
+        let model = try ModelDescription.decode(try #require(blobs[ModelDescription.blobName]).data)
+        #expect(model == ModelDescription(Self.small(.wganGP), features: 2))
+        for network in ["generator", "discriminator"] {
+            let stored = Set(blobs.keys.filter { $0.hasPrefix(network + "/") })
+            #expect(stored == Set(try #require(model.network(network)).parameters.map { "\(network)/\($0.path)" }))
+        }
+        let keys = try Self.keys(database, run: "described").filter { $0.hasPrefix(MetricKey.activationGradientNormPrefix) }
+        #expect(keys == Set(model.discriminator.hiddenOutputPaths.map(MetricKey.activationGradientNorm)))
+        #expect(model.discriminator.summary == "2→16→16→1 relu")
     }
 
     @Test func invalidSpecificationsAreRefusedBeforeAnythingIsWritten() throws {

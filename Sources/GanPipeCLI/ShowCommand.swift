@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GanModels
 import GanStore
 import GanTensor
 
@@ -17,6 +18,7 @@ struct ShowCommand: ParsableCommand {
         let opened = try database.openForReading()
         let store = RunStore(opened)
         let summary = try store.summary(of: try store.find(reference))
+        let model = try Self.model(of: summary.run, in: opened)
         try opened.close()
         if json {
             try printJSON(SummaryView(summary: summary))
@@ -46,6 +48,10 @@ struct ShowCommand: ParsableCommand {
         lines.append("  events       \(events.isEmpty ? "none" : events.joined(separator: ", "))")
         lines.append("  evaluations  \(summary.evaluationRows) rows")
         lines.append("  config       \(record.configJson)")
+        if let model {
+            lines.append("  networks     G \(model.generator.summary) (\(model.generator.parameterCount) parameters); "
+                         + "D \(model.discriminator.summary) (\(model.discriminator.parameterCount) parameters)")
+        }
         if !summary.latestMetrics.isEmpty {
             lines.append("  latest metrics:")
             for (key, value) in summary.latestMetrics.sorted(by: { $0.key < $1.key }) {
@@ -74,5 +80,15 @@ private struct SummaryView: Encodable {
         try container.encode(summary.eventCounts, forKey: .eventCounts)
         try container.encode(summary.evaluationRows, forKey: .evaluationRows)
         try container.encode(summary.latestMetrics, forKey: .latestMetrics)
+    }
+}
+
+extension ShowCommand {
+    /// The networks the run's latest checkpoint holds, from the description it carries (none
+    /// for a run without checkpoints, or one whose checkpoints predate descriptions).
+    static func model(of run: RunRecord, in database: GanDatabase) throws -> ModelDescription? {
+        guard let checkpoint = try CheckpointStore(database).latestComplete(runId: run.id!),
+              let blob = try CheckpointStore(database).blobs(of: checkpoint, only: ModelDescription.blobName)[ModelDescription.blobName] else { return nil }
+        return try? ModelDescription.decode(blob.data)
     }
 }

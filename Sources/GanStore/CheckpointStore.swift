@@ -95,13 +95,15 @@ public struct CheckpointStore: Sendable {
         }
     }
 
-    /// Every blob of `checkpoint`, reassembled, each part's checksum verified.
-    public func blobs(of checkpoint: CheckpointRecord) throws -> [String: CheckpointBlob] {
+    /// Every blob of `checkpoint` (or only the one called `name`), reassembled, each part's
+    /// checksum verified.
+    public func blobs(of checkpoint: CheckpointRecord, only name: String? = nil) throws -> [String: CheckpointBlob] {
         try database.reader.read { db in
             var blobs: [String: CheckpointBlob] = [:]
             var nextIndex: [String: Int] = [:]
-            let parts = try CheckpointPartRecord.filter(Column("checkpoint_id") == checkpoint.id)
-                .order(Column("name"), Column("part_index")).fetchCursor(db)
+            var request = CheckpointPartRecord.filter(Column("checkpoint_id") == checkpoint.id)
+            if let name { request = request.filter(Column("name") == name) }
+            let parts = try request.order(Column("name"), Column("part_index")).fetchCursor(db)
             while let part = try parts.next() {
                 let label = "checkpoint at step \(checkpoint.step), blob '\(part.name)' part \(part.partIndex)"
                 guard part.partIndex == nextIndex[part.name, default: 0], SHA256.hex(part.data) == part.sha256 else {
@@ -116,7 +118,7 @@ public struct CheckpointStore: Sendable {
                 }
             }
             let total = blobs.values.reduce(0) { $0 + Int64($1.data.count) }
-            guard total == checkpoint.byteCount else {
+            guard name != nil || total == checkpoint.byteCount else {
                 throw StoreError.corruptBlob("checkpoint at step \(checkpoint.step) (\(total) of \(checkpoint.byteCount) bytes)")
             }
             return blobs

@@ -58,6 +58,7 @@ import Testing
         let show = try GanPipeProcess.run(["show", "wgan-gp-8gaussians-seed0", "--db", path])
         #expect(show.standardOutput.contains("status       completed"))
         #expect(show.standardOutput.contains("\"gradient_penalty_weight\":10"))
+        #expect(show.standardOutput.contains("networks     G 2→"), "\(show.standardOutput)")
     }
 
     @Test func badTrainingInputsAreRefusedInOneLine() throws {

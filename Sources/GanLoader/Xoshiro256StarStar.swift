@@ -49,13 +49,6 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Equatable {
         Double(next() >> 11) * 0x1p-53
     }
 
-    /// A uniform integer in 0..<bound, without modulo bias (Lemire's multiply-shift with
-    /// rejection).
-    public mutating func nextIndex(below bound: Int) -> Int {
-        precondition(bound > 0, "bound must be positive")
-        return nextBoundedIndex(bound)
-    }
-
     /// A standard normal N(0, 1) by Box–Muller: z₀ = √(−2 ln u₁)·cos 2πu₂,
     /// z₁ = √(−2 ln u₁)·sin 2πu₂, with u₁ ∈ (0, 1]. Pairs are used in order.
     public mutating func nextNormal() -> Double {

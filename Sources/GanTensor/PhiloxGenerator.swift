@@ -66,13 +66,6 @@ public struct PhiloxGenerator: RandomNumberGenerator, Codable, Hashable, Sendabl
         Double(next() >> 11) * 0x1p-53
     }
 
-    /// Uniform integer in `0..<upperBound` without modulo bias (Lemire's multiply-shift with
-    /// rejection, "Fast random integer generation in an interval", 2019).
-    public mutating func nextIndex(below upperBound: Int) -> Int {
-        checkPrecondition(upperBound > 0, "nextIndex(below:): upper bound must be positive, got \(upperBound)")
-        return nextBoundedIndex(upperBound)
-    }
-
     /// One standard normal draw: the cosine half of a Box–Muller pair (the sine half is
     /// discarded so the state stays plain data). Uses two `next()` outputs.
     public mutating func nextNormal() -> Float {

@@ -19,15 +19,12 @@ import Testing
         let rows = try database.reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") ?? 0 }
         #expect(rows == 100_000 * run.metricKeys.count)
 
-        let started = Date()
         let data = try RunData.load("synthetic", from: database)
         let html = try RunReport(data).html()
-        let seconds = Date().timeIntervalSince(started)
         #expect(data.bucketSize == 200)
         #expect(data.series["loss/discriminator"]!.points.count <= 501)
         #expect(html.utf8.count < 5_000_000, "\(html.utf8.count) bytes")
         #expect(html.utf8.count < 1_500_000, "\(html.utf8.count) bytes: downsampling should keep it well below the limit")
-        #expect(seconds < 60, "\(seconds) s")
         let parsed = HTMLChecks.parse(html)
         #expect(parsed.error == nil)
         // Opens fast: a bounded number of elements for the browser to lay out.

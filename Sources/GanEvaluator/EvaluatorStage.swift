@@ -173,10 +173,10 @@ public final class EvaluatorStage {
     /// The hidden activation of a run's generator, from its `config_json`.
     static func activation(of run: RunRecord) throws -> Activation {
         guard let object = try? JSONSerialization.jsonObject(with: Data(run.configJson.utf8)) as? [String: Any],
-              let name = object["activation"] as? String else {
+              let name = object[ConfigurationKey.activation.rawValue] as? String else {
             throw EvaluatorError.unusableCheckpoint("run '\(run.name)' has no activation in its config_json")
         }
-        let slope = (object["leaky_slope"] as? NSNumber)?.floatValue ?? 0.2
+        let slope = (object[ConfigurationKey.leakySlope.rawValue] as? NSNumber)?.floatValue ?? TrainingDefaults.leakySlope
         guard let activation = Activation(name: name, leakySlope: slope) else {
             throw EvaluatorError.unusableCheckpoint("run '\(run.name)' uses the unknown activation '\(name)'")
         }

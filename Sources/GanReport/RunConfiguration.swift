@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 
 /// A run's resolved configuration (`runs.config_json`, snake_case keys) as flat text values for
 /// people and comparisons, with typed accessors for the keys the views need.
@@ -28,12 +29,12 @@ public struct RunConfiguration: Sendable, Equatable {
     public func text(_ key: String) -> String? { values[key] }
 
     /// The hidden-layer activation as the trainer names it, with its slope for `leaky-relu`.
-    public var activation: String { values["activation"] ?? "relu" }
-    public var leakySlope: Double { numbers["leaky_slope"] ?? 0.2 }
+    public var activation: String { values[ConfigurationKey.activation.rawValue] ?? TrainingDefaults.activation }
+    public var leakySlope: Double { numbers[ConfigurationKey.leakySlope.rawValue] ?? Double(TrainingDefaults.leakySlope) }
     /// c of weight clipping; nil when the run does not clip.
-    public var clip: Double? { numbers["clip"].flatMap { $0 > 0 ? $0 : nil } }
-    public var vanishingThreshold: Double { numbers["vanishing_threshold"] ?? 1e-7 }
-    public var explodingThreshold: Double { numbers["exploding_threshold"] ?? 1e3 }
+    public var clip: Double? { numbers[ConfigurationKey.clip.rawValue].flatMap { $0 > 0 ? $0 : nil } }
+    public var vanishingThreshold: Double { numbers[ConfigurationKey.vanishingThreshold.rawValue] ?? TrainingDefaults.vanishingThreshold }
+    public var explodingThreshold: Double { numbers[ConfigurationKey.explodingThreshold.rawValue] ?? TrainingDefaults.explodingThreshold }
 
     /// Shortest text that reads back as the same Float32 or integer: `0.0001`, not
     /// `9.9999997e-05`.

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanStore
 
 /// A checkpoint's weights in the safetensors format (https://huggingface.co/docs/safetensors):
@@ -59,8 +60,9 @@ public struct SafetensorsFile {
         let configuration = RunConfiguration(json: run.configJson)
         var metadata = ["format": "pt", "ganpipe_run": run.name, "step": String(checkpoint.step), "objective": run.objective,
                         "activation": configuration.activation, "layout": "torch.nn.Sequential of Linear (weight [out, in]) and activation modules; no output activation"]
-        for key in ["noise_dimension", "leaky_slope", "generator_depth", "generator_width", "discriminator_depth", "discriminator_width", "dataset", "seed"] {
-            if let value = configuration.text(key) { metadata[key] = value }
+        let keys: [ConfigurationKey] = [.noiseDimension, .leakySlope, .generatorDepth, .generatorWidth, .discriminatorDepth, .discriminatorWidth, .dataset, .seed]
+        for key in keys {
+            if let value = configuration.text(key.rawValue) { metadata[key.rawValue] = value }
         }
         return SafetensorsFile(entries: entries, metadata: metadata)
     }

@@ -57,8 +57,8 @@ public final class GanDatabase: Sendable {
     public static func open(path: String, access: Access = .readWrite,
                             migrator: SchemaMigrator = SchemaMigrator()) throws -> GanDatabase {
         let hasContent = try preflight(path: path, access: access)
-        if hasContent { removeAbandonedBackups(of: path) }
         if hasContent {
+            removeAbandonedBackups(of: path)
             // Look before touching: a read-only connection never writes, so a refused
             // database (foreign, newer schema, edited migration) stays byte-for-byte the same.
             let state = try wrap(path: path) {

@@ -15,15 +15,15 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
     /// Generator steps in all; one step is one generator update (after its discriminator steps).
     public var steps: Int
     public var seed: UInt64
-    public var batchSize: Int = 256
-    public var noiseDimension: Int = 2
-    public var generatorDepth: Int = 3
-    public var generatorWidth: Int = 512
-    public var discriminatorDepth: Int = 3
-    public var discriminatorWidth: Int = 512
+    public var batchSize: Int = TrainingDefaults.batchSize
+    public var noiseDimension: Int = TrainingDefaults.noiseDimension
+    public var generatorDepth: Int = TrainingDefaults.depth
+    public var generatorWidth: Int = TrainingDefaults.width
+    public var discriminatorDepth: Int = TrainingDefaults.depth
+    public var discriminatorWidth: Int = TrainingDefaults.width
     /// Hidden-layer activation of both networks: `relu`, `leaky-relu`, `tanh`, `sigmoid`.
-    public var activation: String = "relu"
-    public var leakySlope: Float = 0.2
+    public var activation: String = TrainingDefaults.activation
+    public var leakySlope: Float = TrainingDefaults.leakySlope
     public var optimizer: OptimizerKind
     public var learningRate: Float
     public var beta1: Float
@@ -33,16 +33,16 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
     public var gradientPenaltyWeight: Float
     /// c of WGAN's weight clipping to [−c, c]; 0 means no clipping.
     public var clip: Float
-    public var checkpointEvery: Int = 1000
-    public var metricsEvery: Int = 1
-    public var threads: Int = 1
+    public var checkpointEvery: Int = TrainingDefaults.checkpointEvery
+    public var metricsEvery: Int = TrainingDefaults.metricsEvery
+    public var threads: Int = TrainingDefaults.threads
     /// A per-layer gradient norm below this for `healthWindow` consecutive recorded steps is
     /// a vanishing episode.
-    public var vanishingThreshold: Double = 1e-7
+    public var vanishingThreshold: Double = TrainingDefaults.vanishingThreshold
     /// A per-layer gradient norm above this for `healthWindow` consecutive recorded steps is an
     /// exploding episode.
-    public var explodingThreshold: Double = 1e3
-    public var healthWindow: Int = 10
+    public var explodingThreshold: Double = TrainingDefaults.explodingThreshold
+    public var healthWindow: Int = TrainingDefaults.healthWindow
     /// After this many generator steps the generator stops learning: later steps train only
     /// the discriminator, while the generator's gradients are still measured (the setting of
     /// Arjovsky & Bottou 2017, arXiv 1701.04862, Figure 2). nil: never.
@@ -69,19 +69,8 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
 
     public var hiddenActivation: Activation? { Activation(name: activation, leakySlope: leakySlope) }
 
-    /// The settings, by their keys in `runs.config_json` (and in pipeline files). Front ends
-    /// name them in their own terms (`--batch-size`, `train.batch_size`).
-    public enum Key: String, CaseIterable, Sendable {
-        case dataset, objective, steps, seed
-        case batchSize = "batch_size", noiseDimension = "noise_dimension"
-        case generatorDepth = "generator_depth", generatorWidth = "generator_width"
-        case discriminatorDepth = "discriminator_depth", discriminatorWidth = "discriminator_width"
-        case activation, leakySlope = "leaky_slope", optimizer, learningRate = "learning_rate", beta1, beta2
-        case discriminatorSteps = "discriminator_steps", gradientPenaltyWeight = "gradient_penalty_weight", clip
-        case checkpointEvery = "checkpoint_every", metricsEvery = "metrics_every", threads
-        case vanishingThreshold = "vanishing_threshold", explodingThreshold = "exploding_threshold", healthWindow = "health_window"
-        case generatorFrozenAfter = "generator_frozen_after"
-    }
+    /// The settings, by their keys in `runs.config_json` (GanSchema's `ConfigurationKey`).
+    public typealias Key = ConfigurationKey
 
     /// What is wrong with one setting: its key, and a message that completes a sentence about
     /// it ("must be at least 1 (got 0)").

@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "GanNN", dependencies: ["GanTensor", "CKernels"], swiftSettings: kernelSettings),
         // Networks described once, as data: built into modules, rebuilt from checkpoints, named
         // for metric keys and export.
-        .target(name: "GanModels", dependencies: ["GanNN", "GanTensor"]),
+        .target(name: "GanModels", dependencies: ["GanNN", "GanSchema", "GanTensor"]),
 
         // migrations/*.sql are compiled into GanStore by this tool and plugin.
         .executableTarget(name: "EmbedMigrations"),

@@ -1,4 +1,5 @@
 import GanNN
+import GanSchema
 import GanTensor
 
 extension NetworkDescription {
@@ -38,5 +39,42 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .unusable(let reason): reason
         }
+    }
+}
+
+extension NetworkDescription.Layer {
+    public static func activation(_ activation: Activation) -> Self {
+        switch activation {
+        case .identity: Self(kind: .identity)
+        case .relu: Self(kind: .relu)
+        case .leakyRelu(let slope): Self(kind: .leakyRelu, slope: slope)
+        case .tanh: Self(kind: .tanh)
+        case .sigmoid: Self(kind: .sigmoid)
+        }
+    }
+
+    /// The nonlinearity of an activation layer; nil for a layer with parameters.
+    public var activation: Activation? {
+        switch kind {
+        case .linear: nil
+        case .relu: .relu
+        case .leakyRelu: .leakyRelu(slope: slope ?? 0.2)
+        case .tanh: .tanh
+        case .sigmoid: .sigmoid
+        case .identity: .identity
+        }
+    }
+}
+
+extension NetworkDescription {
+    /// `Linear, activation, …, Linear`: `hiddenLayers` hidden layers of `width` units.
+    public static func mlp(inputs: Int, outputs: Int, hiddenLayers: Int, width: Int, activation: Activation) -> NetworkDescription {
+        let sizes = [inputs] + Array(repeating: width, count: hiddenLayers) + [outputs]
+        var layers: [Layer] = []
+        for index in 0..<(sizes.count - 1) {
+            if index > 0 { layers.append(.activation(activation)) }
+            layers.append(.linear(sizes[index], sizes[index + 1]))
+        }
+        return NetworkDescription(inputs: inputs, layers: layers)
     }
 }

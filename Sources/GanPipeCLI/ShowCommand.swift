@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GanModels
+import GanSchema
 import GanStore
 import GanTensor
 

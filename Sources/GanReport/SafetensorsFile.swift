@@ -49,12 +49,25 @@ public struct SafetensorsFile {
             checkpoint = latest
         }
         let blobs = try store.blobs(of: checkpoint)
+        // The networks the checkpoint describes name the tensors to export; an older checkpoint
+        // without a description: every weight blob of both networks.
+        let model = try blobs[ModelDescription.blobName].map { blob in
+            do { return try ModelDescription.decode(blob.data) } catch {
+                throw ReportError("the checkpoint at step \(checkpoint.step) has a model description this ganpipe cannot read (written by a newer one?)")
+            }
+        }
+        let names = model.map { model in
+            Set(["generator", "discriminator"].flatMap { network in model.network(network)!.parameters.map { "\(network)/\($0.path)" } })
+        }
         var entries: [Entry] = []
-        for (name, blob) in blobs where name.hasPrefix("generator/") || name.hasPrefix("discriminator/") {
+        for (name, blob) in blobs where names?.contains(name) ?? (name.hasPrefix("generator/") || name.hasPrefix("discriminator/")) {
             guard blob.elementType == "float32", blob.data.count == 4 * blob.shape.reduce(1, *) else {
                 throw ReportError("checkpoint blob '\(name)' at step \(checkpoint.step) is not a float32 tensor of shape \(blob.shape); the checkpoint cannot be exported")
             }
             entries.append(Entry(name: name.replacingOccurrences(of: "/", with: "."), shape: blob.shape, bytes: blob.data))
+        }
+        if let names, entries.count != names.count {
+            throw ReportError("the checkpoint at step \(checkpoint.step) lacks \(names.count - entries.count) of the tensors its model description names; it cannot be exported")
         }
         guard !entries.isEmpty else { throw ReportError("the checkpoint at step \(checkpoint.step) holds no network weights") }
         let configuration = RunConfiguration(json: run.configJson)
@@ -64,6 +77,7 @@ public struct SafetensorsFile {
         for key in keys {
             if let value = configuration.text(key.rawValue) { metadata[key.rawValue] = value }
         }
+        if let model { metadata["ganpipe_model"] = String(decoding: model.json(), as: UTF8.self) }
         return SafetensorsFile(entries: entries, metadata: metadata)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GanModels
+import GanSchema
 import GanNN
 import GanStore
 import GanTensor

@@ -1,6 +1,7 @@
 import Foundation
 import GanEvaluator
 import GanModels
+import GanSchema
 import GanNN
 import GanStore
 import GanTensor

@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanStore
 import GanTestSupport
 import GRDB
@@ -91,6 +92,10 @@ import Testing
         let first = try #require(header["generator.layers.0.weight"] as? [String: Any])
         #expect(first["shape"] as? [Int] == [16, 2] && first["dtype"] as? String == "F32")
         #expect((header["__metadata__"] as? [String: String])?["step"] == "20")
+        // The networks' description travels with the weights, and names every exported tensor.
+        let model = try ModelDescription.decode(Data(try #require((header["__metadata__"] as? [String: String])?["ganpipe_model"]).utf8))
+        let described = ["generator", "discriminator"].flatMap { network in model.network(network)!.parameters.map { "\(network).\($0.path)" } }
+        #expect(Set(described) == Set(header.keys.filter { $0 != "__metadata__" }))
         // The bytes are the checkpoint's, unchanged.
         let database = try GanDatabase.open(path: path, access: .readOnly)
         let run = try RunStore(database).find("penalty")

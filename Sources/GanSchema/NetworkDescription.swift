@@ -1,11 +1,9 @@
 import Foundation
-import GanNN
-import GanTensor
 
 /// A network described once, as data: its layers in PyTorch's `nn.Sequential` order, so that
 /// parameter paths (`layers.2.weight`), checkpoint blob names, metric keys and the exported
-/// layout all follow from it. The trainer builds its module from it; the evaluator rebuilds the
-/// trained module from it and the checkpoint's blobs. Stored in every checkpoint (blob `model`,
+/// layout all follow from it. Plain data (vocabulary every stage may read); GanModels builds
+/// modules from it: the trainer's, and the evaluator's from a checkpoint's blobs. Stored in every checkpoint (blob `model`,
 /// JSON) beside the weights it describes.
 ///
 /// A layer is a kind and the sizes that kind needs; kinds to come (convolutions, transposed
@@ -25,29 +23,26 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
         /// `leaky-relu`: the slope for negative inputs.
         public var slope: Float?
 
+        public init(kind: Kind, inputs: Int? = nil, outputs: Int? = nil, slope: Float? = nil) {
+            self.kind = kind
+            self.inputs = inputs
+            self.outputs = outputs
+            self.slope = slope
+        }
+
         public static func linear(_ inputs: Int, _ outputs: Int) -> Layer {
             Layer(kind: .linear, inputs: inputs, outputs: outputs)
         }
 
-        public static func activation(_ activation: Activation) -> Layer {
-            switch activation {
-            case .identity: Layer(kind: .identity)
-            case .relu: Layer(kind: .relu)
-            case .leakyRelu(let slope): Layer(kind: .leakyRelu, slope: slope)
-            case .tanh: Layer(kind: .tanh)
-            case .sigmoid: Layer(kind: .sigmoid)
-            }
-        }
+        /// Whether the layer is a nonlinearity (no parameters).
+        public var isActivation: Bool { kind != .linear }
 
-        /// The nonlinearity of an activation layer; nil for a layer with parameters.
-        public var activation: Activation? {
+        /// `relu`, `leaky-relu(0.2)`, …; nil for a layer with parameters.
+        public var activationName: String? {
             switch kind {
             case .linear: nil
-            case .relu: .relu
-            case .leakyRelu: .leakyRelu(slope: slope ?? 0.2)
-            case .tanh: .tanh
-            case .sigmoid: .sigmoid
-            case .identity: .identity
+            case .leakyRelu: "leaky-relu(\(slope ?? 0.2))"
+            default: kind.rawValue
             }
         }
     }
@@ -62,17 +57,6 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
     public init(inputs: Int, layers: [Layer]) {
         self.inputs = inputs
         self.layers = layers
-    }
-
-    /// `Linear, activation, …, Linear`: `hiddenLayers` hidden layers of `width` units.
-    public static func mlp(inputs: Int, outputs: Int, hiddenLayers: Int, width: Int, activation: Activation) -> NetworkDescription {
-        let sizes = [inputs] + Array(repeating: width, count: hiddenLayers) + [outputs]
-        var layers: [Layer] = []
-        for index in 0..<(sizes.count - 1) {
-            if index > 0 { layers.append(.activation(activation)) }
-            layers.append(.linear(sizes[index], sizes[index + 1]))
-        }
-        return NetworkDescription(inputs: inputs, layers: layers)
     }
 
     /// The dotted path of layer `index`: `layers.4`.
@@ -91,7 +75,7 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
     /// The paths of the hidden outputs the gradient probes measure: every activation layer
     /// that another layer follows (`layers.1`, `layers.3`, … for an MLP).
     public var hiddenOutputPaths: [String] {
-        layers.indices.filter { layers[$0].activation != nil && $0 < layers.count - 1 }.map(Self.path(ofLayer:))
+        layers.indices.filter { layers[$0].isActivation && $0 < layers.count - 1 }.map(Self.path(ofLayer:))
     }
 
     /// Features of one output sample.
@@ -103,7 +87,7 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
     /// `2→512→512→1 relu`: the sizes and the hidden activation, for people.
     public var summary: String {
         let sizes = [inputs] + layers.compactMap { $0.kind == .linear ? $0.outputs : nil }
-        let activations = Set(layers.compactMap { $0.activation?.description })
+        let activations = Set(layers.compactMap(\.activationName))
         return sizes.map(String.init).joined(separator: "→") + (activations.isEmpty ? "" : " " + activations.sorted().joined(separator: ", "))
     }
 

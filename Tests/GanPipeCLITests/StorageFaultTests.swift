@@ -96,9 +96,12 @@ import Testing
                 .map { $0 + ["--db", path] }
         }
         /// `ganpipe arguments…`, as the user `setpriv` arguments name (none: this process's).
+        // Another user may not reach the build folder (a clone under /root): it runs a copy.
+        let executable = folder.file("ganpipe")
+        try FileManager.default.copyItem(atPath: GanPipeProcess.executablePath, toPath: executable)
         func run(_ arguments: [String], as user: [String]) throws -> GanPipeProcess.Outcome {
             user.isEmpty ? try GanPipeProcess.run(arguments)
-                : try GanPipeProcess.run(user + [GanPipeProcess.executablePath] + arguments, executable: "/usr/bin/setpriv")
+                : try GanPipeProcess.run(user + [executable] + arguments, executable: "/usr/bin/setpriv")
         }
         func expectReadable(_ path: String, as user: [String] = []) throws {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))

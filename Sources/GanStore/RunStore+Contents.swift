@@ -26,7 +26,7 @@ extension RunStore {
             return Contents(
                 dataset: try run.datasetId.flatMap { try DatasetRecord.fetchOne(db, key: $0) },
                 bucketSize: bucketSize, series: series,
-                events: try EventStore.events(runId: id, in: db),
+                events: try EventRecord.filter(Column("run_id") == id).order(Column("step"), Column("id")).fetchAll(db),
                 evaluations: try EvaluationRecord.filter(Column("run_id") == id).order(Column("metric"), Column("step")).fetchAll(db),
                 checkpointSteps: try CheckpointStore.completeSteps(runId: id, in: db))
         }

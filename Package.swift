@@ -25,7 +25,7 @@ let package = Package(
         // ganpipe's one SplitMix64 and bounded-integer routine, under every seeded stream.
         .target(name: "GanRandom"),
         // The words the stages share because they are public schema: metric keys, evaluation
-        // names, the objectives.
+        // names, view names, configuration keys and defaults, the objectives, network descriptions.
         .target(name: "GanSchema"),
         .target(name: "GanTensor", dependencies: ["CPlatform", "GanRandom"], swiftSettings: kernelSettings),
         // Optimizer loops in C: see Sources/CKernels/optimizers.c for why, and the flags that keep
@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "CSHA256"),
         .target(
             name: "GanStore",
-            dependencies: ["CSHA256", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            dependencies: ["CSHA256", "GanSchema", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             plugins: ["EmbedMigrationsPlugin"]
         ),
 

@@ -6,7 +6,8 @@ import GanTensor
 
 /// Stage 3: reads a run's checkpoints from the database, draws samples from each generator,
 /// scores them against the dataset's held-out real samples and writes the scores to
-/// `evaluations` — keyed by (run, checkpoint step, metric), so evaluating again replaces.
+/// `evaluations` — keyed by (run, checkpoint step, metric), so evaluating again replaces —
+/// and what the report draws from the networks to `checkpoint_views` (`CheckpointViews`).
 ///
 /// Metrics (names in `EvaluationMetric`): mode coverage for datasets with known modes
 /// (`ModeCoverage`), the sliced Wasserstein-2 and energy distances for every dataset, and for
@@ -93,12 +94,14 @@ public final class EvaluatorStage {
         let datasetReference = try self.reference(for: run)
         var results: [CheckpointResult] = []
         var rows: [EvaluationRecord] = []
+        var views: [CheckpointView] = []
         for step in steps {
-            let (result, stepRows) = try score(run: run, step: step, reference: datasetReference)
-            results.append(result)
-            rows += stepRows
+            let scored = try score(run: run, step: step, reference: datasetReference)
+            results.append(scored.result)
+            rows += scored.rows
+            views += scored.views
         }
-        try EvaluationRecordStore(database).write(rows)
+        try EvaluationRecordStore(database).write(rows, views: views)
         let classifier = try datasetReference.classifier.map { classifier in
             ClassifierSummary(run: classifier.run.name, testAccuracy: try classifier.testAccuracy(database: database),
                               testCount: classifier.specification.testCount, trainedNow: datasetReference.trainedClassifier)
@@ -114,9 +117,9 @@ public final class EvaluatorStage {
     public func evaluate(runId: Int64, step: Int) throws -> CheckpointResult {
         try options.validate()
         guard let run = try RunStore(database).run(id: runId) else { throw StoreError.unknownRun("\(runId)") }
-        let (result, rows) = try score(run: run, step: step, reference: try reference(for: run))
-        try EvaluationRecordStore(database).write(rows)
-        return result
+        let scored = try score(run: run, step: step, reference: try reference(for: run))
+        try EvaluationRecordStore(database).write(scored.rows, views: scored.views)
+        return scored.result
     }
 
     /// Checks that runs on dataset `name` can be evaluated (held-out split, readable metadata)
@@ -138,15 +141,16 @@ public final class EvaluatorStage {
     }
 
     /// Draws samples from the generator of the checkpoint at `step` and scores them (with the
-    /// baseline); returns the result and the rows to write.
-    func score(run: RunRecord, step: Int, reference: DatasetReference) throws -> (CheckpointResult, [EvaluationRecord]) {
+    /// baseline); returns the result, and the rows and views (`CheckpointViews`) to write.
+    func score(run: RunRecord, step: Int, reference: DatasetReference) throws
+        -> (result: CheckpointResult, rows: [EvaluationRecord], views: [CheckpointView]) {
         let started = Date()
         guard let checkpoint = try CheckpointStore(database).checkpoint(runId: run.id!, step: step) else {
             throw EvaluatorError.unknownCheckpoints(run: run.name, missing: [step],
                                                     available: try CheckpointStore(database).completeSteps(runId: run.id!))
         }
-        let generator = try LayerStack(checkpoint: try CheckpointStore(database).blobs(of: checkpoint), network: "generator",
-                                       activation: { try Self.activation(of: run) })
+        let blobs = try CheckpointStore(database).blobs(of: checkpoint)
+        let generator = try LayerStack(checkpoint: blobs, network: "generator", activation: { try Self.activation(of: run) })
         guard generator.outputCount == reference.features else {
             throw EvaluatorError.unusableCheckpoint("its generator makes \(generator.outputCount) features but dataset '\(reference.dataset.name)' has \(reference.features)")
         }
@@ -167,7 +171,11 @@ public final class EvaluatorStage {
             metrics[row.metric] = .some(row.value)
             counts[row.metric] = row.sampleCount
         }
-        return (CheckpointResult(step: step, metrics: metrics, sampleCounts: counts, seconds: Date().timeIntervalSince(started)), rows)
+        let views = try CheckpointViews.make(
+            runId: run.id!, step: step, objective: run.objective, samples: samples, seed: options.seed,
+            discriminator: { try LayerStack(checkpoint: blobs, network: "discriminator", activation: { try Self.activation(of: run) }) },
+            reference: reference)
+        return (CheckpointResult(step: step, metrics: metrics, sampleCounts: counts, seconds: Date().timeIntervalSince(started)), rows, views)
     }
 
     /// The hidden activation of a run's generator, from its `config_json`.

@@ -22,8 +22,8 @@ struct ClippedWeights {
         var shares: [String: Double] = [:]
         var atBound = 0, total = 0
         for (name, blob) in blobs where name.hasPrefix("discriminator/") {
-            guard let values = CheckpointNetwork.floats(blob), !values.isEmpty else { continue }
-            let count = values.filter { abs($0) >= bound * (1 - 1e-6) }.count
+            guard let values = blob.floats, !values.isEmpty else { continue }
+            let count = values.filter { abs(Double($0)) >= bound * (1 - 1e-6) }.count
             shares[String(name.dropFirst("discriminator/".count))] = Double(count) / Double(values.count)
             atBound += count
             total += values.count

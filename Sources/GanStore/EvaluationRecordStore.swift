@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 
-/// The evaluator's gateway to the database: `evaluations` rows, and the classifier pseudo-runs
+/// The evaluator's gateway to the database: `evaluations` rows (with the run's
+/// `checkpoint_views`, written in the same transaction), and the classifier pseudo-runs
 /// the evaluator trains (a completed run with one checkpoint, its scores in `evaluations` and
 /// its per-epoch loss in `metrics`). Every write is one immediate transaction.
 public struct EvaluationRecordStore: Sendable {
@@ -11,10 +12,14 @@ public struct EvaluationRecordStore: Sendable {
         self.database = database
     }
 
-    /// Writes `rows` in one transaction; a row at an existing (run, step, metric) replaces it
-    /// (its id is kept). Non-finite values are stored as NULL.
-    public func write(_ rows: [EvaluationRecord]) throws {
-        try database.writer.write { db in try Self.upsert(rows, in: db) }
+    /// Writes `rows` and `views` in one transaction; a row at an existing (run, step, metric)
+    /// replaces it (its id is kept), as does a view at an existing (run, step, name).
+    /// Non-finite values are stored as NULL.
+    public func write(_ rows: [EvaluationRecord], views: [CheckpointView] = []) throws {
+        try database.writer.write { db in
+            try Self.upsert(rows, in: db)
+            try CheckpointViewStore.upsert(views, in: db)
+        }
     }
 
     static func upsert(_ rows: [EvaluationRecord], in db: Database) throws {

@@ -37,7 +37,8 @@ import Testing
         return run
     }
 
-    /// A generator that maps every noise vector to `point` (plus `spread`·noise), features = point.count.
+    /// A generator that maps every noise vector to `point` (plus `spread`·noise), features =
+    /// point.count, and the linear discriminator D(x) = x₀ − 2·x₁ + 0.5 (on its first two features).
     static func pointGenerator(_ point: [Float], spread: Float = 0, noiseDimension: Int = 2) -> [CheckpointBlob] {
         let features = point.count
         var weight = [Float](repeating: 0, count: features * noiseDimension)
@@ -45,7 +46,13 @@ import Testing
         let stack = LayerStack(layers: [
             Linear(weight: Tensor(shape: [features, noiseDimension], scalars: weight), bias: Tensor(point)),
         ], activation: .relu)
-        return stack.blobs(prefix: "generator") + [CheckpointBlob(name: "state", elementType: "json", shape: [], data: Data("{}".utf8))]
+        var criticWeight = [Float](repeating: 0, count: features)
+        criticWeight[0] = 1
+        if features > 1 { criticWeight[1] = -2 }
+        let critic = LayerStack(layers: [Linear(weight: Tensor(shape: [1, features], scalars: criticWeight), bias: Tensor([0.5]))],
+                                activation: .relu)
+        return stack.blobs(prefix: "generator") + critic.blobs(prefix: "discriminator")
+            + [CheckpointBlob(name: "state", elementType: "json", shape: [], data: Data("{}".utf8))]
     }
 
     static func values(_ database: GanDatabase, run: String) throws -> [String] {
@@ -104,6 +111,36 @@ import Testing
         // The hook's entry point writes the same rows as the command.
         try EvaluatorStage(database).evaluate(runId: try RunStore(database).find("r").id!, step: 7)
         #expect(try Self.values(database, run: "r").filter { $0.hasPrefix("7 ") } == first)
+    }
+
+    /// What the report draws is computed here and stored with the scores: the first generated
+    /// samples, and the discriminator over a window around the held-out data.
+    @Test func samplesAndTheCriticFieldAreStoredForTheReport() throws {
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
+        let run = try Self.insertRun("r", into: database, checkpoints: [(0, Self.pointGenerator([0.3, -0.2])),
+                                                                         (7, Self.pointGenerator([0.1, 0.3], spread: 0.6))])
+        let views = CheckpointViewStore(database)
+        _ = try EvaluatorStage(database).evaluate("r", checkpoints: .latest)
+        let samples = try views.views(runId: run.id!, name: .samples)
+        #expect(samples.map(\.step) == [7] && samples[0].shape == [512, 2] && samples[0].meta.seed == 0)
+        // The stored samples are the evaluator's: a second evaluation with the same seed stores the same ones.
+        _ = try EvaluatorStage(database).evaluate("r", checkpoints: .all)
+        let both = try views.views(runId: run.id!, name: .samples)
+        #expect(both.map(\.step) == [0, 7] && both[1].values == samples[0].values)
+        #expect(both[0].values == [Float](repeating: 0, count: 1024).enumerated().map { $0.offset % 2 == 0 ? 0.3 : -0.2 })
+        let fields = try views.views(runId: run.id!, name: .criticField)
+        #expect(fields.map(\.step) == [0, 7] && fields[0].shape == [48, 48] && fields[0].meta.output == "logit")
+        let window = try #require(fields[0].meta.window)
+        // The window holds the held-out 8gaussians data (modes at radius √2) with a 30% margin.
+        #expect(window[0] < -1.6 && window[1] > 1.6 && window[2] < -1.6 && window[3] > 1.6 && window[1] - window[0] < 4)
+        for (row, column) in [(0, 0), (0, 47), (17, 30), (47, 47)] {
+            let x = window[0] + Double(column) * (window[1] - window[0]) / 47, y = window[2] + Double(row) * (window[3] - window[2]) / 47
+            #expect(abs(Double(fields[0].values[row * 48 + column]) - (x - 2 * y + 0.5)) < 1e-4)
+        }
+        // Deleting the run deletes its views.
+        try database.writer.write { try $0.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [run.id]) }
+        #expect(try views.views(runId: run.id!, name: .samples).isEmpty)
     }
 
     @Test func aNonFiniteGeneratorGivesNullDistancesNotACrash() throws {

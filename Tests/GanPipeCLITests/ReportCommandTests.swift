@@ -37,6 +37,12 @@ import Testing
             #expect(html.contains("<section id=\"\(id)\">"), "missing section \(id)")
         }
         #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))
+        #expect(html.contains("No checkpoint of this run has been evaluated"))
+        // Evaluating stores what the samples section draws; the report then shows it.
+        #expect(try GanPipeProcess.run(["eval", "clipped", "--db", path, "--checkpoints", "all", "--samples", "600"]).status == 0)
+        #expect(try GanPipeProcess.run(["report", "clipped", "--db", path, "--out", out]).status == 0)
+        let evaluated = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(evaluated.contains("critic score D(x)") && evaluated.contains(">Step 40<") && evaluated.contains(">Step 0<"))
         // Default name: RUN-report.html in the working directory.
         let defaulted = try GanPipeProcess.run(["report", "penalty", "--db", path], in: folder.path)
         #expect(defaulted.status == 0 && FileManager.default.fileExists(atPath: folder.file("penalty-report.html")), "\(defaulted)")

@@ -48,6 +48,24 @@ import Testing
         #expect(diagnosis.findings.contains { $0.kind == "non_finite" && $0.firstStep == 120 && $0.severity == .problem })
     }
 
+    /// The report runs no network: samples and fields are the evaluator's stored views, and
+    /// checkpoints without them are named, with the command that adds them.
+    @Test func samplesComeFromStoredViewsAndUnevaluatedCheckpointsAreNamed() throws {
+        let folder = TemporaryDirectory()
+        var partly = SyntheticRun()
+        partly.evaluatedSteps = [100]
+        var none = SyntheticRun()
+        none.name = "unevaluated"
+        none.evaluatedSteps = []
+        let (database, _) = try SyntheticRun.database(in: folder, runs: [partly, none])
+        let html = try RunReport(try RunData.load("synthetic", from: database)).html()
+        #expect(html.contains(">Step 100<") && !html.contains(">Step 200<") && html.contains("critic score D(x)"))
+        #expect(html.contains("2 of 3 checkpoints are not evaluated and not shown: `ganpipe eval synthetic --checkpoints all` adds them."))
+        let empty = try RunReport(try RunData.load("unevaluated", from: database)).html()
+        #expect(HTMLChecks.parse(empty).error == nil)
+        #expect(empty.contains("No checkpoint of this run has been evaluated") && !empty.contains("critic score D(x)"))
+    }
+
     @Test func aRunWithoutMetricsOrCheckpointsStillGivesAPage() throws {
         let folder = TemporaryDirectory()
         let database = try GanDatabase.open(path: folder.file("empty.sqlite"))

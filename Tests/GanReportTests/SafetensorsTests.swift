@@ -101,21 +101,4 @@ import Testing
         }
         #expect(outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "200 16 (8, 2) (1, 8)", "\(outcome)")
     }
-
-    @Test func theForwardPassFollowsTheCheckpointLayout() throws {
-        // y = W2 relu(W0 x + b0) + b2 with W0 = [[1, -1], [2, 0]], b0 = [0, -1], W2 = [[1, 3]], b2 = [0.5].
-        func blob(_ name: String, _ shape: [Int], _ values: [Float]) -> (String, CheckpointBlob) {
-            (name, CheckpointBlob(name: name, elementType: "float32", shape: shape, data: values.withUnsafeBufferPointer { Data(buffer: $0) }))
-        }
-        let blobs = Dictionary(uniqueKeysWithValues: [
-            blob("discriminator/layers.0.weight", [2, 2], [1, -1, 2, 0]), blob("discriminator/layers.0.bias", [2], [0, -1]),
-            blob("discriminator/layers.2.weight", [1, 2], [1, 3]), blob("discriminator/layers.2.bias", [1], [0.5]),
-        ])
-        let network = try #require(CheckpointNetwork(network: "discriminator", blobs: blobs, activation: "relu", leakySlope: 0.2))
-        #expect(network.inputs == 2 && network.outputs == 1)
-        // x = (1, 2): hidden = relu(-1, 1) = (0, 1) → 0 + 3 + 0.5.
-        #expect(network([1, 2]) == [3.5])
-        let leaky = try #require(CheckpointNetwork(network: "discriminator", blobs: blobs, activation: "leaky-relu", leakySlope: 0.2))
-        #expect(abs(leaky([1, 2])[0] - 3.3) < 1e-12)
-    }
 }

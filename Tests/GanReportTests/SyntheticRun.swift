@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanStore
 import GanTestSupport
 import GRDB
@@ -31,6 +32,8 @@ struct SyntheticRun {
     /// Keys with NULL (non-finite) values at these steps.
     var nonFinite: [String: [Int]] = [:]
     var checkpointSteps = [0, 100, 200]
+    /// Checkpoints with stored views (`checkpoint_views`, as the evaluator writes them); nil: all.
+    var evaluatedSteps: [Int]? = nil
     /// Share of discriminator weights set to exactly ±clip in the checkpoints.
     var clippedShare = 0.0
     var evaluations: [(step: Int, metric: String, value: Double?)] = []
@@ -70,7 +73,7 @@ struct SyntheticRun {
     @discardableResult
     func insert(into database: GanDatabase) throws -> Int64 {
         let dataset = try (try? DatasetStore(database).find("8gaussians")) ?? Self.insertDataset(into: database)
-        return try database.writer.write { db in
+        let id = try database.writer.write { db in
             var run = RunRecord(name: name, objective: objective, datasetId: dataset.id, seed: 7, configJson: configuration, totalSteps: steps,
                                 status: RunStatus(rawValue: status) ?? .completed)
             run.currentStep = steps
@@ -108,6 +111,20 @@ struct SyntheticRun {
             }
             return id
         }
+        try EvaluationRecordStore(database).write([], views: (evaluatedSteps ?? checkpointSteps).flatMap { views(runId: id, step: $0) })
+        return id
+    }
+
+    /// Generated samples on a circle of radius 1.4 and a field D(x) = x₁ − x₂ over [−3, 3]².
+    func views(runId: Int64, step: Int) -> [CheckpointView] {
+        let samples = (0..<256).flatMap { k -> [Float] in
+            let angle = Double(k) * 0.7 + Double(step)
+            return [Float(1.4 * cos(angle)), Float(1.4 * sin(angle))]
+        }
+        let field = (0..<400).map { index -> Float in Float(-3 + Double(index % 20) * 6 / 19) - Float(-3 + Double(index / 20) * 6 / 19) }
+        return [CheckpointView(runId: runId, step: step, name: .samples, shape: [256, 2], meta: CheckpointViewMeta(seed: 0), values: samples),
+                CheckpointView(runId: runId, step: step, name: .criticField, shape: [20, 20],
+                               meta: CheckpointViewMeta(window: [-3, 3, -3, 3], output: objective.hasPrefix("wgan") ? "critic" : "logit"), values: field)]
     }
 
     /// Weights of both MLPs (PyTorch layout), deterministic; a share of the discriminator's at ±clip.

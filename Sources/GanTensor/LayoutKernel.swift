@@ -23,6 +23,26 @@ enum LayoutKernel {
             return out
         }
         let inStrides = Broadcasting.contiguousStrides(x.shape)
+        if permutation.last == x.rank - 1, x.shape[x.rank - 1] > 1 {
+            // The last axis stays last (e.g. [O, N, L] → [N, O, L] in a convolution): copy rows.
+            let row = x.shape[x.rank - 1]
+            let outer = Array(outShape.dropLast()), strides = permutation.dropLast().map { inStrides[$0] }
+            var index = [Int](repeating: 0, count: outer.count)
+            var offset = 0
+            for o in 0..<(x.count / row) {
+                (target + o * row).update(from: source + offset, count: row)
+                var axis = outer.count - 1
+                while axis >= 0 {
+                    index[axis] += 1
+                    offset += strides[axis]
+                    if index[axis] < outer[axis] { break }
+                    offset -= strides[axis] * outer[axis]
+                    index[axis] = 0
+                    axis -= 1
+                }
+            }
+            return out
+        }
         let strides = permutation.map { inStrides[$0] }
         let rank = outShape.count
         var index = [Int](repeating: 0, count: rank)

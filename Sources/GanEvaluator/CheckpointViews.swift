@@ -15,7 +15,7 @@ enum CheckpointViews {
     static let fieldResolution = 48
 
     static func make(runId: Int64, step: Int, objective: String, samples: SampleSet, seed: UInt64,
-                     discriminator: () throws -> LayerStack, reference: DatasetReference) throws -> [CheckpointView] {
+                     discriminator: () throws -> CheckpointNetwork, reference: DatasetReference) throws -> [CheckpointView] {
         let kept = min(samples.count, samples.features <= pointFeatures ? pointCount : gridCount)
         var views = [CheckpointView(runId: runId, step: step, name: .samples, shape: [kept, samples.features],
                                     meta: CheckpointViewMeta(seed: seed), values: Array(samples.values.prefix(kept * samples.features)))]
@@ -46,7 +46,7 @@ enum CheckpointViews {
     }
 
     /// D over the grid, row-major `[row (y)][column (x)]`.
-    static func field(_ critic: LayerStack, window: [Double]) -> [Float] {
+    static func field(_ critic: CheckpointNetwork, window: [Double]) -> [Float] {
         let n = fieldResolution
         var points = [Float]()
         points.reserveCapacity(2 * n * n)
@@ -56,6 +56,6 @@ enum CheckpointViews {
                 points.append(Float(window[2] + Double(row) * (window[3] - window[2]) / Double(n - 1)))
             }
         }
-        return critic.apply(SampleSet(values: points, count: n * n, features: 2)).output.values
+        return critic.apply(SampleSet(values: points, count: n * n, features: 2)).values
     }
 }

@@ -150,13 +150,13 @@ public final class EvaluatorStage {
                                                     available: try CheckpointStore(database).completeSteps(runId: run.id!))
         }
         let blobs = try CheckpointStore(database).blobs(of: checkpoint)
-        let generator = try LayerStack(checkpoint: blobs, network: "generator", activation: { try Self.activation(of: run) })
+        let generator = try CheckpointNetwork(checkpoint: blobs, network: "generator", activation: { try Self.activation(of: run) })
         guard generator.outputCount == reference.features else {
             throw EvaluatorError.unusableCheckpoint("its generator makes \(generator.outputCount) features but dataset '\(reference.dataset.name)' has \(reference.features)")
         }
         var noiseStream = PhiloxGenerator(seed: options.seed ^ Self.seedKey).stream(Stream.noise.rawValue)
         let noise = Tensor.normal([options.sampleCount, generator.inputCount], using: &noiseStream)
-        let samples = generator.apply(SampleSet(noise)).output
+        let samples = generator.apply(SampleSet(noise))
         let values = reference.score(samples) + reference.baseline.map {
             DatasetReference.MetricValue(metric: EvaluationMetric.baseline($0.metric), value: $0.value, sampleCount: $0.sampleCount)
         } + [DatasetReference.MetricValue(metric: EvaluationMetric.referenceCount, value: Double(reference.heldOut.count),
@@ -173,7 +173,7 @@ public final class EvaluatorStage {
         }
         let views = try CheckpointViews.make(
             runId: run.id!, step: step, objective: run.objective, samples: samples, seed: options.seed,
-            discriminator: { try LayerStack(checkpoint: blobs, network: "discriminator", activation: { try Self.activation(of: run) }) },
+            discriminator: { try CheckpointNetwork(checkpoint: blobs, network: "discriminator", activation: { try Self.activation(of: run) }) },
             reference: reference)
         return (CheckpointResult(step: step, metrics: metrics, sampleCounts: counts, seconds: Date().timeIntervalSince(started)), rows, views)
     }

@@ -1,14 +1,13 @@
 import Foundation
-import GanModels
 import GanSchema
 import GanNN
 import GanStore
 import GanTensor
 
-/// A trained MLP rebuilt from checkpoint blobs for inference: `Linear, activation, …, Linear`
-/// in PyTorch's `nn.Sequential` layout (`PREFIX/layers.0.weight`, `PREFIX/layers.2.weight`, …,
-/// weights `[out, in]` float32 little-endian). Widths come from the blob shapes, so any stack
-/// the trainer wrote can be read back. The one place where the evaluator turns blobs into tensors.
+/// A trained MLP (the dataset classifier's) rebuilt from checkpoint blobs for inference:
+/// `Linear, activation, …, Linear` in PyTorch's `nn.Sequential` layout (`PREFIX/layers.0.weight`,
+/// `PREFIX/layers.2.weight`, …, weights `[out, in]` float32 little-endian). Widths come from the
+/// blob shapes. A run's networks are rebuilt from their description (`CheckpointNetwork`).
 public struct LayerStack {
     public let layers: [Linear]
     public let activation: Activation
@@ -20,29 +19,6 @@ public struct LayerStack {
 
     public var inputCount: Int { layers.first?.inputCount ?? 0 }
     public var outputCount: Int { layers.last?.outputCount ?? 0 }
-
-    /// Network `name` of a checkpoint, rebuilt from the description the checkpoint carries
-    /// (blob `model`): each linear layer's blobs at the path and shape it names. Checkpoints
-    /// written before descriptions were stored are read as `name/layers.{2i}` stacks with the
-    /// run's `activation`. Throws `EvaluatorError.unusableCheckpoint` for a missing or
-    /// misshapen tensor, or a network the evaluator cannot run.
-    public init(checkpoint blobs: [String: CheckpointBlob], network name: String, activation: () throws -> Activation) throws {
-        guard let stored = blobs[ModelDescription.blobName] else {
-            try self.init(blobs: blobs, prefix: name, activation: activation())
-            return
-        }
-        guard let model = try? ModelDescription.decode(stored.data), let description = model.network(name) else {
-            throw EvaluatorError.unusableCheckpoint("its model description cannot be read (written by a newer ganpipe?)")
-        }
-        guard let shape = description.mlpShape else {
-            throw EvaluatorError.unusableCheckpoint("its \(name) (\(description.summary)) is not a network the evaluator can run")
-        }
-        let layers = try description.layers.indices.filter { description.layers[$0].kind == .linear }.map { index in
-            let layer = description.layers[index]
-            return try Self.linear(blobs, path: "\(name)/\(NetworkDescription.path(ofLayer: index))", expecting: (layer.inputs ?? 0, layer.outputs ?? 0))
-        }
-        self.init(layers: layers, activation: shape.activation)
-    }
 
     /// Reads `prefix/layers.{2i}.weight|bias` for i = 0, 1, … until the first missing index.
     /// Throws `EvaluatorError.unusableCheckpoint` for a missing or misshapen tensor.

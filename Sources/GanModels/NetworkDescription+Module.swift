@@ -3,31 +3,65 @@ import GanSchema
 import GanTensor
 
 extension NetworkDescription {
-    /// The sizes and hidden activation of a description that is an MLP (`Linear, activation,
-    /// …, Linear`, one activation throughout); nil for any other network.
-    public var mlpShape: (sizes: [Int], activation: Activation)? {
-        guard problem == nil, layers.count % 2 == 1 else { return nil }
-        var sizes = [inputs]
-        var activation: Activation?
-        for (index, layer) in layers.enumerated() {
-            if index % 2 == 0 {
-                guard layer.kind == .linear, let outputs = layer.outputs else { return nil }
-                sizes.append(outputs)
-            } else {
-                guard let found = layer.activation, activation == nil || activation == found else { return nil }
-                activation = found
-            }
-        }
-        return (sizes, activation ?? .identity)
-    }
-
     /// The module this description stands for, with fresh weights drawn in order from
     /// `generator` (`initialisation`). Throws for a description ganpipe cannot build.
-    public func makeModule(using generator: inout PhiloxGenerator) throws -> MLP {
+    public func makeModule(using generator: inout PhiloxGenerator) throws -> Sequential {
         if let problem { throw ModelError.unusable("the network is not usable: \(problem)") }
-        guard initialisation == "torch-default" else { throw ModelError.unusable("initialisation '\(initialisation)' is unknown") }
-        guard let shape = mlpShape else { throw ModelError.unusable("only Linear/activation stacks can be built so far (\(summary))") }
-        return MLP(sizes: shape.sizes, activation: shape.activation, using: &generator)
+        let initialisation = Initialisation(rawValue: initialisation) ?? .torchDefault
+        let shapes = try sampleShapes().get()
+        var built: [any NetworkLayer] = []
+        for (index, layer) in layers.enumerated() {
+            let input = index == 0 ? [inputs] : shapes[index - 1]
+            built.append(try Self.make(layer, input: input, initialisation: initialisation, using: &generator))
+        }
+        return Sequential(built, probedLayers: hiddenOutputLayers)
+    }
+
+    /// The module with the tensors `values` gives for each parameter and buffer path (a
+    /// checkpoint's blobs), checked against the description's shapes. Throws
+    /// `ModelError.unusable` naming the first missing or misshapen tensor.
+    public func makeModule(loading values: (_ path: String, _ shape: [Int]) throws -> [Float]) throws -> Sequential {
+        var scratch = PhiloxGenerator(seed: 0)
+        let module = try makeModule(using: &scratch)
+        for (path, tensor) in module.namedParameters + module.namedBuffers {
+            let loaded = try values(path, tensor.shape)
+            guard loaded.count == tensor.count else {
+                throw ModelError.unusable("\(path) has \(loaded.count) values, not the \(tensor.shape) its description names")
+            }
+            try! tensor.assign(scalars: loaded)
+        }
+        return module
+    }
+
+    static func make(_ layer: Layer, input: [Int], initialisation: Initialisation,
+                     using generator: inout PhiloxGenerator) throws -> any NetworkLayer {
+        let made: any NetworkLayer
+        switch layer.kind {
+        case .linear:
+            let linear = initialisation == .dcgan
+                ? Linear(weight: Tensor.normal([layer.outputs!, layer.inputs!], standardDeviation: 0.02, using: &generator, requiresGradient: true),
+                         bias: Tensor(shape: [layer.outputs!], scalars: [Float](repeating: 0, count: layer.outputs!), requiresGradient: true))
+                : Linear(inputs: layer.inputs!, outputs: layer.outputs!, using: &generator)
+            if layer.spectral == true { linear.spectral = SpectralNormalization(weight: linear.weight, using: &generator) }
+            made = linear
+        case .conv:
+            let conv = Conv2d(inputs: layer.inputs!, outputs: layer.outputs!, kernel: layer.kernel!, stride: layer.stride ?? 1,
+                              padding: layer.padding ?? 0, initialisation: initialisation, using: &generator)
+            if layer.spectral == true { conv.spectral = SpectralNormalization(weight: conv.weight, using: &generator) }
+            made = conv
+        case .convTranspose:
+            let conv = ConvTranspose2d(inputs: layer.inputs!, outputs: layer.outputs!, kernel: layer.kernel!, stride: layer.stride ?? 1,
+                                       padding: layer.padding ?? 0, outputPadding: layer.outputPadding ?? 0,
+                                       initialisation: initialisation, using: &generator)
+            if layer.spectral == true { conv.spectral = SpectralNormalization(weight: conv.weight, outputAxis: 1, using: &generator) }
+            made = conv
+        case .batchNorm: made = BatchNorm(channels: layer.channels!, initialisation: initialisation, using: &generator)
+        case .layerNorm: made = LayerNorm(sampleShape: input)
+        case .reshape: made = Reshape(layer.shape!)
+        case .crop: made = Crop(height: layer.height!, width: layer.width!)
+        case .relu, .tanh, .sigmoid, .identity, .leakyRelu: made = ActivationLayer(layer.activation!)
+        }
+        return made
     }
 }
 
@@ -53,15 +87,15 @@ extension NetworkDescription.Layer {
         }
     }
 
-    /// The nonlinearity of an activation layer; nil for a layer with parameters.
+    /// The nonlinearity of an activation layer; nil for any other layer.
     public var activation: Activation? {
         switch kind {
-        case .linear: nil
         case .relu: .relu
         case .leakyRelu: .leakyRelu(slope: slope ?? 0.2)
         case .tanh: .tanh
         case .sigmoid: .sigmoid
         case .identity: .identity
+        default: nil
         }
     }
 }

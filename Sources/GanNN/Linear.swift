@@ -3,9 +3,11 @@ import GanTensor
 /// A fully connected layer `y = x·Wᵀ + b`: `[batch, inputs] → [batch, outputs]`, with PyTorch's
 /// `nn.Linear` layout (`weight: [outputs, inputs]`, `bias: [outputs]`) so weights export to
 /// PyTorch unchanged.
-public final class Linear: Module {
+public final class Linear: Module, NetworkLayer {
     public let weight: Tensor
     public let bias: Tensor
+    /// Set for a spectrally normalised layer: the layer then uses W / σ(W).
+    public var spectral: SpectralNormalization?
 
     public var inputCount: Int { weight.shape[1] }
     public var outputCount: Int { weight.shape[0] }
@@ -32,8 +34,14 @@ public final class Linear: Module {
         [("weight", weight), ("bias", bias)]
     }
 
+    public var namedBuffers: [(path: String, tensor: Tensor)] {
+        spectral.map { [("weight_u", $0.u), ("weight_v", $0.v)] } ?? []
+    }
+
     /// `[batch, inputs] → [batch, outputs]`; with `relu`, max(·, 0) of that in the same op.
     public func callAsFunction(_ x: Tensor, relu: Bool = false) -> Tensor {
-        Tensor.linear(x, weight: weight, bias: bias, relu: relu)
+        Tensor.linear(x, weight: spectral.map { $0.normalize(weight) } ?? weight, bias: bias, relu: relu)
     }
+
+    public func forward(_ x: Tensor, mode: ForwardMode) -> Tensor { self(x) }
 }

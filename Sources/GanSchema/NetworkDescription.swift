@@ -6,22 +6,47 @@ import Foundation
 /// modules from it: the trainer's, and the evaluator's from a checkpoint's blobs. Stored in every checkpoint (blob `model`,
 /// JSON) beside the weights it describes.
 ///
-/// A layer is a kind and the sizes that kind needs; kinds to come (convolutions, transposed
-/// convolutions, normalisation, reshapes) add cases and fields, and a reader refuses kinds it
-/// does not know in one line instead of misreading them.
+/// A layer is a kind and the sizes that kind needs; a reader refuses kinds it does not know in
+/// one line instead of misreading them. Data stay flat between stages (`[N, features]`): an
+/// image network starts with a `reshape` to `[C, H, W]` and a generator ends with one back.
 public struct NetworkDescription: Codable, Equatable, Sendable {
     public struct Layer: Codable, Equatable, Sendable {
-        public enum Kind: String, Codable, Sendable {
+        public enum Kind: String, Codable, Sendable, CaseIterable {
             case linear, relu, tanh, sigmoid, identity
             case leakyRelu = "leaky-relu"
+            /// PyTorch's Conv2d / ConvTranspose2d (square kernels, equal stride and padding on both axes).
+            case conv
+            case convTranspose = "conv-transpose"
+            /// BatchNorm1d on `[N, F]`, BatchNorm2d on `[N, C, H, W]` (`channels`).
+            case batchNorm = "batch-norm"
+            /// LayerNorm over the whole sample (its shape is the input's).
+            case layerNorm = "layer-norm"
+            /// Each sample viewed as `shape` (`[1, 28, 28]`, or `[784]` to flatten).
+            case reshape
+            /// The top-left `height × width` of each image.
+            case crop
         }
 
         public var kind: Kind
-        /// `linear`: input and output features.
+        /// `linear`: input and output features; `conv`, `conv-transpose`: channels.
         public var inputs: Int?
         public var outputs: Int?
         /// `leaky-relu`: the slope for negative inputs.
         public var slope: Float?
+        /// Convolutions: kernel size, stride, zero padding, and (transposed) output padding.
+        public var kernel: Int?
+        public var stride: Int?
+        public var padding: Int?
+        public var outputPadding: Int?
+        /// `batch-norm`: channels (axis 1).
+        public var channels: Int?
+        /// `reshape`: the sample shape after it.
+        public var shape: [Int]?
+        /// `crop`: the size kept.
+        public var height: Int?
+        public var width: Int?
+        /// Weight layers: spectrally normalised (Miyato et al. 2018), weight_u and weight_v saved as state.
+        public var spectral: Bool?
 
         public init(kind: Kind, inputs: Int? = nil, outputs: Int? = nil, slope: Float? = nil) {
             self.kind = kind
@@ -30,28 +55,90 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
             self.slope = slope
         }
 
-        public static func linear(_ inputs: Int, _ outputs: Int) -> Layer {
-            Layer(kind: .linear, inputs: inputs, outputs: outputs)
+        public static func linear(_ inputs: Int, _ outputs: Int, spectral: Bool = false) -> Layer {
+            var layer = Layer(kind: .linear, inputs: inputs, outputs: outputs)
+            if spectral { layer.spectral = true }
+            return layer
         }
 
-        /// Whether the layer is a nonlinearity (no parameters).
-        public var isActivation: Bool { kind != .linear }
+        public static func conv(_ inputs: Int, _ outputs: Int, kernel: Int, stride: Int = 1, padding: Int = 0, spectral: Bool = false) -> Layer {
+            var layer = Layer(kind: .conv, inputs: inputs, outputs: outputs)
+            (layer.kernel, layer.stride, layer.padding) = (kernel, stride, padding)
+            if spectral { layer.spectral = true }
+            return layer
+        }
 
-        /// `relu`, `leaky-relu(0.2)`, …; nil for a layer with parameters.
+        public static func convTranspose(_ inputs: Int, _ outputs: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
+                                         outputPadding: Int = 0, spectral: Bool = false) -> Layer {
+            var layer = Layer(kind: .convTranspose, inputs: inputs, outputs: outputs)
+            (layer.kernel, layer.stride, layer.padding) = (kernel, stride, padding)
+            if outputPadding != 0 { layer.outputPadding = outputPadding }
+            if spectral { layer.spectral = true }
+            return layer
+        }
+
+        public static func batchNorm(_ channels: Int) -> Layer {
+            var layer = Layer(kind: .batchNorm)
+            layer.channels = channels
+            return layer
+        }
+
+        public static let layerNorm = Layer(kind: .layerNorm)
+
+        public static func reshape(_ shape: [Int]) -> Layer {
+            var layer = Layer(kind: .reshape)
+            layer.shape = shape
+            return layer
+        }
+
+        public static func crop(height: Int, width: Int) -> Layer {
+            var layer = Layer(kind: .crop)
+            (layer.height, layer.width) = (height, width)
+            return layer
+        }
+
+        /// Whether the layer is an elementwise nonlinearity.
+        public var isActivation: Bool {
+            switch kind {
+            case .relu, .tanh, .sigmoid, .identity, .leakyRelu: true
+            default: false
+            }
+        }
+
+        /// Whether the layer multiplies by a weight (and so can be spectrally normalised).
+        public var hasWeight: Bool { kind == .linear || kind == .conv || kind == .convTranspose }
+
+        /// `relu`, `leaky-relu(0.2)`, …; nil for a layer that is not a nonlinearity.
         public var activationName: String? {
             switch kind {
-            case .linear: nil
             case .leakyRelu: "leaky-relu(\(slope ?? 0.2))"
-            default: kind.rawValue
+            default: isActivation ? kind.rawValue : nil
+            }
+        }
+
+        /// For people: `conv 64 k5 s2 p2`, `linear 4096`, `batch-norm`, `reshape 1×28×28`.
+        public var token: String {
+            let sn = spectral == true ? " sn" : ""
+            switch kind {
+            case .linear: return "linear \(outputs ?? 0)\(sn)"
+            case .conv, .convTranspose:
+                let op = (outputPadding ?? 0) != 0 ? " op\(outputPadding!)" : ""
+                return "\(kind.rawValue) \(outputs ?? 0) k\(kernel ?? 0) s\(stride ?? 1) p\(padding ?? 0)\(op)\(sn)"
+            case .reshape: return "reshape \((shape ?? []).map(String.init).joined(separator: "×"))"
+            case .crop: return "crop \(height ?? 0)×\(width ?? 0)"
+            default: return activationName ?? kind.rawValue
             }
         }
     }
 
-    /// Features of one input sample.
+    /// Features of one input sample (the network's input is `[N, inputs]`; image networks
+    /// start with a `reshape`).
     public var inputs: Int
     public var layers: [Layer]
-    /// How fresh weights are drawn: `torch-default` is PyTorch's `nn.Linear` default (weight,
-    /// then bias, uniform in ±1/√inputs), layer by layer in order from the network's stream.
+    /// How fresh weights are drawn: `torch-default` is PyTorch's (weight, then bias, uniform in
+    /// ±1/√fan_in), `dcgan` is Radford et al.'s (weights N(0, 0.02), biases 0, normalisation
+    /// scales N(1, 0.02)); layer by layer in order from the network's stream, a spectral
+    /// norm's u after its layer's weights.
     public var initialisation: String = "torch-default"
 
     public init(inputs: Int, layers: [Layer]) {
@@ -62,52 +149,172 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
     /// The dotted path of layer `index`: `layers.4`.
     public static func path(ofLayer index: Int) -> String { "layers.\(index)" }
 
-    /// Every parameter tensor in order, with its path and shape: `layers.0.weight` `[out, in]`,
-    /// `layers.0.bias` `[out]`, ….
+    /// The shape of one sample after each layer (`shapes[i]` after layer i); nil with the
+    /// reason when the sizes do not chain or a layer lacks its sizes.
+    public func sampleShapes() -> Result<[[Int]], ShapeProblem> {
+        var shape = [inputs]
+        var shapes: [[Int]] = []
+        guard inputs >= 1 else { return .failure(ShapeProblem("its input has \(inputs) features")) }
+        for (index, layer) in layers.enumerated() {
+            let name = Self.path(ofLayer: index)
+            func fail(_ text: String) -> Result<[[Int]], ShapeProblem> { .failure(ShapeProblem("\(name) (\(layer.kind.rawValue)) \(text)")) }
+            func positive(_ values: Int?...) -> Bool { values.allSatisfy { ($0 ?? 0) >= 1 && ($0 ?? 0) <= Self.largestSize } }
+            switch layer.kind {
+            case .linear:
+                guard positive(layer.inputs, layer.outputs) else { return fail("needs positive inputs and outputs up to \(Self.largestSize)") }
+                guard shape == [layer.inputs!] else { return fail("takes \(layer.inputs!) features but the layer before gives \(Self.describe(shape))") }
+                shape = [layer.outputs!]
+            case .conv, .convTranspose:
+                guard positive(layer.inputs, layer.outputs, layer.kernel, layer.stride ?? 1), (layer.padding ?? 0) >= 0, (layer.padding ?? 0) <= Self.largestSize,
+                      (layer.outputPadding ?? 0) >= 0 else {
+                    return fail("needs positive channels, kernel and stride, and a padding ≥ 0")
+                }
+                guard shape.count == 3 else { return fail("needs images [channels, height, width] but the layer before gives \(Self.describe(shape)); add a reshape") }
+                guard shape[0] == layer.inputs! else { return fail("takes \(layer.inputs!) channels but the layer before gives \(shape[0])") }
+                let (k, s, p, op) = (layer.kernel!, layer.stride ?? 1, layer.padding ?? 0, layer.outputPadding ?? 0)
+                let spatial: [Int]
+                if layer.kind == .conv {
+                    spatial = shape.dropFirst().map { ($0 + 2 * p - k) < 0 ? 0 : ($0 + 2 * p - k) / s + 1 }
+                } else {
+                    guard op < max(s, p + 1) else { return fail("has output padding \(op), which must be below the stride or the padding + 1") }
+                    spatial = shape.dropFirst().map { ($0 - 1) * s - 2 * p + k + op }
+                }
+                guard spatial.allSatisfy({ $0 >= 1 && $0 <= Self.largestSize }) else {
+                    return fail("with kernel \(k), stride \(s) and padding \(p) gives no image from \(Self.describe(shape))")
+                }
+                shape = [layer.outputs!] + spatial
+            case .batchNorm:
+                guard positive(layer.channels) else { return fail("needs positive channels") }
+                guard shape.count == 1 || shape.count == 3, shape[0] == layer.channels! else {
+                    return fail("normalises \(layer.channels!) channels but the layer before gives \(Self.describe(shape))")
+                }
+            case .layerNorm: break
+            case .reshape:
+                guard let target = layer.shape, !target.isEmpty, target.allSatisfy({ $0 >= 1 && $0 <= Self.largestSize }) else {
+                    return fail("needs a shape of positive sizes")
+                }
+                guard Self.count(target) == Self.count(shape) else {
+                    return fail("views \(Self.describe(shape)) (\(Self.count(shape).map(String.init) ?? "too many") values) as \(Self.describe(target))")
+                }
+                shape = target
+            case .crop:
+                guard positive(layer.height, layer.width) else { return fail("needs a positive height and width") }
+                guard shape.count == 3, layer.height! <= shape[1], layer.width! <= shape[2] else {
+                    return fail("keeps \(layer.height!)×\(layer.width!) of \(Self.describe(shape))")
+                }
+                shape = [shape[0], layer.height!, layer.width!]
+            case .relu, .tanh, .sigmoid, .identity, .leakyRelu: break
+            }
+            if layer.spectral == true, !layer.hasWeight { return fail("has no weight to normalise spectrally") }
+            shapes.append(shape)
+        }
+        return .success(shapes)
+    }
+
+    /// A description problem, in words.
+    public struct ShapeProblem: Error, Equatable, Sendable {
+        public var message: String
+        public init(_ message: String) { self.message = message }
+    }
+
+    /// No dimension of a described network may exceed this.
+    public static let largestSize = 1 << 24
+
+    /// The number of values of `shape`, nil on overflow.
+    static func count(_ shape: [Int]) -> Int? {
+        var total = 1
+        for size in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: size)
+            if overflow { return nil }
+            total = product
+        }
+        return total
+    }
+
+    static func describe(_ shape: [Int]) -> String {
+        shape.count == 1 ? "\(shape[0]) features" : shape.map(String.init).joined(separator: "×")
+    }
+
+    /// Every parameter tensor in order, with its path and shape (PyTorch's names and layouts):
+    /// `layers.0.weight` `[out, in]` or `[out, in, k, k]` (`[in, out, k, k]` transposed), `…bias`.
     public var parameters: [(path: String, shape: [Int])] {
-        layers.enumerated().flatMap { index, layer -> [(path: String, shape: [Int])] in
-            guard layer.kind == .linear, let inputs = layer.inputs, let outputs = layer.outputs else { return [] }
+        let shapes = (try? sampleShapes().get()) ?? []
+        return layers.enumerated().flatMap { index, layer -> [(path: String, shape: [Int])] in
             let path = Self.path(ofLayer: index)
-            return [("\(path).weight", [outputs, inputs]), ("\(path).bias", [outputs])]
+            switch layer.kind {
+            case .linear:
+                guard let inputs = layer.inputs, let outputs = layer.outputs else { return [] }
+                return [("\(path).weight", [outputs, inputs]), ("\(path).bias", [outputs])]
+            case .conv, .convTranspose:
+                guard let inputs = layer.inputs, let outputs = layer.outputs, let k = layer.kernel else { return [] }
+                let weight = layer.kind == .conv ? [outputs, inputs, k, k] : [inputs, outputs, k, k]
+                return [("\(path).weight", weight), ("\(path).bias", [outputs])]
+            case .batchNorm:
+                guard let channels = layer.channels else { return [] }
+                return [("\(path).weight", [channels]), ("\(path).bias", [channels])]
+            case .layerNorm:
+                guard let sample = index == 0 ? [inputs] : (index - 1 < shapes.count ? shapes[index - 1] : nil) else { return [] }
+                return [("\(path).weight", sample), ("\(path).bias", sample)]
+            default: return []
+            }
+        }
+    }
+
+    /// Saved state that is not trained: running statistics, spectral-norm vectors.
+    public var buffers: [(path: String, shape: [Int])] {
+        layers.enumerated().flatMap { index, layer -> [(path: String, shape: [Int])] in
+            let path = Self.path(ofLayer: index)
+            if layer.kind == .batchNorm, let channels = layer.channels {
+                return [("\(path).running_mean", [channels]), ("\(path).running_var", [channels])]
+            }
+            if layer.spectral == true, let outputs = layer.outputs, let inputs = layer.inputs {
+                let columns = inputs * (layer.kind == .linear ? 1 : (layer.kernel ?? 1) * (layer.kernel ?? 1))
+                return [("\(path).weight_u", [outputs]), ("\(path).weight_v", [columns])]
+            }
+            return []
         }
     }
 
     /// The paths of the hidden outputs the gradient probes measure: every activation layer
     /// that another layer follows (`layers.1`, `layers.3`, … for an MLP).
-    public var hiddenOutputPaths: [String] {
-        layers.indices.filter { layers[$0].isActivation && $0 < layers.count - 1 }.map(Self.path(ofLayer:))
+    public var hiddenOutputPaths: [String] { hiddenOutputLayers.map(Self.path(ofLayer:)) }
+
+    /// The indices of those layers.
+    public var hiddenOutputLayers: [Int] {
+        layers.indices.filter { layers[$0].isActivation && $0 < layers.count - 1 }
     }
 
     /// Features of one output sample.
-    public var outputs: Int { layers.last(where: { $0.kind == .linear })?.outputs ?? inputs }
+    public var outputs: Int {
+        guard case .success(let shapes) = sampleShapes(), let last = shapes.last else {
+            return layers.last(where: { $0.kind == .linear })?.outputs ?? inputs
+        }
+        return Self.count(last) ?? 0
+    }
 
     /// The parameter count.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.shape.reduce(1, *) } }
 
-    /// `2→512→512→1 relu`: the sizes and the hidden activation, for people.
+    /// Whether every weight layer is fully connected (an MLP).
+    public var isFullyConnected: Bool { layers.allSatisfy { $0.kind == .linear || $0.isActivation } }
+
+    /// `2→512→512→1 relu` for an MLP; the layers in order otherwise.
     public var summary: String {
+        guard isFullyConnected else {
+            return "\(inputs) → " + layers.map(\.token).joined(separator: " → ")
+        }
         let sizes = [inputs] + layers.compactMap { $0.kind == .linear ? $0.outputs : nil }
         let activations = Set(layers.compactMap(\.activationName))
         return sizes.map(String.init).joined(separator: "→") + (activations.isEmpty ? "" : " " + activations.sorted().joined(separator: ", "))
     }
 
     /// Why this description is not a network ganpipe can build (sizes that do not chain, a
-    /// layer without its sizes, an activation where none can be); nil when it is one.
+    /// layer without its sizes); nil when it is one.
     public var problem: String? {
-        var features = inputs
-        guard features >= 1 else { return "its input has \(features) features" }
-        for (index, layer) in layers.enumerated() {
-            if layer.kind == .linear {
-                guard let inputs = layer.inputs, let outputs = layer.outputs, inputs >= 1, outputs >= 1 else {
-                    return "\(Self.path(ofLayer: index)) is a linear layer without positive sizes"
-                }
-                guard inputs == features else {
-                    return "\(Self.path(ofLayer: index)) takes \(inputs) features but the layer before gives \(features)"
-                }
-                features = outputs
-            }
-        }
-        return layers.contains(where: { $0.kind == .linear }) ? nil : "it has no linear layer"
+        if case .failure(let problem) = sampleShapes() { return problem.message }
+        guard layers.contains(where: \.hasWeight) else { return "it has no layer with weights" }
+        guard ["torch-default", "dcgan"].contains(initialisation) else { return "its initialisation '\(initialisation)' is unknown (torch-default or dcgan)" }
+        return nil
     }
 }
 

@@ -7,7 +7,8 @@ import GanTensor
 
 /// The training state ↔ checkpoint blobs codec: the one place where the trainer's tensors
 /// become bytes. Blob names:
-/// - `generator/PATH`, `discriminator/PATH`: weights, float32 little-endian, PyTorch layout;
+/// - `generator/PATH`, `discriminator/PATH`: weights and saved state (running statistics,
+///   spectral-norm vectors), float32 little-endian, PyTorch names and layouts;
 /// - `optimizer/generator/PATH/BUFFER`, `optimizer/discriminator/PATH/BUFFER`: moments;
 /// - `state`: JSON with the step, optimizer step counts, random streams, data cursor and
 ///   gradient-health counters;
@@ -32,7 +33,7 @@ extension TrainingSession {
     public func checkpoint() -> [CheckpointBlob] {
         var blobs: [CheckpointBlob] = []
         for (network, module) in [("generator", generator), ("discriminator", discriminator)] {
-            for (path, tensor) in module.namedParameters {
+            for (path, tensor) in module.namedParameters + module.namedBuffers {
                 blobs.append(CheckpointBlob.float32("\(network)/\(path)", shape: tensor.shape, values: tensor.scalars))
             }
         }
@@ -71,7 +72,7 @@ extension TrainingSession {
         }
         var assignments: [(Tensor, [Float])] = []
         for (network, module) in [("generator", generator), ("discriminator", discriminator)] {
-            for (path, tensor) in module.namedParameters {
+            for (path, tensor) in module.namedParameters + module.namedBuffers {
                 let name = "\(network)/\(path)"
                 guard let blob = blobs[name], blob.shape == tensor.shape, let values = blob.floats, values.count == tensor.count else {
                     throw TrainerError.checkpointMismatch("\(name) is missing or has another shape than \(tensor.shape)")

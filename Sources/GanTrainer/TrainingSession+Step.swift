@@ -45,6 +45,7 @@ extension TrainingSession {
 
     /// One discriminator update. Returns a failure message when something was not finite.
     func discriminatorUpdate(probe: Bool, step: Int, into outcome: inout StepOutcome) -> String? {
+        discriminator.iterateSpectralNorms()
         let real = sampler.next(batchSize)
         let fake = GradientMode.withGradientsDisabled { generator(noise()) }
         // For the Wasserstein objectives ∂L_D/∂x = ∓∇ₓD(x)/batch row by row, so the main
@@ -130,6 +131,7 @@ extension TrainingSession {
     func generatorUpdate(probe: Bool, apply: Bool, step: Int, into outcome: inout StepOutcome) -> String? {
         discriminator.setRequiresGradient(false)
         defer { discriminator.setRequiresGradient(true) }
+        generator.iterateSpectralNorms()
         let fake = generator(noise())
         let loss = objective.generatorLoss(fake: discriminator(fake))
         let parameters = generator.namedParameters

@@ -18,8 +18,8 @@ public final class TrainingSession {
     /// Both networks as data: what `generator` and `discriminator` are built from, stored in
     /// every checkpoint.
     public let model: ModelDescription
-    public let generator: MLP
-    public let discriminator: MLP
+    public let generator: Sequential
+    public let discriminator: Sequential
     let generatorOptimizer: any Optimizer
     let discriminatorOptimizer: any Optimizer
     var noiseStream: PhiloxGenerator

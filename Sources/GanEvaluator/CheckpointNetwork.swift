@@ -1,0 +1,79 @@
+import Foundation
+import GanModels
+import GanNN
+import GanSchema
+import GanStore
+import GanTensor
+
+/// One of a run's networks rebuilt from a checkpoint for inference (running statistics, the
+/// stored spectral-norm vectors, no graph): from the description the checkpoint carries (blob
+/// `model`), every tensor checked against it. Checkpoints written before descriptions were
+/// stored are read as MLPs by their layout (`NAME/layers.{2i}`) with the run's activation.
+public struct CheckpointNetwork {
+    public let description: NetworkDescription
+    public let module: Sequential
+
+    public var inputCount: Int { description.inputs }
+    public var outputCount: Int { description.outputs }
+
+    /// Network `name` (`generator`, `discriminator`) of a checkpoint. Throws
+    /// `EvaluatorError.unusableCheckpoint` for a missing or misshapen tensor or a description
+    /// this ganpipe cannot read.
+    public init(checkpoint blobs: [String: CheckpointBlob], network name: String, activation: () throws -> Activation) throws {
+        let description: NetworkDescription
+        if let stored = blobs[ModelDescription.blobName] {
+            guard let model = try? ModelDescription.decode(stored.data), let found = model.network(name) else {
+                throw EvaluatorError.unusableCheckpoint("its model description cannot be read (written by a newer ganpipe?)")
+            }
+            description = found
+        } else {
+            description = try Self.layout(of: blobs, network: name, activation: activation())
+        }
+        if let problem = description.problem {
+            throw EvaluatorError.unusableCheckpoint("its \(name) (\(description.summary)) is not a network ganpipe can build: \(problem)")
+        }
+        do {
+            module = try description.makeModule { path, shape in
+                guard let blob = blobs["\(name)/\(path)"], blob.shape == shape, let values = blob.floats, values.count == shape.reduce(1, *) else {
+                    throw EvaluatorError.unusableCheckpoint("\(name)/\(path) is missing or is not the \(shape) float32 tensor its description names")
+                }
+                return values
+            }
+        } catch let error as ModelError {
+            throw EvaluatorError.unusableCheckpoint("\(error)")
+        }
+        self.description = description
+    }
+
+    /// The MLP an older checkpoint holds: linear layers `NAME/layers.{2i}` until the first
+    /// missing index, `activation` between them.
+    static func layout(of blobs: [String: CheckpointBlob], network name: String, activation: Activation) throws -> NetworkDescription {
+        var sizes: [Int] = []
+        while let weight = blobs["\(name)/\(MLP.layerPath(sizes.isEmpty ? 0 : sizes.count - 1)).weight"], weight.shape.count == 2 {
+            if sizes.isEmpty { sizes.append(weight.shape[1]) }
+            guard weight.shape[1] == sizes.last else {
+                throw EvaluatorError.unusableCheckpoint("\(name)/\(MLP.layerPath(sizes.count - 1)).weight takes \(weight.shape[1]) inputs but the layer before gives \(sizes.last!)")
+            }
+            sizes.append(weight.shape[0])
+        }
+        guard sizes.count >= 2 else { throw EvaluatorError.unusableCheckpoint("it holds no \(name)/layers.0.weight") }
+        return .mlp(inputs: sizes[0], outputs: sizes.last!, hiddenLayers: sizes.count - 2, width: sizes.count > 2 ? sizes[1] : 1, activation: activation)
+    }
+
+    /// The network's output for `samples` (`[count, inputs]` → `[count, outputs]`), in batches.
+    public func apply(_ samples: SampleSet, batchSize: Int = 1024) -> SampleSet {
+        var outputs: [Float] = []
+        outputs.reserveCapacity(samples.count * outputCount)
+        var start = 0
+        GradientMode.withGradientsDisabled {
+            while start < samples.count {
+                let end = min(start + batchSize, samples.count)
+                let batch = Tensor(shape: [end - start, samples.features],
+                                   scalars: Array(samples.values[(start * samples.features)..<(end * samples.features)]))
+                outputs += module(batch, mode: .inference).reshaped([end - start, -1]).scalars
+                start = end
+            }
+        }
+        return SampleSet(values: outputs, count: samples.count, features: outputCount)
+    }
+}

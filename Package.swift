@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "GanTensorTests", dependencies: ["GanTensor", "GanTestSupport"]),
         .testTarget(name: "GanNNTests", dependencies: ["GanNN", "GanModels", "GanTestSupport"]),
         .testTarget(name: "GanStoreTests", dependencies: ["GanStore", "GanTestSupport"]),
-        .testTarget(name: "GanTrainerTests", dependencies: ["GanTrainer", "GanModels", "GanSchema", "GanTestSupport"]),
+        .testTarget(name: "GanTrainerTests", dependencies: ["GanTrainer", "GanModels", "GanSchema", "GanTensor", "GanTestSupport"]),
         .testTarget(name: "GanPipelineTests", dependencies: ["GanPipeline", "GanSchema", "GanTestSupport"]),
         .testTarget(name: "GanLoaderTests", dependencies: ["GanLoader", "GanTestSupport"]),
         .testTarget(name: "GanEvaluatorTests", dependencies: ["GanEvaluator", "GanModels", "GanSchema", "GanTestSupport"]),

@@ -5,6 +5,8 @@ import GanStore
 import GanTrainer
 
 extension Objective: ExpressibleByArgument {}
+extension Architecture: ExpressibleByArgument {}
+extension Normalization: ExpressibleByArgument {}
 
 /// `ganpipe train`: create a run and train it on a stored dataset.
 struct TrainCommand: ParsableCommand {
@@ -45,11 +47,20 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The run's name (default: OBJECTIVE-DATASET-seedSEED).") var name: String?
     @Option(help: "Seed of every random stream.") var seed: UInt64 = Self.defaults.seed
     @Option(help: "Samples per batch.") var batchSize: Int = Self.defaults.batchSize
-    @Option(name: .customLong("noise-dim"), help: "Dimension of the generator's noise input.") var noiseDimension: Int = Self.defaults.noiseDimension
-    @Option(help: "Hidden layers of the generator.") var generatorDepth: Int = Self.defaults.generatorDepth
-    @Option(help: "Units per hidden layer of the generator.") var generatorWidth: Int = Self.defaults.generatorWidth
-    @Option(help: "Hidden layers of the discriminator.") var discriminatorDepth: Int = Self.defaults.discriminatorDepth
-    @Option(help: "Units per hidden layer of the discriminator.") var discriminatorWidth: Int = Self.defaults.discriminatorWidth
+    @Option(help: "The networks: mlp, dcgan (images with sides divisible by 4) or wgan-gp-mnist (28×28 images).")
+    var architecture: Architecture = TrainingDefaults.architecture
+    @Option(help: "Base channel count D of a convolutional architecture.") var channels: Int?
+    @Option(help: "Normalisation of the generator's hidden layers: none, batch, layer or spectral (default: by architecture).")
+    var generatorNormalization: Normalization?
+    @Option(help: "Normalisation of the discriminator's hidden layers: none, batch, layer or spectral (default: by architecture and objective).")
+    var discriminatorNormalization: Normalization?
+    @Option(name: .customLong("noise-dim"), help: "Dimension of the generator's noise input (default: 2 for mlp, 100 for dcgan, 128 for wgan-gp-mnist).")
+    var noiseDimension: Int?
+    @Option(help: "Hidden layers of the generator (mlp).") var generatorDepth: Int = Self.defaults.generatorDepth
+    @Option(help: "Units per hidden layer of the generator (mlp).") var generatorWidth: Int = Self.defaults.generatorWidth
+    @Option(help: "Hidden layers of the discriminator; for a convolutional architecture its convolutions (2 in dcgan, 3 in wgan-gp-mnist; more adds 3×3 convolutions at the last resolution).")
+    var discriminatorDepth: Int?
+    @Option(help: "Units per hidden layer of the discriminator (mlp).") var discriminatorWidth: Int = Self.defaults.discriminatorWidth
     @Option(help: "Hidden activation: relu, leaky-relu, tanh, sigmoid.") var activation: String = Self.defaults.activation
     @Option(help: "Slope of leaky-relu for negative inputs.") var leakySlope: Float = Self.defaults.leakySlope
     @Option(help: "adam, rmsprop or sgd (default: by objective).") var optimizer: TrainingSpecification.OptimizerKind?
@@ -70,12 +81,15 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print the result as one JSON object on standard output.") var json = false
 
     func specification() -> TrainingSpecification {
-        var specification = TrainingSpecification(dataset: dataset, objective: objective, steps: steps, seed: seed)
+        var specification = TrainingSpecification(dataset: dataset, objective: objective, steps: steps, seed: seed, architecture: architecture)
         specification.batchSize = batchSize
-        specification.noiseDimension = noiseDimension
+        if let noiseDimension { specification.noiseDimension = noiseDimension }
+        specification.channels = channels
+        specification.generatorNormalization = generatorNormalization
+        specification.discriminatorNormalization = discriminatorNormalization
         specification.generatorDepth = generatorDepth
         specification.generatorWidth = generatorWidth
-        specification.discriminatorDepth = discriminatorDepth
+        if let discriminatorDepth { specification.discriminatorDepth = discriminatorDepth }
         specification.discriminatorWidth = discriminatorWidth
         specification.activation = activation
         specification.leakySlope = leakySlope

@@ -48,7 +48,7 @@ extension PipelineSpecification {
         var runs: [PlannedRun] = []
         runs.reserveCapacity(count)
         var names = Set<String>()
-        var defaults: [Objective: [String: Any]] = [:]
+        var defaults: [String: [String: Any]] = [:]
         for product in matrix {
             // The combinations of one product, odometer-wise: the last axis varies fastest.
             var digits = [Int](repeating: 0, count: product.count)
@@ -80,17 +80,24 @@ extension PipelineSpecification {
 
     /// The configuration for `values`: the objective's defaults (computed once per objective
     /// into `defaults`), then `values` on top.
-    func resolve(_ values: [String: Setting], defaults cache: inout [Objective: [String: Any]]) throws -> TrainingSpecification {
+    func resolve(_ values: [String: Setting], defaults cache: inout [String: [String: Any]]) throws -> TrainingSpecification {
         guard case .text(let objectiveName)? = values["objective"], let objective = Objective(rawValue: objectiveName) else {
             throw problem("objective", "'\(values["objective"]?.description ?? "")' is not an objective; use one of \(Objective.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard case .text(let dataset)? = values["dataset"] else {
             throw problem("dataset", "must name a dataset, got '\(values["dataset"]?.description ?? "")'")
         }
-        let defaults = cache[objective] ?? {
-            let base = TrainingSpecification(dataset: dataset, objective: objective, steps: 1000, seed: 0).canonicalJSON()
+        var architecture = Architecture.mlp
+        if let setting = values[ConfigurationKey.architecture.rawValue] {
+            guard case .text(let name) = setting, let named = Architecture(rawValue: name) else {
+                throw problem(ConfigurationKey.architecture.rawValue, "'\(setting.description)' is not an architecture; use one of \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            architecture = named
+        }
+        let defaults = cache["\(objective.rawValue)/\(architecture.rawValue)"] ?? {
+            let base = TrainingSpecification(dataset: dataset, objective: objective, steps: 1000, seed: 0, architecture: architecture).canonicalJSON()
             let parsed = (try? JSONSerialization.jsonObject(with: Data(base.utf8)) as? [String: Any]) ?? [:]
-            cache[objective] = parsed
+            cache["\(objective.rawValue)/\(architecture.rawValue)"] = parsed
             return parsed
         }()
         var merged = defaults

@@ -5,6 +5,8 @@ public enum TrainerError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidSpecification([TrainingSpecification.Problem])
     case insufficientMemory(String)
     case datasetUnusable(String)
+    /// The architecture cannot be built for the dataset's samples.
+    case networkDoesNotFit(String)
     case checkpointMismatch(String)
     case runCompleted(name: String, steps: Int)
     case cannotHonour(name: String, reason: String)
@@ -15,7 +17,7 @@ public enum TrainerError: Error, Equatable, Sendable, CustomStringConvertible {
             return problems.map(\.description).joined(separator: "; ")
         case .insufficientMemory(let reason):
             return reason
-        case .datasetUnusable(let reason):
+        case .datasetUnusable(let reason), .networkDoesNotFit(let reason):
             return reason
         case .checkpointMismatch(let reason):
             return "the checkpoint does not fit this run: \(reason); it was not loaded"

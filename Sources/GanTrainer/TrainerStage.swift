@@ -1,5 +1,6 @@
 import Foundation
 import GanNN
+import GanSchema
 import GanStore
 import GanTensor
 
@@ -107,7 +108,7 @@ public struct TrainerStage {
             throw TrainerError.cannotHonour(name: run.name, reason: "its dataset '\(specification.dataset)' was deleted or replaced since the run was created")
         }
         let samples = try loaded ?? trainingSamples(dataset, for: specification)
-        let session = TrainingSession(specification: specification, samples: samples.values,
+        let session = TrainingSession(specification: specification, model: samples.model, samples: samples.values,
                                       sampleCount: samples.count, features: samples.features)
         let journal = RunJournal(database, runId: run.id!)
         let machine = BLAS.runtime
@@ -142,10 +143,13 @@ public struct TrainerStage {
         var values: [Float]
         var count: Int
         var features: Int
+        /// The networks `specification` trains on these samples.
+        var model: ModelDescription
     }
 
     /// The training split of `dataset` as `[count, features]` floats, once it is known that
-    /// the networks of `specification` for samples of that size fit in the memory left.
+    /// the networks of `specification` can be built for these samples (their image shape, from
+    /// the stored array or the dataset's `sample_shape`) and fit in the memory left.
     func trainingSamples(_ dataset: DatasetRecord, for specification: TrainingSpecification) throws -> Samples {
         let store = DatasetStore(database)
         let name = dataset.name
@@ -159,7 +163,18 @@ public struct TrainerStage {
         guard let features = CheckedSize.product(array.shape.dropFirst()), features >= 1 else {
             throw TrainerError.datasetUnusable("dataset '\(name)' has samples of shape \(CheckedSize.describe(array.shape.dropFirst())), with no values to train on; re-import it with at least one value per sample")
         }
-        let estimate = specification.memoryEstimate(features: features)
+        var values = try array.floats()
+        values.removeLast(values.count - count * features)
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw TrainerError.datasetUnusable("dataset '\(name)' holds a non-finite value at sample \(bad / features); re-import it after cleaning")
+        }
+        let stored = Array(array.shape.dropFirst())
+        let image = DataShape.image(from: stored) ?? Self.sampleShape(of: dataset).flatMap { shape in
+            CheckedSize.product(shape) == features ? DataShape.image(from: shape) : nil
+        }
+        let low = values.min() ?? 0, high = values.max() ?? 0
+        let model = try specification.model(for: DataShape(features: features, image: image, range: low...high))
+        let estimate = specification.memoryEstimate(model: model)
         let available = AvailableMemory.bytes()
         guard estimate.bytes <= Double(available) else {
             let parameters = estimate.parameters >= 1e9 ? String(format: "%.2f billion", estimate.parameters / 1e9)
@@ -167,13 +182,14 @@ public struct TrainerStage {
             throw TrainerError.insufficientMemory(
                 "training needs about \(AvailableMemory.describe(estimate.bytes)) (\(parameters) parameters, batch \(specification.batchSize)), "
                     + "more than the \(AvailableMemory.describe(Double(available))) of memory available; use narrower networks "
-                    + "(generator and discriminator width), fewer layers or a smaller batch size")
+                    + "(generator and discriminator width, or channels), fewer layers or a smaller batch size")
         }
-        var values = try array.floats()
-        values.removeLast(values.count - count * features)
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw TrainerError.datasetUnusable("dataset '\(name)' holds a non-finite value at sample \(bad / features); re-import it after cleaning")
-        }
-        return Samples(values: values, count: count, features: features)
+        return Samples(values: values, count: count, features: features, model: model)
+    }
+
+    /// The `sample_shape` in a dataset's metadata, if any.
+    static func sampleShape(of dataset: DatasetRecord) -> [Int]? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(dataset.metadataJson.utf8)) as? [String: Any] else { return nil }
+        return (object["sample_shape"] as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue }
     }
 }

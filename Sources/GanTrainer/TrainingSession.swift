@@ -33,16 +33,17 @@ public final class TrainingSession {
         case generatorWeights = 0, discriminatorWeights, noise, interpolation
     }
 
-    /// A fresh run: weights initialised from the seed, cursor at the start.
-    public init(specification: TrainingSpecification, samples: [Float], sampleCount: Int, features: Int) {
+    /// A fresh run of `model`'s networks (default: the specification's MLPs): weights
+    /// initialised from the seed, cursor at the start.
+    public init(specification: TrainingSpecification, model: ModelDescription? = nil, samples: [Float], sampleCount: Int, features: Int) {
         precondition(specification.problems().isEmpty, "invalid specification: \(specification.problems().map(\.description))")
         self.specification = specification
-        model = ModelDescription(specification, features: features)
+        self.model = model ?? ModelDescription(specification, features: features)
         let base = PhiloxGenerator(seed: specification.seed)
         var generatorWeights = base.stream(Stream.generatorWeights.rawValue)
-        generator = try! model.generator.makeModule(using: &generatorWeights)
+        generator = try! self.model.generator.makeModule(using: &generatorWeights)
         var discriminatorWeights = base.stream(Stream.discriminatorWeights.rawValue)
-        discriminator = try! model.discriminator.makeModule(using: &discriminatorWeights)
+        discriminator = try! self.model.discriminator.makeModule(using: &discriminatorWeights)
         generatorOptimizer = Self.makeOptimizer(specification)
         discriminatorOptimizer = Self.makeOptimizer(specification)
         noiseStream = base.stream(Stream.noise.rawValue)

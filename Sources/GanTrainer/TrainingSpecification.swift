@@ -47,16 +47,31 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
     /// the discriminator, while the generator's gradients are still measured (the setting of
     /// Arjovsky & Bottou 2017, arXiv 1701.04862, Figure 2). nil: never.
     public var generatorFrozenAfter: Int?
+    /// The networks by name (nil: `mlp`, so configurations written before architectures
+    /// existed read unchanged).
+    public var architecture: Architecture?
+    /// The base channel count D of a convolutional architecture (nil: 64).
+    public var channels: Int?
+    /// Normalisation of each network's hidden layers (nil: the architecture's own — batch norm
+    /// in DCGAN, layer norm for a DCGAN critic under a gradient penalty, none otherwise).
+    public var generatorNormalization: Normalization?
+    public var discriminatorNormalization: Normalization?
 
     /// A specification with the objective's published defaults:
     /// - `gan`, `nsgan`, `hinge`: Adam lr 2e-4, β = (0.5, 0.999), 1 discriminator step (DCGAN);
     /// - `wgan`: RMSprop lr 5e-5, c = 0.01, 5 discriminator steps (arXiv 1701.07875);
     /// - `wgan-gp`, `wgan-lp`: Adam lr 1e-4, β = (0.5, 0.9), λ = 10, 5 steps (arXiv 1704.00028).
-    public init(dataset: String, objective: Objective, steps: Int, seed: UInt64 = 0) {
+    /// A convolutional `architecture` also sets its authors' noise dimension and critic depth.
+    public init(dataset: String, objective: Objective, steps: Int, seed: UInt64 = 0, architecture: Architecture = .mlp) {
         self.dataset = dataset
         self.objective = objective
         self.steps = steps
         self.seed = seed
+        if architecture != .mlp {
+            self.architecture = architecture
+            noiseDimension = architecture.noiseDimension
+            discriminatorDepth = ConvolutionalArchitecture.criticConvolutions(architecture)
+        }
         switch objective {
         case .gan, .nsgan, .hinge:
             (optimizer, learningRate, beta1, beta2, discriminatorSteps, gradientPenaltyWeight, clip) = (.adam, 2e-4, 0.5, 0.999, 1, 0, 0)
@@ -68,6 +83,18 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
     }
 
     public var hiddenActivation: Activation? { Activation(name: activation, leakySlope: leakySlope) }
+
+    public var resolvedArchitecture: Architecture { architecture ?? TrainingDefaults.architecture }
+    public var resolvedChannels: Int { channels ?? TrainingDefaults.channels }
+
+    /// The normalisation each network gets.
+    public var resolvedNormalization: (generator: Normalization, discriminator: Normalization) {
+        let (generator, discriminator): (Normalization, Normalization) = switch resolvedArchitecture {
+        case .mlp, .wganGPMNIST: (.none, .none)
+        case .dcgan: (.batch, objective.hasGradientPenalty ? .layer : .batch)
+        }
+        return (generatorNormalization ?? generator, discriminatorNormalization ?? discriminator)
+    }
 
     /// The settings, by their keys in `runs.config_json` (GanSchema's `ConfigurationKey`).
     public typealias Key = ConfigurationKey
@@ -111,6 +138,11 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
         require(vanishingThreshold >= 0 && vanishingThreshold < explodingThreshold, .vanishingThreshold,
                 "must be ≥ 0 and below the exploding threshold (got \(vanishingThreshold) and \(explodingThreshold))")
         require(healthWindow >= 1, .healthWindow, "must be at least 1 (got \(healthWindow))")
+        if let channels { require(channels >= 1 && channels <= 4096, .channels, "must be between 1 and 4096 (got \(channels))") }
+        if objective.hasGradientPenalty {
+            require(resolvedNormalization.discriminator != .batch, .discriminatorNormalization,
+                    "cannot be batch under a gradient penalty: batch norm makes each critic output depend on the whole batch, so the per-sample penalty no longer holds (use layer, as the WGAN-GP paper advises)")
+        }
         if let frozen = generatorFrozenAfter {
             require(frozen >= 0 && frozen < steps, .generatorFrozenAfter, "must be between 0 and the number of steps − 1 (got \(frozen) of \(steps) steps)")
         }
@@ -146,16 +178,25 @@ extension TrainingSpecification {
     /// value of one batch through both networks (the discriminator sees real, fake and
     /// interpolated batches, and the penalty's double backward keeps a second graph). The
     /// estimate rounds both up.
-    public func memoryEstimate(features: Int) -> MemoryEstimate {
-        func network(_ widths: [Int]) -> (parameters: Double, activations: Double) {
-            let pairs = zip(widths, widths.dropFirst())
-            return (pairs.reduce(0) { $0 + Double($1.0 + 1) * Double($1.1) }, widths.dropFirst().reduce(0) { $0 + Double($1) })
+    public func memoryEstimate(model: ModelDescription) -> MemoryEstimate {
+        // Per sample: the input and every weight layer's output, plus the unfolded windows of
+        // each convolution (its input copied once per kernel position).
+        func activations(_ network: NetworkDescription) -> Double {
+            guard case .success(let shapes) = network.sampleShapes() else { return 0 }
+            var total = 0.0
+            for (index, layer) in network.layers.enumerated() where layer.hasWeight {
+                total += Double(shapes[index].reduce(1, *))
+                if layer.kind == .conv || layer.kind == .convTranspose, let k = layer.kernel {
+                    let positions = layer.kind == .conv ? shapes[index].dropFirst() : (index == 0 ? [] : shapes[index - 1].dropFirst())
+                    let channels = layer.kind == .conv ? (layer.inputs ?? 0) : (layer.outputs ?? 0)
+                    total += Double(channels * k * k) * Double(positions.reduce(1, *))
+                }
+            }
+            return total
         }
-        let generator = network([noiseDimension] + Array(repeating: generatorWidth, count: generatorDepth) + [features])
-        let discriminator = network([features] + Array(repeating: discriminatorWidth, count: discriminatorDepth) + [1])
-        let parameters = generator.parameters + discriminator.parameters
-        let activations = Double(batchSize) * (Double(features) + generator.activations + discriminator.activations)
-        return MemoryEstimate(parameters: parameters, bytes: 36 * parameters + 32 * activations)
+        let parameters = Double(model.generator.parameterCount + model.discriminator.parameterCount)
+        let perSample = Double(model.discriminator.inputs) + activations(model.generator) + activations(model.discriminator)
+        return MemoryEstimate(parameters: parameters, bytes: 36 * parameters + 32 * Double(batchSize) * perSample)
     }
 }
 
@@ -168,5 +209,74 @@ extension ModelDescription {
                                   width: specification.generatorWidth, activation: activation),
                   discriminator: .mlp(inputs: features, outputs: 1, hiddenLayers: specification.discriminatorDepth,
                                       width: specification.discriminatorWidth, activation: activation))
+    }
+}
+
+extension TrainingSpecification {
+    /// The networks this specification trains on `data`: its architecture, sized from the
+    /// samples' shape, with its normalisation. Throws `TrainerError.networkDoesNotFit` in one
+    /// line when the data do not fit the architecture.
+    public func model(for data: DataShape) throws -> ModelDescription {
+        let (generatorNorm, discriminatorNorm) = resolvedNormalization
+        let architecture = resolvedArchitecture
+        if architecture == .mlp {
+            var model = ModelDescription(self, features: data.features)
+            model.generator = Self.normalized(model.generator, generatorNorm)
+            model.discriminator = Self.normalized(model.discriminator, discriminatorNorm)
+            return model
+        }
+        guard let image = data.image else {
+            throw TrainerError.networkDoesNotFit("\(architecture.rawValue) needs image data, but dataset '\(dataset)' has samples of \(data.features) values without an image shape; use --architecture mlp, or import the images with their sample shape")
+        }
+        // The generator's last nonlinearity matches the data's range: sigmoid for [0, 1] (the
+        // WGAN-GP networks), tanh for [−1, 1] (DCGAN), none otherwise.
+        let output: Activation = data.range.lowerBound >= 0 && data.range.upperBound <= 1 ? .sigmoid
+            : data.range.lowerBound >= -1 && data.range.upperBound <= 1 ? .tanh : .identity
+        do {
+            return try ConvolutionalArchitecture.model(architecture, .init(
+                image: image, noise: noiseDimension, channels: resolvedChannels, criticConvolutions: discriminatorDepth,
+                generatorNormalization: generatorNorm, discriminatorNormalization: discriminatorNorm, output: output))
+        } catch let error as ModelError {
+            throw TrainerError.networkDoesNotFit("\(error)")
+        }
+    }
+
+    /// An MLP with `normalization` after each hidden linear layer (or on every weight).
+    static func normalized(_ network: NetworkDescription, _ normalization: Normalization) -> NetworkDescription {
+        guard normalization != .none else { return network }
+        var result = network
+        result.layers = []
+        for (index, layer) in network.layers.enumerated() {
+            var layer = layer
+            if normalization == .spectral, layer.hasWeight { layer.spectral = true }
+            result.layers.append(layer)
+            guard layer.kind == .linear, index < network.layers.count - 1, let width = layer.outputs else { continue }
+            if normalization == .batch { result.layers.append(.batchNorm(width)) }
+            if normalization == .layer { result.layers.append(.layerNorm) }
+        }
+        return result
+    }
+}
+
+/// What the networks need to know about the data: values per sample, the image shape
+/// `[C, H, W]` if the samples are images, and the range of the values.
+public struct DataShape: Sendable, Equatable {
+    public var features: Int
+    public var image: [Int]?
+    public var range: ClosedRange<Float>
+
+    public init(features: Int, image: [Int]? = nil, range: ClosedRange<Float> = -1...1) {
+        self.features = features
+        self.image = image
+        self.range = range
+    }
+
+    /// `[H, W]` → `[1, H, W]`; `[C, H, W]` as is; anything else is not an image.
+    public static func image(from sampleShape: [Int]) -> [Int]? {
+        switch sampleShape.count {
+        case 2: [1] + sampleShape
+        case 3: sampleShape
+        default: nil
+        }
     }
 }

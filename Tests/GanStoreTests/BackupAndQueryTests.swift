@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanStore
 import GanTestSupport
 import GRDB
@@ -170,6 +171,11 @@ import Testing
         let blocks = text.components(separatedBy: "```sql").dropFirst().compactMap { $0.components(separatedBy: "```").first }
         #expect(blocks.count >= 3)
         let (database, _) = try SchemaTests.populated()
+        // The checkpoint_views example reads the quickstart pipeline's run.
+        let quickstart = try RunStore(database).insert(RunRecord(name: "quickstart/wgan-gp", objective: "wgan-gp", datasetId: nil, seed: 1,
+                                                                 configJson: "{}", totalSteps: 1))
+        try EvaluationRecordStore(database).write([], views: [CheckpointView(runId: quickstart.id!, step: 0, name: .samples, shape: [1, 2],
+                                                                             meta: CheckpointViewMeta(seed: 0), values: [0.5, -0.5])])
         for sql in blocks {
             let result = try ReadOnlyQuery(database).run(sql)
             #expect(!result.columns.isEmpty, "example returned no columns: \(sql)")

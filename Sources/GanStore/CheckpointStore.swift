@@ -39,6 +39,16 @@ public struct CheckpointStore: Sendable {
         self.database = database
     }
 
+    /// Writes a checkpoint of `runId` at `step` in one immediate transaction, replacing one at
+    /// the same step, and returns its row. (The trainer writes its checkpoints with its metrics,
+    /// through `RunJournal.commit`.)
+    @discardableResult
+    public func write(_ blobs: [CheckpointBlob], runId: Int64, step: Int) throws -> CheckpointRecord {
+        try GanDatabase.wrap(path: database.path) {
+            try database.writer.write { try Self.write(blobs, runId: runId, step: step, in: $0) }
+        }
+    }
+
     /// Writes a checkpoint of `runId` at `step` inside the caller's transaction, replacing one
     /// at the same step.
     @discardableResult

@@ -22,11 +22,15 @@ public final class GanDatabase: Sendable {
     public let access: Access
     /// A `DatabasePool` for files, a `DatabaseQueue` for in-memory databases.
     public let writer: any DatabaseWriter
+    /// The migrations that opening the database applied, in order: every one for a new file,
+    /// none for a database that was up to date or opened read-only.
+    public let migrationsAppliedOnOpen: [EmbeddedMigration]
 
-    private init(path: String, access: Access, writer: any DatabaseWriter) {
+    private init(path: String, access: Access, writer: any DatabaseWriter, migrationsApplied: [EmbeddedMigration] = []) {
         self.path = path
         self.access = access
         self.writer = writer
+        self.migrationsAppliedOnOpen = migrationsApplied
     }
 
     public var reader: any DatabaseReader { writer }
@@ -78,10 +82,11 @@ public final class GanDatabase: Sendable {
         do {
             return try wrap(path: path) {
                 let pool = try DatabasePool(path: path, configuration: configuration(readOnly: access == .readOnly))
+                var applied: [EmbeddedMigration] = []
                 if access == .readWrite {
-                    _ = try pool.write { try migrator.migrate($0, path: path) }
+                    applied = try pool.write { try migrator.migrate($0, path: path) }
                 }
-                return GanDatabase(path: path, access: access, writer: pool)
+                return GanDatabase(path: path, access: access, writer: pool, migrationsApplied: applied)
             }
         } catch {
             if !existed {
@@ -106,8 +111,8 @@ public final class GanDatabase: Sendable {
     /// A migrated database in memory, for tests and benchmarks.
     public static func inMemory(migrator: SchemaMigrator = SchemaMigrator()) throws -> GanDatabase {
         let queue = try DatabaseQueue(configuration: configuration(readOnly: false))
-        _ = try queue.write { try migrator.migrate($0, path: ":memory:") }
-        return GanDatabase(path: ":memory:", access: .readWrite, writer: queue)
+        let applied = try queue.write { try migrator.migrate($0, path: ":memory:") }
+        return GanDatabase(path: ":memory:", access: .readWrite, writer: queue, migrationsApplied: applied)
     }
 
     /// The schema version recorded in the database.

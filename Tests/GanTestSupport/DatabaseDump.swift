@@ -8,13 +8,7 @@ import GRDB
 /// unchanged" means for them.
 public enum DatabaseDump {
     public static func digest(_ path: String) throws -> String {
-        let queue = try DatabaseQueue(path: path, configuration: {
-            var configuration = Configuration()
-            configuration.readonly = true
-            return configuration
-        }())
-        defer { try? queue.close() }
-        return try queue.read { db in
+        try RawDatabase(path: path).read { db in
             var hasher = SHA256()
             let tables = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
             for table in tables {

@@ -14,12 +14,9 @@ import Testing
     /// A file database with the 8gaussians test data (with the loader's mode metadata).
     static func database(in folder: TemporaryDirectory, testCount: Int = 400) throws -> GanDatabase {
         let database = try GanDatabase.open(path: folder.file("eval.sqlite"))
-        try TestDatasets.insertEightGaussians(into: database, count: 2400, testCount: testCount)
         let modes = MetricTests.eightModes.map { "[\($0[0]),\($0[1])]" }.joined(separator: ",")
-        try database.writer.write { db in
-            try db.execute(sql: "UPDATE datasets SET metadata_json = ? WHERE name = '8gaussians'",
-                           arguments: ["{\"modes\":[\(modes)],\"mode_std\":\(MetricTests.std)}"])
-        }
+        try TestDatasets.insertEightGaussians(into: database, count: 2400, testCount: testCount,
+                                              metadataJson: "{\"modes\":[\(modes)],\"mode_std\":\(MetricTests.std)}")
         return database
     }
 
@@ -31,9 +28,7 @@ import Testing
         let run = try RunStore(database).insert(RunRecord(
             name: name, objective: "gan", datasetId: datasetId, seed: 0,
             configJson: #"{"activation":"leaky-relu","leaky_slope":0.2,"noise_dimension":2}"#, totalSteps: 10))
-        try database.writer.write { db in
-            for (step, blobs) in checkpoints { try CheckpointStore.write(blobs, runId: run.id!, step: step, in: db) }
-        }
+        for (step, blobs) in checkpoints { try CheckpointStore(database).write(blobs, runId: run.id!, step: step) }
         return run
     }
 
@@ -56,7 +51,7 @@ import Testing
     }
 
     static func values(_ database: GanDatabase, run: String) throws -> [String] {
-        try database.reader.read {
+        try RawDatabase(database).read {
             try String.fetchAll($0, sql: """
                 SELECT step || ' ' || metric || '=' || quote(value) || ' n=' || quote(sample_count) || ' seed=' || evaluations.seed
                 FROM evaluations JOIN runs ON runs.id = run_id WHERE runs.name = ? ORDER BY step, metric
@@ -139,7 +134,7 @@ import Testing
             #expect(abs(Double(fields[0].values[row * 48 + column]) - (x - 2 * y + 0.5)) < 1e-4)
         }
         // Deleting the run deletes its views.
-        try database.writer.write { try $0.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [run.id]) }
+        try RawDatabase(database).write { try $0.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [run.id]) }
         #expect(try views.views(runId: run.id!, name: .samples).isEmpty)
     }
 
@@ -189,7 +184,7 @@ import Testing
             }
         }
         // A corrupt checkpoint part is detected, not loaded, and no row is written for the run.
-        try reopened.writer.write { db in
+        try RawDatabase(reopened).write { db in
             try db.execute(sql: "UPDATE checkpoint_parts SET data = zeroblob(length(data)) WHERE name = 'generator/layers.0.bias' AND checkpoint_id = (SELECT id FROM checkpoints WHERE step = 10)")
         }
         let corrupted = try DatabaseDump.digest(path)
@@ -211,13 +206,7 @@ import Testing
             labels.append(UInt8(label))
             for pixel in 0..<16 { values.append((pixel / 4 == label ? 0.8 : 0.1) + 0.15 * generator.nextNormal()) }
         }
-        let dataset = try TestDatasets.insert(values, shape: [1000, 4, 4], into: database, name: "blocks", testCount: 200)
-        try database.writer.write { db in
-            var array = DatasetArrayRecord(datasetId: dataset.id!, name: "labels", elementType: "uint8", shapeJson: "[1000]",
-                                           scale: 1, offset: 0, byteCount: 1000, sha256: SHA256.hex(labels))
-            try array.insert(db)
-            try DatasetPartRecord(arrayId: array.id!, partIndex: 0, data: Data(labels)).insert(db)
-        }
+        let dataset = try TestDatasets.insert(values, shape: [1000, 4, 4], into: database, name: "blocks", testCount: 200, labels: labels)
         try Self.insertRun("image-gan", dataset: "blocks", into: database, checkpoints: [
             (0, Self.pointGenerator([Float](repeating: 0.1, count: 16), spread: 0.2)),
         ])
@@ -233,7 +222,7 @@ import Testing
         let second = try EvaluatorStage(database).evaluate("image-gan", checkpoints: .latest)
         #expect(second.classifier?.trainedNow == false)
         #expect(second.checkpoints[0].metrics == metrics)
-        let stored = try database.reader.read { db in
+        let stored = try RawDatabase(database).read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.status, r.total_steps, json_extract(r.config_json, '$.dataset_sha256') AS sha, c.step, e.metric, e.value, e.sample_count
                 FROM runs r JOIN checkpoints c ON c.run_id = r.id JOIN evaluations e ON e.run_id = r.id
@@ -242,7 +231,7 @@ import Testing
         }
         #expect(stored.count == 3 && stored.allSatisfy { $0["status"] == "completed" && $0["sha"] == dataset.contentSha256 })
         #expect(stored.map { $0["metric"] as String } == ["classifier/test_accuracy", "classifier/test_loss", "classifier/train_accuracy"])
-        let losses = try database.reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics WHERE key = 'loss/classifier'") }
+        let losses = try RawDatabase(database).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics WHERE key = 'loss/classifier'") }
         #expect(losses ?? 0 >= 10)
         // A classifier pseudo-run is not itself evaluated.
         #expect(throws: EvaluatorError.self) { _ = try EvaluatorStage(database).evaluate("classifier/blocks", checkpoints: .latest) }

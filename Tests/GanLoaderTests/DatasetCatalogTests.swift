@@ -1,6 +1,7 @@
 import Foundation
 import GanLoader
 import GanStore
+import GanTestSupport
 import GRDB
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// duplicate detection, and agreement with GanStore's reader that the trainer uses.
 @Suite struct DatasetCatalogTests {
     func counts(_ database: GanDatabase) throws -> [Int] {
-        try database.reader.read { db in
+        try RawDatabase(database).read { db in
             try ["datasets", "dataset_arrays", "dataset_parts"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1 }
         }
     }
@@ -32,7 +33,8 @@ import Testing
     }
 
     @Test func uint8ImagesKeepTheirScaleAndAgreeWithTheStoreReader() throws {
-        let database = try GanDatabase.inMemory()
+        let folder = TemporaryDirectory()
+        let database = try GanDatabase.open(path: folder.file("catalog.sqlite"))
         // 5 MiB of pixels: more than one 4 MiB part.
         let pixels = (0..<(1280 * 4096)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         var samples = NumericArray(elementType: .uint8, shape: [1280, 64, 64], bytes: pixels)
@@ -49,7 +51,8 @@ import Testing
     }
 
     @Test func takenNamesAndDuplicateContentAreRefusedWithoutWriting() throws {
-        let database = try GanDatabase.inMemory()
+        let folder = TemporaryDirectory()
+        let database = try GanDatabase.open(path: folder.file("catalog.sqlite"))
         let catalog = DatasetCatalog(database)
         let content = try SyntheticGenerator(kind: .ring, count: 100, seed: 1).generate()
         try catalog.save(content, name: "ring")
@@ -66,26 +69,29 @@ import Testing
     }
 
     @Test func aCorruptPartIsReportedNeverUsed() throws {
-        let database = try GanDatabase.inMemory()
+        let folder = TemporaryDirectory()
+        let database = try GanDatabase.open(path: folder.file("catalog.sqlite"))
         let catalog = DatasetCatalog(database)
         try catalog.save(try SyntheticGenerator(kind: .grid, count: 100, seed: 1).generate(), name: "grid")
-        try database.writer.write { db in
+        let raw = RawDatabase(database)
+        try raw.write { db in
             try db.execute(sql: "UPDATE dataset_parts SET data = zeroblob(length(data)) WHERE array_id = (SELECT id FROM dataset_arrays WHERE name = 'samples')")
         }
         let message = LoaderCorpus.message { _ = try catalog.load("grid") }
         #expect(message == "dataset 'grid' is corrupt: array 'samples' part 0 fails its SHA-256 check (stored \(try partHash(database))…); delete it and import or generate it again")
-        try database.writer.write { try $0.execute(sql: "DELETE FROM dataset_parts WHERE array_id = (SELECT id FROM dataset_arrays WHERE name = 'labels')") }
+        try raw.write { try $0.execute(sql: "DELETE FROM dataset_parts WHERE array_id = (SELECT id FROM dataset_arrays WHERE name = 'labels')") }
         #expect(LoaderCorpus.message { _ = try catalog.verify("grid") }?.contains("corrupt") == true)
     }
 
     func partHash(_ database: GanDatabase) throws -> String {
-        try database.reader.read { db in
+        try RawDatabase(database).read { db in
             String(try String.fetchOne(db, sql: "SELECT p.sha256 FROM dataset_parts p JOIN dataset_arrays a ON a.id = p.array_id WHERE a.name = 'samples'")!.prefix(12))
         }
     }
 
     @Test func deleteIsRefusedWhileRunsUseTheDatasetUnlessForced() throws {
-        let database = try GanDatabase.inMemory()
+        let folder = TemporaryDirectory()
+        let database = try GanDatabase.open(path: folder.file("catalog.sqlite"))
         let catalog = DatasetCatalog(database)
         let record = try catalog.save(try SyntheticGenerator(kind: .swissroll, count: 100, seed: 1).generate(), name: "roll")
         _ = try RunStore(database).insert(RunRecord(name: "run-a", objective: "wgan-gp", datasetId: record.id, seed: 1, configJson: "{}", totalSteps: 1))

@@ -42,9 +42,7 @@ import Testing
         let folder = TemporaryDirectory()
         let path = folder.file("newer.sqlite")
         try GanDatabase.open(path: path).close()
-        let raw = try DatabaseQueue(path: path)
-        try raw.write { try $0.execute(sql: "INSERT INTO schema_migrations VALUES (7, '0007_future', 'x', 't')") }
-        try raw.close()
+        try RawDatabase(path: path).write { try $0.execute(sql: "INSERT INTO schema_migrations VALUES (7, '0007_future', 'x', 't')") }
         for command in [["db", "init"], ["runs"], ["sql", "SELECT 1"]] {
             try expectRefused(command + ["--db", path], in: folder, mentioning: ["schema version 7", "newer ganpipe"])
         }
@@ -77,11 +75,9 @@ import Testing
         let path = folder.file("damaged.sqlite")
         let database = try GanDatabase.open(path: path)
         let run = try RunStore(database).insert(RunRecord(name: "r", objective: "gan", datasetId: nil, seed: 1, configJson: "{}", totalSteps: 1))
-        try database.writer.write { db in
-            for step in 0..<20_000 {
-                try MetricRecord(runId: run.id!, key: "grad_norm/discriminator/layers.\(step % 7).weight", step: step, value: Double(step)).insert(db)
-            }
-        }
+        try RunJournal(database, runId: run.id!).commit(metrics: (0..<20_000).map { step in
+            .init(key: "grad_norm/discriminator/layers.\(step % 7).weight", step: step, value: Double(step))
+        }, events: [], currentStep: 0)
         try database.close()
         let healthy = try GanPipeProcess.run(["db", "check", "--db", path])
         #expect(healthy.status == 0, "\(healthy)")

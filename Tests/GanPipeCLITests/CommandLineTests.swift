@@ -116,7 +116,7 @@ import Testing
         let outcome = try GanPipeProcess.run(["db", "init", "--db", path], in: "/", executable: copy)
         #expect(outcome.status == 0, "\(outcome)")
         let database = try GanDatabase.open(path: path, access: .readOnly)
-        let tables = try database.reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") }
+        let tables = try RawDatabase(database).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") }
         #expect(tables == 12)
     }
 }

@@ -79,7 +79,7 @@ import Testing
         let folder = TemporaryDirectory()
         _ = try run(["data", "generate", "25gaussians", "--samples", "1000", "--name", "g25"], in: folder)
         let database = try GanDatabase.open(path: folder.file("ganpipe.sqlite"))
-        try database.writer.write { db in
+        try RawDatabase(database).write { db in
             try db.execute(sql: "UPDATE dataset_parts SET data = zeroblob(length(data)) WHERE part_index = 0 AND array_id = (SELECT min(id) FROM dataset_arrays)")
         }
         try database.close()

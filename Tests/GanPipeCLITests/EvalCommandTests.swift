@@ -21,7 +21,7 @@ import Testing
     static func rows(_ path: String, run: String) throws -> [String] {
         let database = try GanDatabase.open(path: path, access: .readOnly)
         defer { try? database.close() }
-        return try database.reader.read {
+        return try RawDatabase(database).read {
             try String.fetchAll($0, sql: """
                 SELECT step || ' ' || metric || '=' || quote(value) || ' n=' || quote(sample_count)
                 FROM evaluations JOIN runs ON runs.id = run_id WHERE runs.name = ? ORDER BY step, metric
@@ -109,7 +109,7 @@ import Testing
             }
             #expect(blobs[0] == blobs[1], "checkpoint \(step) differs when evaluating during training")
         }
-        let metrics = try database.reader.read {
+        let metrics = try RawDatabase(database).read {
             try String.fetchAll($0, sql: """
                 SELECT group_concat(r.name || ':' || m.key || '@' || m.step || '=' || quote(m.value), '|')
                 FROM metrics m JOIN runs r ON r.id = m.run_id GROUP BY m.key, m.step ORDER BY m.key, m.step

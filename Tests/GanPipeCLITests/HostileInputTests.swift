@@ -154,7 +154,7 @@ import Testing
             usleep(200_000)
             guard FileManager.default.fileExists(atPath: database),
                   let opened = try? GanDatabase.open(path: database, access: .readOnly) else { continue }
-            let owners = (try? opened.reader.read {
+            let owners = (try? RawDatabase(opened).read {
                 try String.fetchAll($0, sql: "SELECT owner FROM runs WHERE status = 'running' AND current_step > 0 AND owner IS NOT NULL")
             }) ?? []
             try? opened.close()
@@ -177,7 +177,7 @@ import Testing
     static func statuses(_ database: String) throws -> [String] {
         let opened = try GanDatabase.open(path: database, access: .readOnly)
         defer { try? opened.close() }
-        return try opened.reader.read { try String.fetchAll($0, sql: "SELECT status FROM runs ORDER BY id") }
+        return try RawDatabase(opened).read { try String.fetchAll($0, sql: "SELECT status FROM runs ORDER BY id") }
     }
 
     @Test func aStoppedPipelineStopsItsWorkersEachAfterACheckpoint() throws {

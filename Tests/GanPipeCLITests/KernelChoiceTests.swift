@@ -88,7 +88,7 @@ import Testing
         #expect(other.status == 0, "\(other)")
         let database = try GanDatabase.open(path: path, access: .readOnly)
         defer { try? database.close() }
-        let events = try database.reader.read {
+        let events = try RawDatabase(database).read {
             try Row.fetchAll($0, sql: "SELECT step, severity, message FROM events WHERE kind = 'kernel_changed'")
         }
         #expect(events.count == 1)
@@ -97,7 +97,7 @@ import Testing
         let message: String = events.first?["message"] ?? ""
         #expect(message.contains("kernel Prescott") && message.contains("kernel \(preferred)"), "\(message)")
         // The run keeps the machine it started on.
-        let machine = try database.reader.read { try String.fetchOne($0, sql: "SELECT json_extract(machine_json, '$.kernel') FROM runs") }
+        let machine = try RawDatabase(database).read { try String.fetchOne($0, sql: "SELECT json_extract(machine_json, '$.kernel') FROM runs") }
         #expect(machine == preferred)
     }
 }

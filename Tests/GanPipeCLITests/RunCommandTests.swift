@@ -37,7 +37,7 @@ import Testing
                                           "run \(run.name) has no complete checkpoint \(context)")
             let blobs = try CheckpointStore(database).blobs(of: checkpoint).filter { $0.key != "state" }
             let weights = blobs.keys.sorted().map { SHA256.hex(blobs[$0]!.data) }.joined(separator: ",")
-            let rows = try database.reader.read { db in
+            let rows = try RawDatabase(database).read { db in
                 try String.fetchAll(db, sql: "SELECT key || step || quote(value) FROM metrics WHERE run_id = ? ORDER BY key, step", arguments: [run.id])
                     + String.fetchAll(db, sql: "SELECT metric || step || quote(value) FROM evaluations WHERE run_id = ? ORDER BY metric, step", arguments: [run.id])
             }
@@ -49,7 +49,7 @@ import Testing
     static func trainerAttempts(_ path: String) throws -> [Int] {
         let database = try GanDatabase.open(path: path, access: .readOnly)
         defer { try? database.close() }
-        return try database.reader.read { try Int.fetchAll($0, sql: "SELECT attempts FROM stages WHERE stage = 'trainer' ORDER BY run_id") }
+        return try RawDatabase(database).read { try Int.fetchAll($0, sql: "SELECT attempts FROM stages WHERE stage = 'trainer' ORDER BY run_id") }
     }
 
     @Test func runningTwiceIsIdempotentAndAChangedConfigurationIsRefused() throws {

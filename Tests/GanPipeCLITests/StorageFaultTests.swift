@@ -48,7 +48,7 @@ import Testing
         let checkpoint = try #require(try CheckpointStore(reader).latestComplete(runId: run.id!))
         #expect(checkpoint.step >= 5, "a checkpoint was committed before the disk filled")
         #expect(try CheckpointStore(reader).blobs(of: checkpoint).count > 10)
-        let metricsAtCheckpoint = try reader.reader.read {
+        let metricsAtCheckpoint = try RawDatabase(reader).read {
             try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics WHERE run_id = ? AND key = 'loss/generator' AND step <= ?",
                              arguments: [run.id, checkpoint.step])
         }
@@ -140,8 +140,8 @@ import Testing
         let folder = TemporaryDirectory()
         let path = try TrainCommandTests.databaseWithRuns(["first"], in: folder)
         let database = try GanDatabase.open(path: path)
-        let root = try database.reader.read { try Int.fetchOne($0, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'runs'") } ?? 0
-        try database.writer.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) }
+        let root = try RawDatabase(database).read { try Int.fetchOne($0, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'runs'") } ?? 0
+        try RawDatabase(database).writeWithoutTransaction { _ = try $0.checkpoint(.truncate) }
         try database.close()
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         let page = (root - 1) * GanDatabase.pageSize

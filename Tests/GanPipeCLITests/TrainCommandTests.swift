@@ -38,7 +38,7 @@ import Testing
         let record = try RunStore(database).find(run)
         let checkpoint = try #require(try CheckpointStore(database).latestComplete(runId: record.id!), "\(run), \(context): no complete checkpoint")
         #expect(checkpoint.step == record.totalSteps, "\(run), \(context): last checkpoint at step \(checkpoint.step) of \(record.totalSteps)")
-        let metrics = try database.reader.read {
+        let metrics = try RawDatabase(database).read {
             try String.fetchAll($0, sql: "SELECT key || '@' || step || '=' || quote(value) FROM metrics WHERE run_id = ? ORDER BY key, step",
                                 arguments: [record.id])
         }
@@ -107,14 +107,14 @@ import Testing
             // Wait for the first commit past step 0, then a random moment more.
             let reader = try GanDatabase.open(path: path, access: .readOnly)
             let progressed = waitUntil(timeout: .seconds(60), pollingEvery: .milliseconds(5)) {
-                ((try? reader.reader.read { try Int.fetchOne($0, sql: "SELECT current_step FROM runs WHERE name = ?", arguments: [name]) }) ?? nil ?? 0) > 0
+                ((try? RawDatabase(reader).read { try Int.fetchOne($0, sql: "SELECT current_step FROM runs WHERE name = ?", arguments: [name]) }) ?? nil ?? 0) > 0
             }
             if progressed { usleep(UInt32(generator.next() % 400_000)) }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             try #require(progressed, "trial \(trial), \(seed): no commit past step 0 within 60 s")
             #expect(process.terminationReason == .uncaughtSignal, "trial \(trial), \(seed): the run finished before it was killed")
-            let state = try reader.reader.read { try Row.fetchOne($0, sql: "SELECT status, current_step FROM runs WHERE name = ?", arguments: [name]) }
+            let state = try RawDatabase(reader).read { try Row.fetchOne($0, sql: "SELECT status, current_step FROM runs WHERE name = ?", arguments: [name]) }
             #expect(state?["status"] as String? == "running", "trial \(trial), \(seed): \(String(describing: state))")
             try reader.close()
 

@@ -16,7 +16,7 @@ import Testing
         run.events = (1...300).map { (300 * $0, "exploding", "grad_norm/discriminator/layers.0.weight above 1000.0 for 10 recorded steps (now 1.2e+03)") }
         run.nonFinite = ["loss/generator": [77_777]]
         let (database, _) = try SyntheticRun.database(in: folder, runs: [run])
-        let rows = try database.reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") ?? 0 }
+        let rows = try RawDatabase(database).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") ?? 0 }
         #expect(rows == 100_000 * run.metricKeys.count)
 
         let data = try RunData.load("synthetic", from: database)

@@ -4,7 +4,7 @@ import GanStore
 import GanTestSupport
 import GRDB
 
-/// A run written straight into a database with a shape chosen by the test: metrics filled by
+/// A run written into a database with a shape chosen by the test: metrics filled by
 /// one recursive-CTE insert per key (fast enough for 100,000 steps), activation-gradient norms
 /// that grow or shrink across depth by a chosen factor, checkpoints with MLP weights (optionally
 /// at ±c), events and evaluations. Values carry a small deterministic wobble.
@@ -70,15 +70,15 @@ struct SyntheticRun {
     }
 
     /// Writes the run (and the 8gaussians dataset with its modes, if absent); returns the run id.
+    /// Metrics by SQL, everything else through the stores.
     @discardableResult
     func insert(into database: GanDatabase) throws -> Int64 {
         let dataset = try (try? DatasetStore(database).find("8gaussians")) ?? Self.insertDataset(into: database)
-        let id = try database.writer.write { db in
-            var run = RunRecord(name: name, objective: objective, datasetId: dataset.id, seed: 7, configJson: configuration, totalSteps: steps,
-                                status: RunStatus(rawValue: status) ?? .completed)
-            run.currentStep = steps
-            try run.insert(db)
-            let id = run.id!
+        var run = RunRecord(name: name, objective: objective, datasetId: dataset.id, seed: 7, configJson: configuration, totalSteps: steps,
+                            status: RunStatus(rawValue: status) ?? .completed)
+        run.currentStep = steps
+        let id = try RunStore(database).insert(run).id!
+        try RawDatabase(database).write { db in
             for key in metricKeys {
                 if let (start, end) = ramps[key] {
                     let statement = try db.makeStatement(sql: "INSERT INTO metrics(run_id, key, step, value) VALUES (?, ?, ?, ?)")
@@ -98,20 +98,18 @@ struct SyntheticRun {
                     try db.execute(sql: "UPDATE metrics SET value = NULL WHERE run_id = ? AND key = ? AND step = ?", arguments: [id, key, step])
                 }
             }
-            for step in checkpointSteps {
-                try CheckpointStore.write(blobs(step: step), runId: id, step: step, in: db)
-            }
-            for evaluation in evaluations {
-                var record = EvaluationRecord(runId: id, step: evaluation.step, metric: evaluation.metric, value: evaluation.value, sampleCount: 1000, seed: 0)
-                try record.insert(db)
-            }
-            for event in events {
-                var record = EventRecord(runId: id, step: event.step, kind: event.kind, severity: event.kind == "non_finite" ? .error : .warning, message: event.message)
-                try record.insert(db)
-            }
-            return id
         }
-        try EvaluationRecordStore(database).write([], views: (evaluatedSteps ?? checkpointSteps).flatMap { views(runId: id, step: $0) })
+        for step in checkpointSteps {
+            try CheckpointStore(database).write(blobs(step: step), runId: id, step: step)
+        }
+        if !events.isEmpty {
+            try RunJournal(database, runId: id).commit(metrics: [], events: events.map {
+                RunJournal.Event(step: $0.step, kind: $0.kind, severity: $0.kind == "non_finite" ? .error : .warning, message: $0.message)
+            }, currentStep: steps)
+        }
+        try EvaluationRecordStore(database).write(
+            evaluations.map { EvaluationRecord(runId: id, step: $0.step, metric: $0.metric, value: $0.value, sampleCount: 1000, seed: 0) },
+            views: (evaluatedSteps ?? checkpointSteps).flatMap { views(runId: id, step: $0) })
         return id
     }
 
@@ -157,14 +155,13 @@ struct SyntheticRun {
     }
 
     static func insertDataset(into database: GanDatabase) throws -> DatasetRecord {
-        var dataset = try TestDatasets.insertEightGaussians(into: database, count: 1024, testCount: 128)
         let modes = (0..<8).map { k -> String in
             let angle = Double(k) * Double.pi / 4
             return "[\(2 * cos(angle) / 1.414),\(2 * sin(angle) / 1.414)]"
         }
-        dataset.metadataJson = "{\"generator\":\"8gaussians\",\"mode_std\":\(0.02 / 1.414),\"modes\":[\(modes.joined(separator: ","))],\"sample_shape\":[2]}"
-        try database.writer.write { try dataset.update($0) }
-        return dataset
+        return try TestDatasets.insertEightGaussians(
+            into: database, count: 1024, testCount: 128,
+            metadataJson: "{\"generator\":\"8gaussians\",\"mode_std\":\(0.02 / 1.414),\"modes\":[\(modes.joined(separator: ","))],\"sample_shape\":[2]}")
     }
 
     /// A fresh database file in `folder` holding this run.

@@ -11,23 +11,22 @@ import Testing
         let path = folder.file("live.sqlite")
         let source = try GanDatabase.open(path: path)
         let run = try RunStore(source).insert(RunRecord(name: "live", objective: "wgan", datasetId: nil, seed: 0, configJson: "{}", totalSteps: 0))
-        // A second pool plays the training process: one committed step per transaction, for
-        // 120 s at most, so that backups which never finish while it writes fail the test.
+        // A second pool plays the training process: one committed step per transaction (its
+        // journal's), for 120 s at most, so that backups which never finish while it writes
+        // fail the test.
         let writer = try GanDatabase.open(path: path)
         let stop = ManagedAtomicFlag()
         let outlived = ManagedAtomicFlag()
         let finished = DispatchSemaphore(value: 0)
-        let runID = run.id!
+        let journal = RunJournal(writer, runId: run.id!)
         Thread {
             let deadline = ContinuousClock.now + .seconds(120)
             var step = 0
             while !stop.isSet {
                 guard ContinuousClock.now < deadline else { outlived.set(); break }
-                try? writer.writer.write { (db: Database) throws in
-                    try MetricRecord(runId: runID, key: "loss/discriminator", step: step, value: Double(step)).insert(db)
-                    try MetricRecord(runId: runID, key: "loss/generator", step: step, value: -Double(step)).insert(db)
-                    try db.execute(sql: "UPDATE runs SET current_step = ? WHERE id = ?", arguments: [step, runID])
-                }
+                try? journal.commit(metrics: [.init(key: "loss/discriminator", step: step, value: Double(step)),
+                                              .init(key: "loss/generator", step: step, value: -Double(step))],
+                                    events: [], currentStep: step)
                 step += 1
             }
             finished.signal()
@@ -38,7 +37,7 @@ import Testing
             if outlived.isSet { Issue.record("the writer was still needed after 120 s: the backups did not finish while it wrote") }
         }
         let written = try waitUntil(timeout: .seconds(60)) {
-            try source.reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") ?? 0 } >= 200
+            try RawDatabase(source).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") ?? 0 } >= 200
         }
         try #require(written, "the writer did not commit 200 metric rows within 60 s")
 
@@ -48,7 +47,7 @@ import Testing
             #expect(report.pageCount > 0)
             let copy = try GanDatabase.open(path: copyPath, access: .readOnly)
             #expect(try copy.check(full: true).isHealthy)
-            try copy.reader.read { (db: Database) throws in
+            try RawDatabase(copy).read { (db: Database) throws in
                 // A snapshot taken between two commits: both keys have the same steps 0…n−1,
                 // and the run's current step is the last one written.
                 let counts = try Int.fetchAll(db, sql: "SELECT count(*) FROM metrics GROUP BY key ORDER BY key")
@@ -170,7 +169,8 @@ import Testing
         let text = try String(contentsOf: readme, encoding: .utf8)
         let blocks = text.components(separatedBy: "```sql").dropFirst().compactMap { $0.components(separatedBy: "```").first }
         #expect(blocks.count >= 3)
-        let (database, _) = try SchemaTests.populated()
+        let folder = TemporaryDirectory()
+        let (database, _) = try SchemaTests.populated(in: folder)
         // The checkpoint_views example reads the quickstart pipeline's run.
         let quickstart = try RunStore(database).insert(RunRecord(name: "quickstart/wgan-gp", objective: "wgan-gp", datasetId: nil, seed: 1,
                                                                  configJson: "{}", totalSteps: 1))

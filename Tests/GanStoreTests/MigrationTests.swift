@@ -9,7 +9,9 @@ import Testing
                          "evaluations", "events", "metrics", "runs", "schema_migrations", "stages"]
 
     func schema(_ database: GanDatabase) throws -> [String] {
-        try database.reader.read { try String.fetchAll($0, sql: "SELECT type || ' ' || name || ' ' || ifnull(sql, '') FROM sqlite_master ORDER BY name") }
+        try RawDatabase(database).read {
+            try String.fetchAll($0, sql: "SELECT type || ' ' || name || ' ' || ifnull(sql, '') FROM sqlite_master ORDER BY name")
+        }
     }
 
     @Test func embeddedMigrationsMatchTheFilesInMigrationsFolder() throws {
@@ -27,17 +29,18 @@ import Testing
     @Test func newDatabaseHasTheWholeSchemaAndThePragmas() throws {
         let folder = TemporaryDirectory()
         let database = try GanDatabase.open(path: folder.file("a.sqlite"))
-        let names = try database.reader.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") }
+        let raw = RawDatabase(database)
+        let names = try raw.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") }
         #expect(names == Self.tables)
-        try database.writer.write { (db: Database) throws in
-            #expect(try Int.fetchOne(db, sql: "PRAGMA page_size") == 16384)
-            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
-            #expect(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") == 1)
-            #expect(try Int.fetchOne(db, sql: "PRAGMA busy_timeout") == 30000)
-            #expect(try Int32.fetchOne(db, sql: "PRAGMA application_id") == SchemaMigrator.applicationID)
-            #expect(try Int.fetchOne(db, sql: "PRAGMA user_version") == SchemaMigrator().latestVersion)
-        }
-        let withoutRowID = try database.reader.read { try String.fetchOne($0, sql: "SELECT sql FROM sqlite_master WHERE name = 'metrics'") }
+        // The settings of the store's own connection that writes.
+        let settings = try database.settings()
+        #expect(settings.pageSize == 16384)
+        #expect(settings.journalMode == "wal")
+        #expect(settings.foreignKeys)
+        #expect(settings.busyTimeoutMilliseconds == 30000)
+        #expect(settings.applicationID == SchemaMigrator.applicationID)
+        #expect(settings.userVersion == SchemaMigrator().latestVersion)
+        let withoutRowID = try raw.read { try String.fetchOne($0, sql: "SELECT sql FROM sqlite_master WHERE name = 'metrics'") }
         #expect(withoutRowID?.contains("WITHOUT ROWID") == true)
         #expect(withoutRowID?.contains("PRIMARY KEY (run_id, key, step)") == true)
     }
@@ -46,14 +49,14 @@ import Testing
         let folder = TemporaryDirectory()
         let path = folder.file("a.sqlite")
         let first = try GanDatabase.open(path: path)
+        #expect(first.migrationsAppliedOnOpen.map(\.version) == Array(1...SchemaMigrator().latestVersion))
         let before = try schema(first)
-        let again = try first.writer.write { try SchemaMigrator().migrate($0, path: path) }
-        #expect(again.isEmpty)
         try first.close()
         let second = try GanDatabase.open(path: path)
+        #expect(second.migrationsAppliedOnOpen.isEmpty)
         #expect(try schema(second) == before)
-        let history = try second.reader.read { try SchemaMigrator().appliedMigrations($0) }
-        #expect(history.map(\.version) == Array(1...SchemaMigrator().latestVersion))
+        let history = try RawDatabase(second).read { try Int.fetchAll($0, sql: "SELECT version FROM schema_migrations ORDER BY version") }
+        #expect(history == Array(1...SchemaMigrator().latestVersion))
     }
 
     @Test func anEmptyFileBecomesADatabase() throws {
@@ -67,13 +70,11 @@ import Testing
     /// Writes a ganpipe database whose history says it was made by a newer ganpipe.
     static func makeNewerDatabase(at path: String) throws {
         try GanDatabase.open(path: path).close()
-        let raw = try DatabaseQueue(path: path)
-        try raw.write { (db: Database) throws in
+        try RawDatabase(path: path).write { (db: Database) throws in
             try db.execute(sql: "CREATE TABLE future_things (id INTEGER PRIMARY KEY)")
             let future = SchemaMigrator().latestVersion + 1
             try db.execute(sql: "INSERT INTO schema_migrations VALUES (?, 'future_things', 'abc', '2030-01-01T00:00:00.000Z')", arguments: [future])
         }
-        try raw.close()
     }
 
     @Test func aNewerSchemaIsRefusedAndLeftUntouched() throws {
@@ -120,7 +121,8 @@ import Testing
         }
         let database = try GanDatabase.open(path: path, migrator: newer)
         #expect(try database.schemaVersion() == latest + 1)
-        let columns = try database.reader.read { try $0.columns(in: "runs").map(\.name) }
+        #expect(database.migrationsAppliedOnOpen.map(\.name) == ["run_notes"])
+        let columns = try RawDatabase(database).read { try $0.columns(in: "runs").map(\.name) }
         #expect(columns.contains("notes"))
     }
 }

@@ -33,9 +33,9 @@ import Testing
     @Test func anotherApplicationsDatabaseIsRefusedAndUntouched() throws {
         let folder = TemporaryDirectory()
         let path = folder.file("other.sqlite")
-        let other = try DatabaseQueue(path: path)
-        try other.write { try $0.execute(sql: "CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO contacts VALUES (1, 'x')") }
-        try other.close()
+        try RawDatabase(path: path).write {
+            try $0.execute(sql: "CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO contacts VALUES (1, 'x')")
+        }
         let before = FileSnapshot(folder: folder.path, strict: true)
         #expect(throws: StoreError.foreignDatabase(path: path)) { try GanDatabase.open(path: path) }
         #expect(FileSnapshot(folder: folder.path, strict: true) == before)
@@ -66,8 +66,10 @@ import Testing
         try GanDatabase.open(path: path).close()
         let database = try GanDatabase.open(path: path, access: .readOnly)
         #expect(throws: (any Error).self) {
-            try database.writer.write { try $0.execute(sql: "DELETE FROM schema_migrations") }
+            try RunStore(database).insert(RunRecord(name: "r", objective: "gan", datasetId: nil, seed: 1, configJson: "{}", totalSteps: 1))
         }
+        #expect(throws: (any Error).self) { try StageStore(database).start(.trainer, of: 1) }
+        #expect(try RunStore(database).list().isEmpty)
         #expect(try database.schemaVersion() == SchemaMigrator().latestVersion)
     }
 }

@@ -5,85 +5,93 @@ import GRDB
 import Testing
 
 @Suite struct SchemaTests {
-    /// A database with one dataset, one run and a few rows in every table that hangs off it.
-    static func populated() throws -> (GanDatabase, RunRecord) {
-        let database = try GanDatabase.inMemory()
-        let run = try database.writer.write { db -> RunRecord in
-            var dataset = DatasetRecord(name: "8gaussians", kind: .synthetic, source: "8gaussians", contentSha256: "00",
-                                        sampleCount: 10, trainCount: 8, testCount: 2, seed: 1)
-            try dataset.insert(db)
-            var array = DatasetArrayRecord(datasetId: dataset.id!, name: "samples", elementType: "float32", shapeJson: "[10,2]",
-                                           scale: 1, offset: 0, byteCount: 80, sha256: SHA256.hex([UInt8](repeating: 0, count: 80)))
-            try array.insert(db)
-            try DatasetPartRecord(arrayId: array.id!, partIndex: 0, data: Data(count: 80)).insert(db)
-            var run = RunRecord(name: "wgan-gp-seed1", objective: "wgan-gp", datasetId: dataset.id, seed: 1,
-                                configJson: #"{"objective":"wgan-gp","steps":3}"#, totalSteps: 3)
-            try run.insert(db)
-            var checkpoint = CheckpointRecord(runId: run.id!, step: 2, complete: true, byteCount: 4)
-            try checkpoint.insert(db)
-            try CheckpointPartRecord(checkpointId: checkpoint.id!, name: "generator/layers.0.weight", partIndex: 0,
-                                     elementType: "float32", shapeJson: "[1]", data: Data(count: 4)).insert(db)
+    /// A database in `folder` with one dataset, one run and a few rows in every table that hangs
+    /// off it, written through the stores where a store writes that table and by SQL where only
+    /// the trainer does (metrics, events: the trainer's journal would also move the run on).
+    static func populated(in folder: TemporaryDirectory) throws -> (GanDatabase, RunRecord) {
+        let database = try GanDatabase.open(path: folder.file("populated.sqlite"))
+        let dataset = try DatasetStore(database).insert(
+            DatasetRecord(name: "8gaussians", kind: .synthetic, source: "8gaussians", contentSha256: "00",
+                          sampleCount: 10, trainCount: 8, testCount: 2, seed: 1),
+            arrays: [(DatasetArrayRecord(datasetId: 0, name: "samples", elementType: "float32", shapeJson: "[10,2]", scale: 1, offset: 0,
+                                         byteCount: 80, sha256: SHA256.hex([UInt8](repeating: 0, count: 80))),
+                      [DatasetPartRecord(arrayId: 0, partIndex: 0, data: Data(count: 80))])],
+            allowDuplicate: false)
+        let run = try RunStore(database).insert(RunRecord(name: "wgan-gp-seed1", objective: "wgan-gp", datasetId: dataset.id, seed: 1,
+                                                          configJson: #"{"objective":"wgan-gp","steps":3}"#, totalSteps: 3))
+        try CheckpointStore(database).write([CheckpointBlob(name: "generator/layers.0.weight", elementType: "float32", shape: [1],
+                                                            data: Data(count: 4))], runId: run.id!, step: 2)
+        try RawDatabase(database).write { db in
             for step in 0..<3 {
-                try MetricRecord(runId: run.id!, key: "loss/discriminator", step: step, value: Double(step) * 0.5).insert(db)
-                try MetricRecord(runId: run.id!, key: "loss/generator", step: step, value: -Double(step)).insert(db)
+                try db.execute(sql: "INSERT INTO metrics (run_id, key, step, value) VALUES (?, 'loss/discriminator', ?, ?)",
+                               arguments: [run.id, step, Double(step) * 0.5])
+                try db.execute(sql: "INSERT INTO metrics (run_id, key, step, value) VALUES (?, 'loss/generator', ?, ?)",
+                               arguments: [run.id, step, -Double(step)])
             }
-            var event = EventRecord(runId: run.id!, step: 1, kind: "vanishing", severity: .warning, message: "layers.2.weight below 1e-8")
-            try event.insert(db)
-            var evaluation = EvaluationRecord(runId: run.id!, step: 2, metric: "modes_covered", value: 8, sampleCount: 2500, seed: 0)
-            try evaluation.insert(db)
-            var stage = StageRecord(runId: run.id!, stage: .trainer, status: .completed, attempts: 1)
-            try stage.insert(db)
-            return run
+            try db.execute(sql: "INSERT INTO events (run_id, step, kind, severity, message, created_at) VALUES (?, 1, 'vanishing', 'warning', ?, ?)",
+                           arguments: [run.id, "layers.2.weight below 1e-8", Timestamp.now()])
         }
+        try EvaluationRecordStore(database).write([EvaluationRecord(runId: run.id!, step: 2, metric: "modes_covered", value: 8,
+                                                                    sampleCount: 2500, seed: 0)])
+        let stages = StageStore(database)
+        try stages.start(.trainer, of: run.id!)
+        try stages.finish(.trainer, of: run.id!, status: .completed)
         return (database, run)
     }
 
+    /// Every record type maps to its table's columns: what a store wrote, a store reads back.
     @Test func recordsRoundTripThroughEveryTable() throws {
-        let (database, run) = try Self.populated()
-        try database.reader.read { (db: Database) throws in
-            #expect(try RunRecord.fetchOne(db, key: run.id) == run)
-            #expect(try MetricRecord.fetchCount(db) == 6)
-            #expect(try EventRecord.fetchOne(db)?.severity == .warning)
-            #expect(try EvaluationRecord.fetchOne(db)?.sampleCount == 2500)
-            #expect(try StageRecord.fetchOne(db)?.stage == .trainer)
-            #expect(try CheckpointRecord.fetchOne(db)?.complete == true)
-            #expect(try CheckpointPartRecord.fetchOne(db)?.name == "generator/layers.0.weight")
-            #expect(try DatasetArrayRecord.fetchOne(db)?.shapeJson == "[10,2]")
-            #expect(try DatasetPartRecord.fetchOne(db)?.data.count == 80)
-        }
+        let folder = TemporaryDirectory()
+        let (database, run) = try Self.populated(in: folder)
+        #expect(try RunStore(database).run(id: run.id!) == run)
+        #expect(try RawDatabase(database).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") } == 6)
+        let contents = try RunStore(database).contents(of: run, bucketsPerKey: 10)
+        #expect(contents.events.first?.severity == .warning)
+        #expect(try EvaluationRecordStore(database).evaluations(runId: run.id!).first?.sampleCount == 2500)
+        #expect(try StageStore(database).stages(of: run.id!)[.trainer]?.stage == .trainer)
+        let checkpoint = try #require(try CheckpointStore(database).latestComplete(runId: run.id!))
+        #expect(checkpoint.complete == true)
+        #expect(try CheckpointStore(database).blobs(of: checkpoint).keys.sorted() == ["generator/layers.0.weight"])
+        let dataset = try #require(contents.dataset)
+        #expect(try DatasetStore(database).arrays(of: dataset).first?.shapeJson == "[10,2]")
+        #expect(try DatasetStore(database).array("samples", of: dataset)?.bytes.count == 80)
     }
 
     @Test func statusAndSeverityChecksRejectUnknownValues() throws {
-        let (database, run) = try Self.populated()
+        let folder = TemporaryDirectory()
+        let (database, run) = try Self.populated(in: folder)
+        let raw = RawDatabase(database)
         #expect(throws: DatabaseError.self) {
-            try database.writer.write { try $0.execute(sql: "UPDATE runs SET status = 'paused' WHERE id = ?", arguments: [run.id]) }
+            try raw.write { try $0.execute(sql: "UPDATE runs SET status = 'paused' WHERE id = ?", arguments: [run.id]) }
         }
         #expect(throws: DatabaseError.self) {
-            try database.writer.write {
+            try raw.write {
                 try $0.execute(sql: "INSERT INTO events (run_id, kind, severity, message, created_at) VALUES (?, 'x', 'fatal', 'm', 't')", arguments: [run.id])
             }
         }
         #expect(throws: DatabaseError.self) {
-            try database.writer.write { try $0.execute(sql: "UPDATE runs SET config_json = 'not json' WHERE id = ?", arguments: [run.id]) }
+            try raw.write { try $0.execute(sql: "UPDATE runs SET config_json = 'not json' WHERE id = ?", arguments: [run.id]) }
         }
     }
 
     /// The trainer's write path: rows bound straight into SQLite, a row at an existing
     /// (run, key, step) replaced, a non-finite value stored as NULL, a bad row refused whole.
     @Test func journalWritesReplacesAndRefusesMetricRows() throws {
-        let (database, run) = try Self.populated()
+        let folder = TemporaryDirectory()
+        let (database, run) = try Self.populated(in: folder)
+        let raw = RawDatabase(database)
         let journal = RunJournal(database, runId: run.id!)
         try journal.commit(metrics: [.init(key: "loss/discriminator", step: 1, value: 7.25),
                                      .init(key: "penalty", step: 5, value: .nan),
                                      .init(key: "grad_norm/discriminator/layers.0.weight", step: 5, value: 1e-30)],
                            events: [], currentStep: 5)
-        let rows = try database.reader.read {
+        let rows = try raw.read {
             try Row.fetchAll($0, sql: "SELECT key, step, value FROM metrics WHERE run_id = ? ORDER BY key, step", arguments: [run.id!])
         }
         let text = rows.map { "\($0[0] as String)@\($0[1] as Int)=\(($0[2] as Double?).map { "\($0)" } ?? "NULL")" }
         #expect(text == ["grad_norm/discriminator/layers.0.weight@5=1e-30", "loss/discriminator@0=0.0", "loss/discriminator@1=7.25",
                          "loss/discriminator@2=1.0", "loss/generator@0=0.0", "loss/generator@1=-1.0", "loss/generator@2=-2.0", "penalty@5=NULL"])
-        let count = { try database.reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") } }
+        let count = { try raw.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM metrics") } }
         let before = try count()
         let orphan = RunJournal(database, runId: 999)  // no such run: the foreign key refuses it
         let error = #expect(throws: StoreError.self) {
@@ -96,7 +104,9 @@ import Testing
     /// A process that looked at a run before another one trained it cannot take it afterwards:
     /// not for a fresh start once a checkpoint exists, not to redo steps already completed.
     @Test func aRunTrainedMeanwhileIsNotTakenAgain() throws {
-        let (database, run) = try Self.populated()  // a complete checkpoint at step 2 of 3
+        let folder = TemporaryDirectory()
+        let (database, run) = try Self.populated(in: folder)  // a complete checkpoint at step 2 of 3
+        let raw = RawDatabase(database)
         let journal = RunJournal(database, runId: run.id!)
         let event = RunJournal.Event(step: 2, kind: "resumed", severity: .info, message: "resumed")
         func refusedAsChanged(_ body: () throws -> Void) {
@@ -105,31 +115,41 @@ import Testing
             } catch { Issue.record("\(error)") }
         }
         refusedAsChanged { try journal.claim(totalSteps: 3, machineJson: "{}") }
-        try database.writer.write { try $0.execute(sql: "UPDATE runs SET status = 'completed' WHERE id = ?", arguments: [run.id!]) }
+        try raw.write { try $0.execute(sql: "UPDATE runs SET status = 'completed' WHERE id = ?", arguments: [run.id!]) }
         refusedAsChanged { try journal.rewind(to: 2, totalSteps: 3, machineJson: "{}", events: [event]) }
-        #expect(try database.reader.read { try String.fetchOne($0, sql: "SELECT status FROM runs") } == "completed")
+        #expect(try raw.read { try String.fetchOne($0, sql: "SELECT status FROM runs") } == "completed")
         try journal.rewind(to: 2, totalSteps: 5, machineJson: "{}", events: [event])  // more steps: a real continuation
-        #expect(try database.reader.read { try String.fetchOne($0, sql: "SELECT status FROM runs") } == "running")
+        #expect(try raw.read { try String.fetchOne($0, sql: "SELECT status FROM runs") } == "running")
     }
 
     @Test func metricsAreKeyedByRunKeyAndStep() throws {
-        let (database, run) = try Self.populated()
-        try database.writer.write { (db: Database) throws in
+        let folder = TemporaryDirectory()
+        let (database, run) = try Self.populated(in: folder)
+        let raw = RawDatabase(database)
+        try raw.write { (db: Database) throws in
             // A replayed step overwrites, never duplicates.
-            try MetricRecord(runId: run.id!, key: "loss/generator", step: 1, value: 42).insert(db, onConflict: .replace)
-            #expect(throws: DatabaseError.self) { try MetricRecord(runId: run.id!, key: "loss/generator", step: 1, value: 7).insert(db) }
+            try db.execute(sql: "INSERT OR REPLACE INTO metrics (run_id, key, step, value) VALUES (?, 'loss/generator', 1, 42)", arguments: [run.id])
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO metrics (run_id, key, step, value) VALUES (?, 'loss/generator', 1, 7)", arguments: [run.id])
+            }
         }
-        let values = try database.reader.read { try Double.fetchAll($0, sql: "SELECT value FROM metrics WHERE key = 'loss/generator' ORDER BY step") }
+        let values = try raw.read { try Double.fetchAll($0, sql: "SELECT value FROM metrics WHERE key = 'loss/generator' ORDER BY step") }
         #expect(values == [0, 42, -2])
     }
 
     @Test func deletingARunCascadesAndADeletedDatasetLeavesItsRuns() throws {
-        let (database, run) = try Self.populated()
-        try database.writer.write { (db: Database) throws in
+        let folder = TemporaryDirectory()
+        let (database, run) = try Self.populated(in: folder)
+        let raw = RawDatabase(database)
+        try raw.write { (db: Database) throws in
             try db.execute(sql: "DELETE FROM datasets")
-            #expect(try RunRecord.fetchOne(db, key: run.id)?.datasetId == nil)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM dataset_parts") == 0)
-            _ = try RunRecord.deleteOne(db, key: run.id)
+        }
+        let kept = try #require(try RunStore(database).run(id: run.id!))
+        #expect(kept.datasetId == nil)
+        try raw.write { (db: Database) throws in
+            try db.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [run.id])
+            #expect(db.changesCount == 1)
             for table in ["metrics", "events", "evaluations", "stages", "checkpoints", "checkpoint_parts"] {
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") == 0, "\(table) kept rows of a deleted run")
             }
@@ -137,15 +157,17 @@ import Testing
     }
 
     @Test func aMetricForAnUnknownRunIsRefused() throws {
-        let database = try GanDatabase.inMemory()
+        let folder = TemporaryDirectory()
+        let database = try GanDatabase.open(path: folder.file("empty.sqlite"))
         #expect(throws: DatabaseError.self) {
-            try database.writer.write { try MetricRecord(runId: 999, key: "k", step: 0, value: 1).insert($0) }
+            try RawDatabase(database).write { try $0.execute(sql: "INSERT INTO metrics (run_id, key, step, value) VALUES (999, 'k', 0, 1)") }
         }
     }
 
     @Test func latestMetricsViewHoldsTheLastStepOfEachKey() throws {
-        let (database, _) = try Self.populated()
-        let rows = try database.reader.read { try Row.fetchAll($0, sql: "SELECT key, step, value FROM latest_metrics ORDER BY key") }
+        let folder = TemporaryDirectory()
+        let (database, _) = try Self.populated(in: folder)
+        let rows = try RawDatabase(database).read { try Row.fetchAll($0, sql: "SELECT key, step, value FROM latest_metrics ORDER BY key") }
         #expect(rows.map { $0[0] as String } == ["loss/discriminator", "loss/generator"])
         #expect(rows.map { $0[1] as Int } == [2, 2])
     }

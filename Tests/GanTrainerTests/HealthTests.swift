@@ -3,7 +3,6 @@ import GanSchema
 import GanStore
 import GanTestSupport
 import GanTrainer
-import GRDB
 import Testing
 
 @Suite struct HealthTests {
@@ -22,7 +21,8 @@ import Testing
     }
 
     @Test func aNonFiniteWeightFailsTheRunAndNamesTheLayer() throws {
-        let database = try TrainingTests.database()
+        let folder = TemporaryDirectory()
+        let database = try TrainingTests.database(in: folder)
         var specification = TrainingTests.small(.wganGP, steps: 50)
         // A learning rate this large on plain SGD drives the weights to infinity within steps.
         specification.optimizer = .sgd
@@ -33,12 +33,10 @@ import Testing
         #expect(result.status == .failed)
         let message = try #require(result.error)
         #expect(message.contains("non-finite") && message.contains("layers."))
-        try database.reader.read { db in
-            let run = try RunRecord.fetchOne(db)!
-            #expect(run.status == .failed && run.error == message)
-            let events = try EventRecord.filter(Column("kind") == "non_finite").fetchAll(db)
-            #expect(events.count == 1 && events[0].severity == .error && events[0].step == result.step + 1)
-        }
+        let run = try RunStore(database).find("boom")
+        #expect(run.status == .failed && run.error == message)
+        let events = try RunStore(database).contents(of: run, bucketsPerKey: 1).events.filter { $0.kind == "non_finite" }
+        #expect(events.count == 1 && events[0].severity == .error && events[0].step == result.step + 1)
         // The last good checkpoint is still loadable.
         let checkpoint = try #require(try CheckpointStore(database).latestComplete(runId: 1))
         let blobs = try CheckpointStore(database).blobs(of: checkpoint)

@@ -16,7 +16,7 @@ import Testing
     }
 
     static func metricRows(_ database: GanDatabase, run: String) throws -> [String] {
-        try database.reader.read {
+        try RawDatabase(database).read {
             try String.fetchAll($0, sql: """
                 SELECT key || '@' || step || '=' || quote(value) FROM metrics JOIN runs ON runs.id = run_id
                 WHERE runs.name = ? ORDER BY key, step
@@ -28,7 +28,8 @@ import Testing
     /// moments and metric rows.
     @Test(arguments: [Objective.wganGP, .wgan, .gan])
     func stoppedAndResumedEqualsStraight(objective: Objective) throws {
-        let database = try TrainingTests.database()
+        let folder = TemporaryDirectory()
+        let database = try TrainingTests.database(in: folder)
         let specification = TrainingTests.small(objective, steps: 13)
         _ = try TrainerStage(database).train(name: "straight", specification: specification)
         var calls = 0
@@ -47,14 +48,15 @@ import Testing
     /// A crash after the checkpoint at 5 left metric rows for steps 6–8: resume removes and
     /// replays them.
     @Test func metricRowsPastTheCheckpointAreReplacedNotDuplicated() throws {
-        let database = try TrainingTests.database()
+        let folder = TemporaryDirectory()
+        let database = try TrainingTests.database(in: folder)
         let specification = TrainingTests.small(.wganGP, steps: 10)
         _ = try TrainerStage(database).train(name: "straight", specification: specification)
         var crashed = specification
         crashed.steps = 8
         _ = try TrainerStage(database).train(name: "crashed", specification: crashed)
         // Make it look like the process died at step 8 with its last checkpoint at 5.
-        try database.writer.write { db in
+        try RawDatabase(database).write { db in
             let crashedID = "(SELECT id FROM runs WHERE name = 'crashed')"
             try db.execute(sql: "DELETE FROM checkpoints WHERE step = 8 AND run_id = \(crashedID)")
             try db.execute(sql: "UPDATE metrics SET value = 999 WHERE step > 5 AND run_id = \(crashedID)")
@@ -65,19 +67,20 @@ import Testing
         let straightRows = try Self.metricRows(database, run: "straight"), crashedRows = try Self.metricRows(database, run: "crashed")
         #expect(straightRows == crashedRows, "differing rows: \(Set(straightRows).symmetricDifference(crashedRows).sorted().prefix(4))")
         #expect(try Self.finalBlobs(database, run: "straight") == Self.finalBlobs(database, run: "crashed"))
-        let resumedEvents = try database.reader.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events WHERE kind = 'resumed'") }
+        let resumedEvents = try RawDatabase(database).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events WHERE kind = 'resumed'") }
         #expect(resumedEvents == 1)
     }
 
     @Test func resumeRefusesCompletedActiveUnknownAndCorrupt() throws {
-        let database = try TrainingTests.database()
+        let folder = TemporaryDirectory()
+        let database = try TrainingTests.database(in: folder)
         _ = try TrainerStage(database).train(name: "done", specification: TrainingTests.small(.nsgan, steps: 6))
         #expect(throws: TrainerError.runCompleted(name: "done", steps: 6)) { try TrainerStage(database).resume("done") }
         // Extending a completed run is allowed.
         let extended = try TrainerStage(database).resume("done", steps: 8)
         #expect(extended.step == 8 && extended.startedAtStep == 6)
 
-        try database.writer.write { db in
+        try RawDatabase(database).write { db in
             try db.execute(sql: "UPDATE runs SET status = 'running', owner = ?, heartbeat_at = ? WHERE name = 'done'",
                            arguments: ["\(ProcessInfo.processInfo.hostName):1", Timestamp.now()])
         }
@@ -90,7 +93,7 @@ import Testing
         }
         #expect(throws: StoreError.unknownRun("ghost")) { try TrainerStage(database).resume("ghost") }
 
-        try database.writer.write { db in
+        try RawDatabase(database).write { db in
             try db.execute(sql: "UPDATE runs SET status = 'interrupted', owner = NULL WHERE name = 'done'")
             try db.execute(sql: "UPDATE checkpoint_parts SET data = zeroblob(length(data)) WHERE name = 'generator/layers.0.weight'")
         }

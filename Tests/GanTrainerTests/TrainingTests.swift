@@ -7,7 +7,7 @@ import GanTrainer
 import GRDB
 import Testing
 
-/// Small networks, few steps: the real trainer on a real (in-memory or file) database.
+/// Small networks, few steps: the real trainer on a real database file.
 @Suite struct TrainingTests {
     static func small(_ objective: Objective, steps: Int = 12, seed: UInt64 = 7) -> TrainingSpecification {
         var specification = TrainingSpecification(dataset: "8gaussians", objective: objective, steps: steps, seed: seed)
@@ -21,21 +21,23 @@ import Testing
         return specification
     }
 
-    static func database() throws -> GanDatabase {
-        let database = try GanDatabase.inMemory()
+    /// A database in `folder` with the 8gaussians test data.
+    static func database(in folder: TemporaryDirectory) throws -> GanDatabase {
+        let database = try GanDatabase.open(path: folder.file("training.sqlite"))
         try TestDatasets.insertEightGaussians(into: database)
         return database
     }
 
     static func keys(_ database: GanDatabase, run: String) throws -> Set<String> {
-        try database.reader.read {
+        try RawDatabase(database).read {
             Set(try String.fetchAll($0, sql: "SELECT DISTINCT key FROM metrics JOIN runs ON runs.id = run_id WHERE runs.name = ?", arguments: [run]))
         }
     }
 
     @Test(arguments: Objective.allCases)
     func everyObjectiveTrainsAndRecordsItsMetrics(objective: Objective) throws {
-        let database = try Self.database()
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
         let result = try TrainerStage(database).train(name: "r", specification: Self.small(objective))
         #expect(result.status == .completed && result.step == 12)
         let keys = try Self.keys(database, run: "r")
@@ -54,21 +56,22 @@ import Testing
         if objective.hasGradientPenalty { expected.formUnion(["penalty", "input_grad_norm/interpolates"]) }
         if objective == .wgan { expected.insert("clip/fraction_at_bound") }
         #expect(keys == expected, "missing \(expected.subtracting(keys)), unexpected \(keys.subtracting(expected))")
-        try database.reader.read { db in
+        try RawDatabase(database).read { db in
             let steps = try Int.fetchAll(db, sql: "SELECT step FROM checkpoints WHERE complete ORDER BY step")
             #expect(steps == [0, 5, 10, 12])
             let rows = try Int.fetchOne(db, sql: "SELECT count(*) FROM metrics WHERE key = 'loss/generator'")
             #expect(rows == 12)
             let nulls = try Int.fetchOne(db, sql: "SELECT count(*) FROM metrics WHERE value IS NULL")
             #expect(nulls == 0)
-            let run = try RunRecord.fetchOne(db)!
-            #expect(run.status == .completed && run.currentStep == 12 && run.owner == nil && run.finishedAt != nil)
-            #expect(try TrainingSpecification.decode(canonicalJSON: run.configJson) == Self.small(objective))
         }
+        let run = try RunStore(database).find("r")
+        #expect(run.status == .completed && run.currentStep == 12 && run.owner == nil && run.finishedAt != nil)
+        #expect(try TrainingSpecification.decode(canonicalJSON: run.configJson) == Self.small(objective))
     }
 
     @Test func wganKeepsEveryDiscriminatorWeightWithinTheClip() throws {
-        let database = try Self.database()
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
         var specification = Self.small(.wgan)
         specification.learningRate = 0.05
         _ = try TrainerStage(database).train(name: "clip", specification: specification)
@@ -82,16 +85,17 @@ import Testing
             checked += 1
         }
         #expect(checked == 6)
-        let fraction = try database.reader.read { try Double.fetchOne($0, sql: "SELECT value FROM metrics WHERE key = 'clip/fraction_at_bound' ORDER BY step DESC") }
+        let fraction = try RawDatabase(database).read { try Double.fetchOne($0, sql: "SELECT value FROM metrics WHERE key = 'clip/fraction_at_bound' ORDER BY step DESC") }
         #expect((fraction ?? 0) > 0.1, "with a large learning rate, weights pile up at ±c")
     }
 
     @Test func metricsEveryNRecordsOnlyThoseStepsAndTheLast() throws {
-        let database = try Self.database()
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
         var specification = Self.small(.nsgan, steps: 10)
         specification.metricsEvery = 4
         _ = try TrainerStage(database).train(name: "sparse", specification: specification)
-        let steps = try database.reader.read { try Int.fetchAll($0, sql: "SELECT step FROM metrics WHERE key = 'loss/generator' ORDER BY step") }
+        let steps = try RawDatabase(database).read { try Int.fetchAll($0, sql: "SELECT step FROM metrics WHERE key = 'loss/generator' ORDER BY step") }
         #expect(steps == [4, 8, 10])
     }
 
@@ -114,7 +118,8 @@ import Testing
     /// Every checkpoint carries the description its weights follow: the parameter paths the
     /// blobs are named by, and the hidden outputs the activation-gradient keys are named by.
     @Test func checkpointsCarryTheNetworksTheyHold() throws {
-        let database = try Self.database()
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
         _ = try TrainerStage(database).train(name: "described", specification: Self.small(.wganGP, steps: 2))
         let store = CheckpointStore(database)
         let blobs = try store.blobs(of: try #require(try store.latestComplete(runId: 1)))
@@ -130,7 +135,8 @@ import Testing
     }
 
     @Test func invalidSpecificationsAreRefusedBeforeAnythingIsWritten() throws {
-        let database = try Self.database()
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
         var specification = Self.small(.wganGP)
         specification.batchSize = 0
         specification.activation = "swish"
@@ -138,8 +144,7 @@ import Testing
         var unknown = Self.small(.gan)
         unknown.dataset = "nope"
         #expect(throws: StoreError.unknownDataset("nope")) { try TrainerStage(database).train(name: "bad", specification: unknown) }
-        let runs = try database.reader.read { try RunRecord.fetchCount($0) }
-        #expect(runs == 0)
+        #expect(try RunStore(database).list().isEmpty)
         _ = try TrainerStage(database).train(name: "taken", specification: Self.small(.gan, steps: 1))
         #expect(throws: StoreError.duplicateRun("taken")) { try TrainerStage(database).train(name: "taken", specification: Self.small(.gan, steps: 1)) }
     }
@@ -149,7 +154,8 @@ import Testing
     /// After `generatorFrozenAfter` steps the generator's weights stop changing, the
     /// discriminator keeps learning, and the generator's gradient is still recorded.
     @Test func aFrozenGeneratorIsMeasuredButNotUpdated() throws {
-        let database = try TrainingTests.database()
+        let folder = TemporaryDirectory()
+        let database = try TrainingTests.database(in: folder)
         var specification = TrainingTests.small(.gan, steps: 12)
         specification.generatorFrozenAfter = 6
         specification.checkpointEvery = 6
@@ -161,7 +167,7 @@ import Testing
             #expect(atEnd[name] == blob, "\(name) changed after the freeze")
         }
         #expect(atFreeze.filter { $0.key.hasPrefix("discriminator/") } != atEnd.filter { $0.key.hasPrefix("discriminator/") })
-        let steps = try database.reader.read { try Int.fetchAll($0, sql: "SELECT step FROM metrics WHERE key = 'generator/sample_grad_norm' ORDER BY step") }
+        let steps = try RawDatabase(database).read { try Int.fetchAll($0, sql: "SELECT step FROM metrics WHERE key = 'generator/sample_grad_norm' ORDER BY step") }
         #expect(steps == Array(1...12))
         var invalid = specification
         invalid.generatorFrozenAfter = 12

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// One named blob of a checkpoint: weights, optimizer moments, a random-stream state.
 public struct CheckpointBlob: Equatable, Sendable {
@@ -52,7 +52,7 @@ public struct CheckpointStore: Sendable {
     /// Writes a checkpoint of `runId` at `step` inside the caller's transaction, replacing one
     /// at the same step.
     @discardableResult
-    public static func write(_ blobs: [CheckpointBlob], runId: Int64, step: Int, in db: Database) throws -> CheckpointRecord {
+    static func write(_ blobs: [CheckpointBlob], runId: Int64, step: Int, in db: Database) throws -> CheckpointRecord {
         try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ? AND step = ?", arguments: [runId, step])
         var checkpoint = CheckpointRecord(runId: runId, step: step)
         try checkpoint.insert(db)
@@ -62,7 +62,7 @@ public struct CheckpointStore: Sendable {
             var offset = 0, index = 0
             repeat {
                 let end = min(offset + partSize, blob.data.count)
-                let part = CheckpointPartRecord(checkpointId: checkpoint.id!, name: blob.name, partIndex: index,
+                var part = CheckpointPartRecord(checkpointId: checkpoint.id!, name: blob.name, partIndex: index,
                                                 elementType: blob.elementType, shapeJson: shape,
                                                 data: blob.data.subdata(in: offset..<end))
                 try part.insert(db)
@@ -84,8 +84,8 @@ public struct CheckpointStore: Sendable {
 
     /// `latestComplete(runId:)` inside the caller's transaction.
     static func latestComplete(runId: Int64, in db: Database) throws -> CheckpointRecord? {
-        try CheckpointRecord.filter(Column("run_id") == runId && Column("complete") == true)
-            .order(Column("step").desc).fetchOne(db)
+        try RecordRow<CheckpointRecord>.filter(Column("run_id") == runId && Column("complete") == true)
+            .order(Column("step").desc).fetchOne(db)?.record
     }
 
     /// The steps of the complete checkpoints of `runId`, ascending.
@@ -101,7 +101,8 @@ public struct CheckpointStore: Sendable {
     /// The complete checkpoint of `runId` at `step`, if any.
     public func checkpoint(runId: Int64, step: Int) throws -> CheckpointRecord? {
         try database.reader.read { db in
-            try CheckpointRecord.filter(Column("run_id") == runId && Column("step") == step && Column("complete") == true).fetchOne(db)
+            try RecordRow<CheckpointRecord>.filter(Column("run_id") == runId && Column("step") == step && Column("complete") == true)
+                .fetchOne(db)?.record
         }
     }
 
@@ -111,10 +112,10 @@ public struct CheckpointStore: Sendable {
         try database.reader.read { db in
             var blobs: [String: CheckpointBlob] = [:]
             var nextIndex: [String: Int] = [:]
-            var request = CheckpointPartRecord.filter(Column("checkpoint_id") == checkpoint.id)
+            var request = RecordRow<CheckpointPartRecord>.filter(Column("checkpoint_id") == checkpoint.id)
             if let name { request = request.filter(Column("name") == name) }
             let parts = try request.order(Column("name"), Column("part_index")).fetchCursor(db)
-            while let part = try parts.next() {
+            while let part = try parts.next()?.record {
                 let label = "checkpoint at step \(checkpoint.step), blob '\(part.name)' part \(part.partIndex)"
                 guard part.partIndex == nextIndex[part.name, default: 0], SHA256.hex(part.data) == part.sha256 else {
                     throw StoreError.corruptBlob(label)

@@ -1,6 +1,6 @@
 import Foundation
 import GanSchema
-import GRDB
+internal import GRDB
 
 /// A row of `checkpoint_views`: one thing the report draws from a checkpoint's networks,
 /// computed by the evaluator (names and layout in `CheckpointViewName`), as float32 values of

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 extension GanDatabase {
     /// The outcome of `PRAGMA quick_check` / `integrity_check` plus `foreign_key_check`.

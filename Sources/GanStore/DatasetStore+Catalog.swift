@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// What `DatasetStore` refuses to write; the loader's `DatasetCatalog` words each one for its
 /// users.
@@ -59,7 +59,7 @@ extension DatasetStore {
 
     /// Every dataset, oldest first.
     public func list() throws -> [DatasetRecord] {
-        try database.reader.read { try DatasetRecord.order(Column("id")).fetchAll($0) }
+        try database.reader.read { try RecordRow<DatasetRecord>.order(Column("id")).fetchAll($0).map(\.record) }
     }
 
     /// The dataset named `reference`, or else numbered `reference`, if any.
@@ -69,13 +69,13 @@ extension DatasetStore {
 
     /// The dataset numbered `id`, if any.
     public func dataset(id: Int64) throws -> DatasetRecord? {
-        try database.reader.read { try DatasetRecord.fetchOne($0, key: id) }
+        try database.reader.read { try RecordRow<DatasetRecord>.fetchOne($0, key: id)?.record }
     }
 
     /// The arrays of `dataset` (without their bytes), by name, descending.
     public func arrays(of dataset: DatasetRecord) throws -> [DatasetArrayRecord] {
         try database.reader.read { db in
-            try DatasetArrayRecord.filter(Column("dataset_id") == dataset.id).order(Column("name").desc).fetchAll(db)
+            try RecordRow<DatasetArrayRecord>.filter(Column("dataset_id") == dataset.id).order(Column("name").desc).fetchAll(db).map(\.record)
         }
     }
 
@@ -84,7 +84,7 @@ extension DatasetStore {
     public func withArrays<T>(of dataset: DatasetRecord,
                               _ transform: (DatasetArrayRecord, Result<Data, ArrayDamage>) throws -> T) throws -> [T] {
         try database.reader.read { db in
-            try DatasetArrayRecord.filter(Column("dataset_id") == dataset.id).fetchAll(db).map { record in
+            try RecordRow<DatasetArrayRecord>.filter(Column("dataset_id") == dataset.id).fetchAll(db).map(\.record).map { record in
                 let bytes: Result<Data, ArrayDamage>
                 do {
                     bytes = .success(try Self.reassemble(record, in: db))
@@ -138,9 +138,9 @@ extension DatasetStore {
     }
 
     static func lookup(_ reference: String, in db: Database) throws -> DatasetRecord? {
-        if let byName = try DatasetRecord.filter(Column("name") == reference).fetchOne(db) { return byName }
+        if let byName = try RecordRow<DatasetRecord>.filter(Column("name") == reference).fetchOne(db)?.record { return byName }
         guard let id = Int64(reference) else { return nil }
-        return try DatasetRecord.fetchOne(db, key: id)
+        return try RecordRow<DatasetRecord>.fetchOne(db, key: id)?.record
     }
 
     static func runNames(using dataset: DatasetRecord, in db: Database) throws -> [String] {

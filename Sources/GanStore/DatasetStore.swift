@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// Reads stored datasets back: the row, and each array's bytes reassembled from its parts with
 /// every checksum verified. A corrupt part is reported, never returned.
@@ -29,7 +29,7 @@ public struct DatasetStore: Sendable {
     }
 
     public func find(_ name: String) throws -> DatasetRecord {
-        guard let record = try database.reader.read({ try DatasetRecord.filter(Column("name") == name).fetchOne($0) }) else {
+        guard let record = try database.reader.read({ try RecordRow<DatasetRecord>.filter(Column("name") == name).fetchOne($0)?.record }) else {
             throw StoreError.unknownDataset(name)
         }
         return record
@@ -38,8 +38,8 @@ public struct DatasetStore: Sendable {
     /// The array `arrayName` of dataset `name`, or nil if the dataset has no such array.
     public func array(_ arrayName: String, of dataset: DatasetRecord) throws -> StoredArray? {
         try database.reader.read { db in
-            guard let record = try DatasetArrayRecord
-                .filter(Column("dataset_id") == dataset.id && Column("name") == arrayName).fetchOne(db) else { return nil }
+            guard let record = try RecordRow<DatasetArrayRecord>
+                .filter(Column("dataset_id") == dataset.id && Column("name") == arrayName).fetchOne(db)?.record else { return nil }
             let bytes: Data
             do {
                 bytes = try Self.reassemble(record, in: db)
@@ -57,9 +57,9 @@ public struct DatasetStore: Sendable {
     static func reassemble(_ record: DatasetArrayRecord, in db: Database) throws -> Data {
         var bytes = Data(capacity: Int(max(record.byteCount, 0)))
         var hasher = SHA256()
-        let parts = try DatasetPartRecord.filter(Column("array_id") == record.id).order(Column("part_index")).fetchCursor(db)
+        let parts = try RecordRow<DatasetPartRecord>.filter(Column("array_id") == record.id).order(Column("part_index")).fetchCursor(db)
         var expectedIndex = 0
-        while let part = try parts.next() {
+        while let part = try parts.next()?.record {
             guard part.partIndex == expectedIndex else { throw ArrayDamage.missingPart(expectedIndex) }
             guard SHA256.hex(part.data) == part.sha256 else { throw ArrayDamage.partChecksum(part: part.partIndex, stored: part.sha256) }
             hasher.update(part.data)

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// The evaluator's gateway to the database: `evaluations` rows (with the run's
 /// `checkpoint_views`, written in the same transaction), and the classifier pseudo-runs
@@ -39,9 +39,9 @@ public struct EvaluationRecordStore: Sendable {
     /// The evaluations of `runId` (at `step`, if given), by step then metric.
     public func evaluations(runId: Int64, step: Int? = nil) throws -> [EvaluationRecord] {
         try database.reader.read { db in
-            var request = EvaluationRecord.filter(Column("run_id") == runId)
+            var request = RecordRow<EvaluationRecord>.filter(Column("run_id") == runId)
             if let step { request = request.filter(Column("step") == step) }
-            return try request.order(Column("step"), Column("metric")).fetchAll(db)
+            return try request.order(Column("step"), Column("metric")).fetchAll(db).map(\.record)
         }
     }
 
@@ -84,11 +84,11 @@ public struct EvaluationRecordStore: Sendable {
     }
 
     static func completedRun(objective: String, trainedOn dataset: DatasetRecord, in db: Database) throws -> RunRecord? {
-        try RunRecord.fetchOne(db, sql: """
+        try RecordRow<RunRecord>.fetchOne(db, sql: """
             SELECT * FROM runs
             WHERE objective = ? AND status = 'completed' AND dataset_id = ?
               AND json_extract(config_json, '$.dataset_sha256') = ?
             ORDER BY id DESC LIMIT 1
-            """, arguments: [objective, dataset.id, dataset.contentSha256])
+            """, arguments: [objective, dataset.id, dataset.contentSha256])?.record
     }
 }

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension GanDatabase {
     /// What SQLite reports on the connection that writes: the file's page size, journal mode,

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// The one SQLite database that ganpipe's stages share (WAL mode with `synchronous = NORMAL`,
 /// foreign keys on, a busy timeout, 16 KiB pages, immediate write transactions). Opening it
@@ -20,8 +20,9 @@ public final class GanDatabase: Sendable {
 
     public let path: String
     public let access: Access
-    /// A `DatabasePool` for files, a `DatabaseQueue` for in-memory databases.
-    public let writer: any DatabaseWriter
+    /// A `DatabasePool` for files, a `DatabaseQueue` for in-memory databases. GanStore's own:
+    /// other targets go through the `…Store` gateways.
+    let writer: any DatabaseWriter
     /// The migrations that opening the database applied, in order: every one for a new file,
     /// none for a database that was up to date or opened read-only.
     public let migrationsAppliedOnOpen: [EmbeddedMigration]
@@ -33,9 +34,9 @@ public final class GanDatabase: Sendable {
         self.migrationsAppliedOnOpen = migrationsApplied
     }
 
-    public var reader: any DatabaseReader { writer }
+    var reader: any DatabaseReader { writer }
 
-    public static func configuration(readOnly: Bool) -> Configuration {
+    static func configuration(readOnly: Bool) -> Configuration {
         var configuration = Configuration()
         configuration.label = "ganpipe"
         configuration.foreignKeysEnabled = true

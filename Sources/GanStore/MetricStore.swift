@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// One key's values over a bucket of consecutive steps, aggregated by SQLite: the mean,
 /// minimum and maximum of its finite values, how many rows it has, how many were not finite

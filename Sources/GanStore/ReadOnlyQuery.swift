@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
-import GRDBSQLite
+internal import GRDB
+internal import GRDBSQLite
 
 /// Runs SQL typed by a person on a read-only connection: every statement is checked with
 /// `sqlite3_stmt_readonly` before anything runs, so a statement that would write (including

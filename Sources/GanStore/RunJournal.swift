@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
-import GRDBSQLite
+internal import GRDB
+internal import GRDBSQLite
 
 /// The trainer's write path for one run: metrics, events, progress, checkpoints and status.
 /// Each call is one immediate transaction, so a crash leaves the run at its last commit.
@@ -47,7 +47,7 @@ public struct RunJournal: Sendable {
     /// looked: it has since completed `totalSteps` (or more), or — for a `fresh` start — it has
     /// a complete checkpoint to resume from.
     func takeLease(_ db: Database, totalSteps: Int, fresh: Bool) throws {
-        guard let run = try RunRecord.fetchOne(db, key: runId) else { throw StoreError.unknownRun(String(runId)) }
+        guard let run = try RecordRow<RunRecord>.fetchOne(db, key: runId)?.record else { throw StoreError.unknownRun(String(runId)) }
         guard RunLease.isAvailable(run) else {
             throw StoreError.runBusy(name: run.name, owner: run.owner ?? "?", heartbeat: run.heartbeatAt ?? "never")
         }
@@ -120,9 +120,9 @@ public struct RunJournal: Sendable {
             let now = Timestamp.now()
             try record(events, at: now, in: db)
             try db.execute(sql: "UPDATE runs SET status = ?, error = ?, finished_at = ?, heartbeat_at = ?, owner = NULL WHERE id = ?",
-                           arguments: [status, error, now, now, runId])
+                           arguments: [status.rawValue, error, now, now, runId])
             // The run's last word is read back: a run whose row cannot be read is not done.
-            guard db.changesCount == 1, try RunRecord.fetchOne(db, key: runId)?.status == status else {
+            guard db.changesCount == 1, try RecordRow<RunRecord>.fetchOne(db, key: runId)?.record.status == status else {
                 throw StoreError.damaged(path: database.path, detail: "the row of run \(runId) cannot be read back")
             }
         }

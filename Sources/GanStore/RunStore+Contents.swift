@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension RunStore {
     /// What hangs off a run, as the read-only views need it: its dataset, every metric key
@@ -24,10 +24,12 @@ extension RunStore {
         return try database.reader.read { db in
             let (bucketSize, series) = try MetricStore.downsampled(runId: id, bucketsPerKey: bucketsPerKey, in: db)
             return Contents(
-                dataset: try run.datasetId.flatMap { try DatasetRecord.fetchOne(db, key: $0) },
+                dataset: try run.datasetId.flatMap { try RecordRow<DatasetRecord>.fetchOne(db, key: $0)?.record },
                 bucketSize: bucketSize, series: series,
-                events: try EventRecord.filter(Column("run_id") == id).order(Column("step"), Column("id")).fetchAll(db),
-                evaluations: try EvaluationRecord.filter(Column("run_id") == id).order(Column("metric"), Column("step")).fetchAll(db),
+                events: try RecordRow<EventRecord>.filter(Column("run_id") == id).order(Column("step"), Column("id"))
+                    .fetchAll(db).map(\.record),
+                evaluations: try RecordRow<EvaluationRecord>.filter(Column("run_id") == id).order(Column("metric"), Column("step"))
+                    .fetchAll(db).map(\.record),
                 checkpointSteps: try CheckpointStore.completeSteps(runId: id, in: db))
         }
     }

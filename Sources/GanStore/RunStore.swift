@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// The gateway to `runs` and what hangs off a run.
 public struct RunStore: Sendable {
@@ -11,18 +11,18 @@ public struct RunStore: Sendable {
     /// Runs in creation order, optionally only those with `status`.
     public func list(status: RunStatus? = nil) throws -> [RunRecord] {
         try database.reader.read { db in
-            var request = RunRecord.order(Column("id"))
-            if let status { request = request.filter(Column("status") == status) }
-            return try request.fetchAll(db)
+            var request = RecordRow<RunRecord>.order(Column("id"))
+            if let status { request = request.filter(Column("status") == status.rawValue) }
+            return try request.fetchAll(db).map(\.record)
         }
     }
 
     /// The run whose name is `reference`, or else whose id is `reference`.
     public func find(_ reference: String) throws -> RunRecord {
         let run = try database.reader.read { db -> RunRecord? in
-            if let byName = try RunRecord.filter(Column("name") == reference).fetchOne(db) { return byName }
+            if let byName = try RecordRow<RunRecord>.filter(Column("name") == reference).fetchOne(db)?.record { return byName }
             guard let id = Int64(reference) else { return nil }
-            return try RunRecord.fetchOne(db, key: id)
+            return try RecordRow<RunRecord>.fetchOne(db, key: id)?.record
         }
         guard let run else { throw StoreError.unknownRun(reference) }
         return run
@@ -30,7 +30,7 @@ public struct RunStore: Sendable {
 
     /// The run numbered `id`, if any.
     public func run(id: Int64) throws -> RunRecord? {
-        try database.reader.read { try RunRecord.fetchOne($0, key: id) }
+        try database.reader.read { try RecordRow<RunRecord>.fetchOne($0, key: id)?.record }
     }
 
     /// Inserts `run` and returns it with its id. Every row of `runs` is read first (the table
@@ -39,7 +39,7 @@ public struct RunStore: Sendable {
     public func insert(_ run: RunRecord) throws -> RunRecord {
         try GanDatabase.wrap(path: database.path) {
             try database.writer.write { db in
-                if try RunRecord.fetchAll(db).contains(where: { $0.name == run.name }) {
+                if try RecordRow<RunRecord>.fetchAll(db).contains(where: { $0.record.name == run.name }) {
                     throw StoreError.duplicateRun(run.name)
                 }
                 var run = run
@@ -54,7 +54,7 @@ public struct RunStore: Sendable {
     public func insertIfAbsent(_ run: RunRecord) throws -> (run: RunRecord, inserted: Bool) {
         try GanDatabase.wrap(path: database.path) {
             try database.writer.write { db in
-                if let existing = try RunRecord.filter(Column("name") == run.name).fetchOne(db) { return (existing, false) }
+                if let existing = try RecordRow<RunRecord>.filter(Column("name") == run.name).fetchOne(db)?.record { return (existing, false) }
                 var run = run
                 try run.insert(db)
                 return (run, true)

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// One `migrations/NNNN_what_changed.sql` file, compiled into the binary by the
 /// EmbedMigrations build tool.
@@ -48,7 +48,7 @@ public struct SchemaMigrator: Sendable {
         case ganpipe(version: Int, pending: Int)
     }
 
-    public func appliedMigrations(_ db: Database) throws -> [AppliedMigration] {
+    func appliedMigrations(_ db: Database) throws -> [AppliedMigration] {
         guard try db.tableExists("schema_migrations") else { return [] }
         return try Row.fetchAll(db, sql: "SELECT version, name, sha256, applied_at FROM schema_migrations ORDER BY version")
             .map { AppliedMigration(version: $0[0], name: $0[1], sha256: $0[2], appliedAt: $0[3]) }
@@ -56,7 +56,7 @@ public struct SchemaMigrator: Sendable {
 
     /// Reads the database's state and throws when its history disagrees with this binary:
     /// newer schema, renamed or edited migrations.
-    public func verify(_ db: Database, path: String) throws -> State {
+    func verify(_ db: Database, path: String) throws -> State {
         let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         let tableCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
         let hasHistory = try db.tableExists("schema_migrations")
@@ -88,7 +88,7 @@ public struct SchemaMigrator: Sendable {
     /// Applies every pending migration inside the caller's transaction. Running it on an
     /// up-to-date database changes nothing. Returns the migrations it applied.
     @discardableResult
-    public func migrate(_ db: Database, path: String) throws -> [EmbeddedMigration] {
+    func migrate(_ db: Database, path: String) throws -> [EmbeddedMigration] {
         let state = try verify(db, path: path)
         let current: Int
         switch state {

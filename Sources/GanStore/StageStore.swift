@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// The gateway to `stages`: the status of each pipeline stage of each run.
 public struct StageStore: Sendable {
@@ -11,7 +11,7 @@ public struct StageStore: Sendable {
     /// The stages of `runId`, keyed by stage.
     public func stages(of runId: Int64) throws -> [StageName: StageRecord] {
         try database.reader.read { db in
-            let records = try StageRecord.filter(Column("run_id") == runId).fetchAll(db)
+            let records = try RecordRow<StageRecord>.filter(Column("run_id") == runId).fetchAll(db).map(\.record)
             return Dictionary(uniqueKeysWithValues: records.map { ($0.stage, $0) })
         }
     }
@@ -24,8 +24,8 @@ public struct StageStore: Sendable {
                 INSERT INTO stages (run_id, stage, status, attempts, started_at) VALUES (?, ?, 'running', 1, ?)
                 ON CONFLICT (run_id, stage) DO UPDATE SET status = 'running', attempts = attempts + 1,
                     started_at = excluded.started_at, finished_at = NULL, error = NULL
-                """, arguments: [runId, stage, Timestamp.now()])
-            return try Int.fetchOne(db, sql: "SELECT attempts FROM stages WHERE run_id = ? AND stage = ?", arguments: [runId, stage]) ?? 1
+                """, arguments: [runId, stage.rawValue, Timestamp.now()])
+            return try Int.fetchOne(db, sql: "SELECT attempts FROM stages WHERE run_id = ? AND stage = ?", arguments: [runId, stage.rawValue]) ?? 1
         }
     }
 
@@ -36,7 +36,7 @@ public struct StageStore: Sendable {
                 INSERT INTO stages (run_id, stage, status, attempts, started_at, finished_at, error) VALUES (?, ?, ?, 0, ?, ?, ?)
                 ON CONFLICT (run_id, stage) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at,
                     error = excluded.error
-                """, arguments: [runId, stage, status, Timestamp.now(), Timestamp.now(), error])
+                """, arguments: [runId, stage.rawValue, status.rawValue, Timestamp.now(), Timestamp.now(), error])
         }
     }
 

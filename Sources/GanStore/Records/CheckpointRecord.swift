@@ -1,13 +1,8 @@
 import Foundation
-import GRDB
 
 /// A row of `checkpoints`. Written in one transaction with its parts; `complete` is set last,
 /// so a checkpoint with `complete == false` is never loaded.
-public struct CheckpointRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "checkpoints"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct CheckpointRecord: Codable, Equatable, Sendable {
     public var id: Int64?
     public var runId: Int64
     public var step: Int
@@ -23,19 +18,11 @@ public struct CheckpointRecord: Codable, Equatable, Sendable, FetchableRecord, M
         self.byteCount = byteCount
         self.createdAt = createdAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
 /// A row of `checkpoint_parts`: one part of a named blob of a checkpoint (a weight tensor,
 /// optimizer moments, a random-stream state), with its own SHA-256.
-public struct CheckpointPartRecord: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "checkpoint_parts"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct CheckpointPartRecord: Codable, Equatable, Sendable {
     public var checkpointId: Int64
     public var name: String
     public var partIndex: Int
@@ -55,4 +42,12 @@ public struct CheckpointPartRecord: Codable, Equatable, Sendable, FetchableRecor
         self.data = data
         self.sha256 = SHA256.hex(data)
     }
+}
+
+extension CheckpointRecord: IdentifiedRecord {
+    static let databaseTableName = "checkpoints"
+}
+
+extension CheckpointPartRecord: StoredRecord {
+    static let databaseTableName = "checkpoint_parts"
 }

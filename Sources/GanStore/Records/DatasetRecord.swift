@@ -1,13 +1,8 @@
 import Foundation
-import GRDB
 
 /// A row of `datasets`: one generated or imported dataset. Its arrays live in
 /// `dataset_arrays`, their bytes in `dataset_parts`.
-public struct DatasetRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "datasets"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct DatasetRecord: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable { case synthetic, imported }
 
     public var id: Int64?
@@ -39,19 +34,11 @@ public struct DatasetRecord: Codable, Equatable, Sendable, FetchableRecord, Muta
         self.metadataJson = metadataJson
         self.createdAt = createdAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
 /// A row of `dataset_arrays`: one named array of a dataset (`samples`, `labels`).
 /// A stored element `e` stands for the value `e * scale + offset`.
-public struct DatasetArrayRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "dataset_arrays"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct DatasetArrayRecord: Codable, Equatable, Sendable {
     public var id: Int64?
     public var datasetId: Int64
     public var name: String
@@ -73,18 +60,10 @@ public struct DatasetArrayRecord: Codable, Equatable, Sendable, FetchableRecord,
         self.byteCount = byteCount
         self.sha256 = sha256
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
 /// A row of `dataset_parts`: one chunk of an array's bytes with its checksum.
-public struct DatasetPartRecord: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "dataset_parts"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct DatasetPartRecord: Codable, Equatable, Sendable {
     public var arrayId: Int64
     public var partIndex: Int
     public var data: Data
@@ -97,4 +76,16 @@ public struct DatasetPartRecord: Codable, Equatable, Sendable, FetchableRecord, 
         self.data = data
         self.sha256 = SHA256.hex(data)
     }
+}
+
+extension DatasetRecord: IdentifiedRecord {
+    static let databaseTableName = "datasets"
+}
+
+extension DatasetArrayRecord: IdentifiedRecord {
+    static let databaseTableName = "dataset_arrays"
+}
+
+extension DatasetPartRecord: StoredRecord {
+    static let databaseTableName = "dataset_parts"
 }

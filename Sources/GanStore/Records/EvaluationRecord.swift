@@ -1,11 +1,5 @@
-import GRDB
-
 /// A row of `evaluations`: one sample-quality score of one checkpoint of a run.
-public struct EvaluationRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "evaluations"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct EvaluationRecord: Codable, Equatable, Sendable {
     public var id: Int64?
     public var runId: Int64
     /// The step of the evaluated checkpoint.
@@ -27,28 +21,20 @@ public struct EvaluationRecord: Codable, Equatable, Sendable, FetchableRecord, M
         self.seed = seed
         self.createdAt = createdAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
 /// The pipeline stages; the `stages.stage` CHECK constraint holds the same values.
-public enum StageName: String, Codable, CaseIterable, Sendable, DatabaseValueConvertible {
+public enum StageName: String, Codable, CaseIterable, Sendable {
     case loader, trainer, evaluator
 }
 
 /// The status of a stage; the `stages.status` CHECK constraint holds the same values.
-public enum StageStatus: String, Codable, CaseIterable, Sendable, DatabaseValueConvertible {
+public enum StageStatus: String, Codable, CaseIterable, Sendable {
     case pending, running, completed, failed, skipped
 }
 
 /// A row of `stages`: the state of one stage of one run in a pipeline.
-public struct StageRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "stages"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct StageRecord: Codable, Equatable, Sendable {
     public var id: Int64?
     public var runId: Int64
     public var stage: StageName
@@ -64,8 +50,12 @@ public struct StageRecord: Codable, Equatable, Sendable, FetchableRecord, Mutabl
         self.status = status
         self.attempts = attempts
     }
+}
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
+extension EvaluationRecord: IdentifiedRecord {
+    static let databaseTableName = "evaluations"
+}
+
+extension StageRecord: IdentifiedRecord {
+    static let databaseTableName = "stages"
 }

@@ -1,12 +1,6 @@
-import GRDB
-
 /// A row of `metrics`: the value of one key at one step of one run. Keys are the stable
 /// strings documented in migrations/README.md (e.g. `loss/discriminator`).
-public struct MetricRecord: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "metrics"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct MetricRecord: Codable, Equatable, Sendable {
     public var runId: Int64
     public var key: String
     public var step: Int
@@ -22,16 +16,12 @@ public struct MetricRecord: Codable, Equatable, Sendable, FetchableRecord, Persi
 }
 
 /// Severity of an event; the `events.severity` CHECK constraint holds the same values.
-public enum EventSeverity: String, Codable, CaseIterable, Sendable, DatabaseValueConvertible {
+public enum EventSeverity: String, Codable, CaseIterable, Sendable {
     case info, warning, error
 }
 
 /// A row of `events`: something that happened to a run at a step.
-public struct EventRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "events"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct EventRecord: Codable, Equatable, Sendable {
     public var id: Int64?
     public var runId: Int64
     public var step: Int?
@@ -49,8 +39,12 @@ public struct EventRecord: Codable, Equatable, Sendable, FetchableRecord, Mutabl
         self.message = message
         self.createdAt = createdAt
     }
+}
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
+extension MetricRecord: StoredRecord {
+    static let databaseTableName = "metrics"
+}
+
+extension EventRecord: IdentifiedRecord {
+    static let databaseTableName = "events"
 }

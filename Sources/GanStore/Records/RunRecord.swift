@@ -1,16 +1,10 @@
-import GRDB
-
 /// The lifecycle of a run; the `runs.status` CHECK constraint holds the same values.
-public enum RunStatus: String, Codable, CaseIterable, Sendable, DatabaseValueConvertible {
+public enum RunStatus: String, Codable, CaseIterable, Sendable {
     case queued, running, completed, failed, interrupted
 }
 
 /// A row of `runs`: one training run, its full resolved configuration and its lifecycle.
-public struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "runs"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct RunRecord: Codable, Equatable, Sendable {
     public var id: Int64?
     public var name: String
     public var status: RunStatus
@@ -49,8 +43,8 @@ public struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, MutableP
         self.currentStep = 0
         self.createdAt = createdAt
     }
+}
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
+extension RunRecord: IdentifiedRecord {
+    static let databaseTableName = "runs"
 }

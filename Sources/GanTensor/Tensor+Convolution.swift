@@ -127,12 +127,15 @@ enum ConvolutionKernel {
     @inline(__always) static func ceilDivide(_ a: Int, _ b: Int) -> Int { -floorDivide(-a, b) }
 
     static func unfold(_ x: UnsafeMutablePointer<Float>, into cols: UnsafeMutablePointer<Float>, batch: Int, _ g: ConvolutionGeometry) {
+        let stride = g.stride
         sweep(cols, batch: batch, g) { line, image, valid in
             line.update(repeating: 0, count: valid.lowerBound)
-            var source = x + (image + valid.lowerBound * g.stride)
-            for ow in valid {
-                line[ow] = source.pointee
-                source += g.stride
+            let source = x + (image + valid.lowerBound * stride), target = line + valid.lowerBound
+            let count = valid.count
+            switch stride {
+            case 1: target.update(from: source, count: count)
+            case 2: for t in 0..<count { target[t] = source[2 &* t] }
+            default: for t in 0..<count { target[t] = source[stride &* t] }
             }
             (line + valid.upperBound).update(repeating: 0, count: g.outputWidth - valid.upperBound)
         } outside: { line in
@@ -141,11 +144,14 @@ enum ConvolutionKernel {
     }
 
     static func fold(_ cols: UnsafeMutablePointer<Float>, into x: UnsafeMutablePointer<Float>, batch: Int, _ g: ConvolutionGeometry) {
+        let stride = g.stride
         sweep(cols, batch: batch, g) { line, image, valid in
-            var target = x + (image + valid.lowerBound * g.stride)
-            for ow in valid {
-                target.pointee += line[ow]
-                target += g.stride
+            let target = x + (image + valid.lowerBound * stride), source = line + valid.lowerBound
+            let count = valid.count
+            switch stride {
+            case 1: for t in 0..<count { target[t] += source[t] }
+            case 2: for t in 0..<count { target[2 &* t] += source[t] }
+            default: for t in 0..<count { target[stride &* t] += source[t] }
             }
         } outside: { _ in }
     }

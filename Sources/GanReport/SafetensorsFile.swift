@@ -9,11 +9,11 @@ import GanStore
 /// the header) and holds `__metadata__` with string values. Names are sorted and the tensors
 /// laid out in that order, back to back.
 ///
-/// Names follow PyTorch: `generator.layers.0.weight` (`[out, in]`, the `nn.Linear` layout),
-/// `generator.layers.0.bias`, …, `discriminator.layers.N.…` — a module whose `layers` is the
-/// `nn.Sequential` of Linear and activation modules loads the generator with
-/// `G.load_state_dict({k.removeprefix("generator."): v for k, v in tensors.items() if k.startswith("generator.")})`;
-/// for a bare `nn.Sequential`, strip `generator.layers.` instead.
+/// Names follow PyTorch: `generator.layers.0.weight` (`[out, in]`, the `nn.Linear` layout;
+/// convolutions `[out, in, k, k]`, transposed `[in, out, k, k]`), `generator.layers.0.bias`,
+/// saved state (`running_mean`, `running_var`, `weight_u`, `weight_v`), …, `discriminator.…` —
+/// exactly the tensors the checkpoint's description names. `TorchModuleFile` writes the
+/// PyTorch module that rebuilds the networks and loads them.
 public struct SafetensorsFile {
     public struct Entry: Equatable {
         public var name: String
@@ -24,10 +24,14 @@ public struct SafetensorsFile {
 
     public var entries: [Entry]
     public var metadata: [String: String]
+    /// The networks the tensors belong to, from the checkpoint (nil for one written before
+    /// descriptions were stored).
+    public var model: ModelDescription?
 
-    public init(entries: [Entry], metadata: [String: String]) {
+    public init(entries: [Entry], metadata: [String: String], model: ModelDescription? = nil) {
         self.entries = entries.sorted { $0.name < $1.name }
         self.metadata = metadata
+        self.model = model
     }
 
     /// The generator and discriminator weights of `run`'s checkpoint at `step` (default: the
@@ -57,7 +61,10 @@ public struct SafetensorsFile {
             }
         }
         let names = model.map { model in
-            Set(["generator", "discriminator"].flatMap { network in model.network(network)!.parameters.map { "\(network)/\($0.path)" } })
+            Set(["generator", "discriminator"].flatMap { network -> [String] in
+                let description = model.network(network)!
+                return (description.parameters + description.buffers).map { "\(network)/\($0.path)" }
+            })
         }
         var entries: [Entry] = []
         for (name, blob) in blobs where names?.contains(name) ?? (name.hasPrefix("generator/") || name.hasPrefix("discriminator/")) {
@@ -72,13 +79,23 @@ public struct SafetensorsFile {
         guard !entries.isEmpty else { throw ReportError("the checkpoint at step \(checkpoint.step) holds no network weights") }
         let configuration = RunConfiguration(json: run.configJson)
         var metadata = ["format": "pt", "ganpipe_run": run.name, "step": String(checkpoint.step), "objective": run.objective,
-                        "activation": configuration.activation, "layout": "torch.nn.Sequential of Linear (weight [out, in]) and activation modules; no output activation"]
-        let keys: [ConfigurationKey] = [.noiseDimension, .leakySlope, .generatorDepth, .generatorWidth, .discriminatorDepth, .discriminatorWidth, .dataset, .seed]
+                        "activation": configuration.activation, "noise": "standard normal N(0, 1), noise_dimension values per sample",
+                        "layout": "torch.nn.Sequential in the order of ganpipe_model's layers (nn.Linear weight [out, in], nn.Conv2d [out, in, k, k], nn.ConvTranspose2d [in, out, k, k]); the module file `ganpipe export --torch-module` writes rebuilds it"]
+        if let shape = try DatasetStore(database).dataset(id: run.datasetId ?? -1).flatMap({ Self.sampleShape($0.metadataJson) }) {
+            metadata["sample_shape"] = "[" + shape.map(String.init).joined(separator: ",") + "]"
+        }
+        let keys: [ConfigurationKey] = [.noiseDimension, .leakySlope, .generatorDepth, .generatorWidth, .discriminatorDepth, .discriminatorWidth,
+                                        .dataset, .seed, .architecture, .channels]
         for key in keys {
             if let value = configuration.text(key.rawValue) { metadata[key.rawValue] = value }
         }
         if let model { metadata["ganpipe_model"] = String(decoding: model.json(), as: UTF8.self) }
-        return SafetensorsFile(entries: entries, metadata: metadata)
+        return SafetensorsFile(entries: entries, metadata: metadata, model: model)
+    }
+
+    static func sampleShape(_ metadataJson: String) -> [Int]? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(metadataJson.utf8)) as? [String: Any] else { return nil }
+        return (object["sample_shape"] as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue }
     }
 
     /// The file's bytes.

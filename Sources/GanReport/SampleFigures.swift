@@ -11,6 +11,8 @@ struct SampleFigures {
     var data: RunData
     var sampleCount = 512
     var panelCount = 3
+    /// Image grids shown at most (one per evaluated checkpoint up to this many).
+    var gridCount = 12
 
     /// HTML for the section body; problems (no checkpoint, a corrupt one) become a sentence.
     func render() -> String {
@@ -52,17 +54,18 @@ struct SampleFigures {
             html += "</div>"
             html += paragraph("Orange: \(real.count) real samples; green: generated samples (the first the evaluator scored); black circles: the dataset's modes, radius 3\u{3c3} (the evaluator's high-quality region). Background and grey contour lines: the discriminator's output over the plane (blue low, red high), from the same checkpoint.")
         } else if let shape, shape.count >= 2 {
-            let (height, width) = (shape[0], shape[1])
+            // Images: the real samples, then a grid at every evaluated checkpoint (at most
+            // `gridCount`, spread evenly, always the last), each large enough to read.
+            let (height, width) = shape.count >= 3 && shape[0] <= 4 ? (shape[1], shape[2]) : (shape[0], shape[1])
             let finite = values.lazy.filter(\.isFinite)
             let low = Double(finite.min() ?? 0), high = Double(finite.max() ?? 1)
-            html += "<div class=\"row\">"
-            for step in steps.suffix(2) {
-                let samples = generated[step]!.rows.prefix(64)
-                html += ImageGrid(title: "Generated at step \(step)", samples: samples.map { Array($0.prefix(height * width)) },
-                                  height: height, width: width, low: low, high: high).render()
+            let scale = max(2, min(6, 84 / max(height, 1)))
+            func grid(_ title: String, _ samples: [[Double]]) -> String {
+                ImageGrid(title: title, samples: samples.prefix(64).map { Array($0.prefix(height * width)) },
+                          height: height, width: width, low: low, high: high, scale: scale).render()
             }
-            html += ImageGrid(title: "Real samples", samples: real.prefix(64).map { Array($0.prefix(height * width)) },
-                              height: height, width: width, low: low, high: high).render()
+            html += "<div class=\"row\">" + grid("Real samples", real)
+            for step in Self.spread(evaluated, count: gridCount) { html += grid("Generated at step \(step)", generated[step]!.rows) }
             html += "</div>"
         } else {
             html += "<div class=\"row\">"

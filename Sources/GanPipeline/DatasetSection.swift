@@ -9,7 +9,8 @@ import Foundation
 /// Import paths are relative to the pipeline file.
 enum DatasetSection {
     static let generateKeys: Set<String> = ["generate", "samples", "seed", "test_fraction"]
-    static let importKeys: Set<String> = ["import", "labels", "labels_column", "sample_shape", "scale", "test_fraction", "format"]
+    static let importKeys: Set<String> = ["import", "labels", "labels_column", "sample_shape", "scale", "test_fraction", "format",
+                                          "test", "test_labels", "label_names"]
 
     static func parse(_ value: YAMLValue) throws -> [DatasetSpecification] {
         try value.mapping().map { name, entry in
@@ -44,7 +45,10 @@ enum DatasetSection {
                 name: name,
                 source: .importFile(path: resolve(try path.string()), labels: try values["labels"].map { resolve(try $0.string()) },
                                     labelsColumn: try values["labels_column"]?.string(), sampleShape: shape,
-                                    scale: try values["scale"]?.number(), testFraction: fraction, format: try values["format"]?.string()),
+                                    scale: try values["scale"]?.number(), testFraction: fraction, format: try values["format"]?.string(),
+                                    test: try values["test"].map { resolve(try $0.string()) },
+                                    testLabels: try values["test_labels"].map { resolve(try $0.string()) },
+                                    labelNames: try values["label_names"].map { try $0.sequence().map { try $0.string() } }),
                 line: entry.line ?? 0)
         }
     }

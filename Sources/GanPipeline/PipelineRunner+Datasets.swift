@@ -50,7 +50,8 @@ extension PipelineRunner {
                         "unknown generator '\(kind)'; use one of \(SyntheticKind.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return try SyntheticGenerator(kind: syntheticKind, count: samples, seed: seed, testFraction: testFraction).generate()
-            case .importFile(let path, let labels, let labelsColumn, let sampleShape, let scale, let testFraction, let format):
+            case .importFile(let path, let labels, let labelsColumn, let sampleShape, let scale, let testFraction, let format,
+                             let test, let testLabels, let labelNames):
                 var importer = DatasetImporter(path: path)
                 if let format {
                     guard let parsed = ImportFormat(rawValue: format) else {
@@ -63,6 +64,9 @@ extension PipelineRunner {
                 importer.sampleShape = sampleShape
                 importer.scale = scale
                 importer.testFraction = testFraction
+                importer.testPath = test
+                importer.testLabelsPath = testLabels
+                importer.labelNames = labelNames
                 return try importer.read()
             }
         } catch let error as LoaderError {

@@ -65,7 +65,7 @@ public struct DatasetSpecification: Sendable, Equatable {
         case generate(kind: String, samples: Int, seed: UInt64, testFraction: Double)
         /// A file to import, with the importer's options.
         case importFile(path: String, labels: String?, labelsColumn: String?, sampleShape: [Int]?, scale: Double?,
-                        testFraction: Double?, format: String?)
+                        testFraction: Double?, format: String?, test: String? = nil, testLabels: String? = nil, labelNames: [String]? = nil)
     }
 
     public var name: String

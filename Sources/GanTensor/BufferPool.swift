@@ -12,7 +12,7 @@ import Foundation
 /// every step, so resident memory stays flat. Buffers come back uninitialized, as from malloc.
 final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
-    static let byteLimit = 128 << 20
+    static let byteLimit = 1 << 30
     static let perSizeLimit = 64
 
     private let lock = NSLock()

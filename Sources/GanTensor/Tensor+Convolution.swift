@@ -128,18 +128,19 @@ enum ConvolutionKernel {
 
     static func unfold(_ x: UnsafeMutablePointer<Float>, into cols: UnsafeMutablePointer<Float>, batch: Int, _ g: ConvolutionGeometry) {
         let stride = g.stride
+        let width = g.outputWidth
         sweep(cols, batch: batch, g) { line, image, valid in
-            line.update(repeating: 0, count: valid.lowerBound)
+            for t in 0..<valid.lowerBound { line[t] = 0 }
             let source = x + (image + valid.lowerBound * stride), target = line + valid.lowerBound
             let count = valid.count
             switch stride {
-            case 1: target.update(from: source, count: count)
+            case 1: for t in 0..<count { target[t] = source[t] }
             case 2: for t in 0..<count { target[t] = source[2 &* t] }
             default: for t in 0..<count { target[t] = source[stride &* t] }
             }
-            (line + valid.upperBound).update(repeating: 0, count: g.outputWidth - valid.upperBound)
+            for t in valid.upperBound..<width { line[t] = 0 }
         } outside: { line in
-            line.update(repeating: 0, count: g.outputWidth)
+            for t in 0..<width { line[t] = 0 }
         }
     }
 

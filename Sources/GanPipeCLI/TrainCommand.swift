@@ -54,6 +54,10 @@ struct TrainCommand: ParsableCommand {
     var generatorNormalization: Normalization?
     @Option(help: "Normalisation of the discriminator's hidden layers: none, batch, layer or spectral (default: by architecture and objective).")
     var discriminatorNormalization: Normalization?
+    @Option(help: "The generator written by hand, replacing the architecture's: 'linear 6272, relu, reshape 128x7x7, conv-transpose 64 k4 s2 p1, batch-norm, relu, conv-transpose 1 k4 s2 p1, sigmoid' (pipelines/README.md lists the words).")
+    var generatorLayers: String?
+    @Option(help: "The discriminator written by hand: 'conv 64 k4 s2 p1 sn, leaky-relu 0.2, conv 128 k4 s2 p1 sn, leaky-relu 0.2, reshape 6272, linear 1 sn'.")
+    var discriminatorLayers: String?
     @Option(name: .customLong("noise-dim"), help: "Dimension of the generator's noise input (default: 2 for mlp, 100 for dcgan, 128 for wgan-gp-mnist).")
     var noiseDimension: Int?
     @Option(help: "Hidden layers of the generator (mlp).") var generatorDepth: Int = Self.defaults.generatorDepth
@@ -87,6 +91,8 @@ struct TrainCommand: ParsableCommand {
         specification.channels = channels
         specification.generatorNormalization = generatorNormalization
         specification.discriminatorNormalization = discriminatorNormalization
+        specification.generatorLayers = generatorLayers
+        specification.discriminatorLayers = discriminatorLayers
         specification.generatorDepth = generatorDepth
         specification.generatorWidth = generatorWidth
         if let discriminatorDepth { specification.discriminatorDepth = discriminatorDepth }

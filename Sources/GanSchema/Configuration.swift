@@ -13,6 +13,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case generatorFrozenAfter = "generator_frozen_after"
     case architecture, channels
     case generatorNormalization = "generator_normalization", discriminatorNormalization = "discriminator_normalization"
+    case generatorLayers = "generator_layers", discriminatorLayers = "discriminator_layers"
 }
 
 /// The networks a run trains, by name (`architecture` in `runs.config_json`).

@@ -220,16 +220,7 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
     /// No dimension of a described network may exceed this.
     public static let largestSize = 1 << 24
 
-    /// The number of values of `shape`, nil on overflow.
-    static func count(_ shape: [Int]) -> Int? {
-        var total = 1
-        for size in shape {
-            let (product, overflow) = total.multipliedReportingOverflow(by: size)
-            if overflow { return nil }
-            total = product
-        }
-        return total
-    }
+    static func count(_ shape: [Int]) -> Int? { CheckedCount.of(shape) }
 
     static func describe(_ shape: [Int]) -> String {
         shape.count == 1 ? "\(shape[0]) features" : shape.map(String.init).joined(separator: "×")

@@ -56,6 +56,9 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
     /// in DCGAN, layer norm for a DCGAN critic under a gradient penalty, none otherwise).
     public var generatorNormalization: Normalization?
     public var discriminatorNormalization: Normalization?
+    /// A network written by hand (`NetworkDescription.parsing`), replacing the architecture's.
+    public var generatorLayers: String?
+    public var discriminatorLayers: String?
 
     /// A specification with the objective's published defaults:
     /// - `gan`, `nsgan`, `hinge`: Adam lr 2e-4, β = (0.5, 0.999), 1 discriminator step (DCGAN);
@@ -143,6 +146,12 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
             require(resolvedNormalization.discriminator != .batch, .discriminatorNormalization,
                     "cannot be batch under a gradient penalty: batch norm makes each critic output depend on the whole batch, so the per-sample penalty no longer holds (use layer, as the WGAN-GP paper advises)")
         }
+        for (key, text) in [(Key.generatorLayers, generatorLayers), (.discriminatorLayers, discriminatorLayers)] {
+            guard let text else { continue }
+            do { _ = try NetworkDescription.syntax(text) } catch let problem as NetworkDescription.ShapeProblem {
+                found.append(Problem(key: key, message: problem.message))
+            } catch {}
+        }
         if let frozen = generatorFrozenAfter {
             require(frozen >= 0 && frozen < steps, .generatorFrozenAfter, "must be between 0 and the number of steps − 1 (got \(frozen) of \(steps) steps)")
         }
@@ -217,6 +226,28 @@ extension TrainingSpecification {
     /// samples' shape, with its normalisation. Throws `TrainerError.networkDoesNotFit` in one
     /// line when the data do not fit the architecture.
     public func model(for data: DataShape) throws -> ModelDescription {
+        var model = try architectureModel(for: data)
+        func parse(_ key: Key, _ text: String, inputs: Int, image: [Int]?, outputs: Int?) throws -> NetworkDescription {
+            do { return try NetworkDescription.parsing(text, inputs: inputs, image: image, outputs: outputs) } catch let problem as NetworkDescription.ShapeProblem {
+                throw TrainerError.networkDoesNotFit("\(key.rawValue) does not fit the data (\(data.image.map { $0.map(String.init).joined(separator: "×") } ?? "\(data.features) values") per sample): \(problem.message)")
+            }
+        }
+        if let generatorLayers {
+            model.generator = try parse(.generatorLayers, generatorLayers, inputs: noiseDimension, image: nil, outputs: data.features)
+        }
+        if let discriminatorLayers {
+            model.discriminator = try parse(.discriminatorLayers, discriminatorLayers, inputs: data.features, image: data.image, outputs: nil)
+        }
+        for (name, network, outputs) in [("generator", model.generator, data.features), ("discriminator", model.discriminator, 1)] {
+            if let problem = network.problem { throw TrainerError.networkDoesNotFit("the \(name) is not usable: \(problem)") }
+            guard network.outputs == outputs else {
+                throw TrainerError.networkDoesNotFit("the \(name) ends with \(network.outputs) values per sample, but needs \(outputs) (\(name == "generator" ? "the dataset's sample size" : "one score")); change its last layer")
+            }
+        }
+        return model
+    }
+
+    func architectureModel(for data: DataShape) throws -> ModelDescription {
         let (generatorNorm, discriminatorNorm) = resolvedNormalization
         let architecture = resolvedArchitecture
         if architecture == .mlp {

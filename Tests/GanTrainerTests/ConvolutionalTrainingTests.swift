@@ -112,4 +112,39 @@ import Testing
         let blobs = try CheckpointStore(database).blobs(of: try #require(try CheckpointStore(database).latestComplete(runId: record.id!)))
         #expect(throws: TrainerError.self) { try session.restore(from: blobs) }
     }
+
+    /// Networks written by hand: sizes chained from the data, reshapes at the ends implied, a
+    /// spectral-norm critic trained with the hinge loss; mistakes named by item.
+    @Test func handWrittenNetworksTrainAndTheirMistakesAreNamed() throws {
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
+        var specification = Self.specification(.hinge, .mlp)
+        specification.generatorLayers = "linear 32, relu, reshape 8x2x2, conv-transpose 4 k4 s2 p1, batch-norm, relu, conv-transpose 1 k4 s2 p1, sigmoid"
+        specification.discriminatorLayers = "conv 4 k3 s2 p1 sn, leaky-relu(0.2), conv 8 k3 s2 p1 sn, leaky-relu 0.1, reshape 32, linear 1 sn"
+        let result = try TrainerStage(database).train(name: "custom", specification: specification)
+        #expect(result.status == .completed)
+        let model = try specification.model(for: DataShape(features: 64, image: [1, 8, 8], range: 0...1))
+        #expect(model.discriminator.layers.first == .reshape([1, 8, 8]) && model.generator.layers.last == .reshape([64]))
+        #expect(model.discriminator.layers[1] == .conv(1, 4, kernel: 3, stride: 2, padding: 1, spectral: true))
+        #expect(model.discriminator.layers[4] == NetworkDescription.Layer(kind: .leakyRelu, slope: 0.1))
+        #expect(model.generator.layers[4] == .batchNorm(4))
+        let mistakes: [(String, String)] = [
+            ("conv 4 k3, tanh, linear 1", "'linear 1' follows an image of 4×6×6; flatten it first with reshape 144"),
+            ("conv 4 s2", "'conv 4 s2' needs a kernel size, e.g. k5"),
+            ("conv 4 k9", "gives no image from 1×8×8"),
+            ("relu 3", "'relu 3' takes no sizes"),
+            ("batch-norm sn", "cannot be spectrally normalised"),
+            ("conv 4 k3 op1", "only conv-transpose takes"),
+            (", relu", "has an empty item between commas"),
+            (" ", "lists no layers"),
+        ]
+        for (text, message) in mistakes {
+            var wrong = Self.specification(.hinge, .mlp)
+            wrong.discriminatorLayers = text
+            #expect(throws: (any Error).self) { _ = try TrainerStage(database).train(name: "wrong", specification: wrong) }
+            do { _ = try TrainerStage(database).train(name: "wrong", specification: wrong) } catch {
+                #expect("\(error)".contains(message), "\(text): \(error)")
+            }
+        }
+    }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import GanStore
+import GanTensor
 import GanTestSupport
 import Testing
 
@@ -78,5 +80,50 @@ import Testing
         #expect(sample.status != 0 && sample.standardError.contains("no run named or numbered 'nothing'"), "\(sample)")
         let wrongName = try GanPipeProcess.run(["sample", "nothing", "--db", path, "--to", folder.file("x.png")])
         #expect(wrongName.status != 0 && wrongName.standardError.contains("is not a .npy file"), "\(wrongName)")
+    }
+
+    /// A convolutional run (batch norm in both networks, a spectral-norm variant) killed with
+    /// SIGKILL at a random moment (`KillSeed`, named for a replay) and resumed ends with the
+    /// same weights, saved state and metric rows as a straight run.
+    @Test(arguments: ["batch", "spectral"])
+    func killedAndResumedEqualsStraight(critic: String) throws {
+        let seed = try KillSeed()
+        let folder = TemporaryDirectory()
+        let path = try Self.digits(in: folder)
+        let arguments = Self.small + ["--objective", critic == "spectral" ? "hinge" : "nsgan", "--discriminator-normalization", critic,
+                                      "--steps", "400", "--checkpoint-every", "7", "--db", path]
+        #expect(try GanPipeProcess.run(["train", "--name", "straight"] + arguments).status == 0)
+        var random = SplitMix64(seed: seed.value)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: GanPipeProcess.executablePath)
+        process.arguments = ["train", "--name", "killed"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Killed once it has passed a random step between 10 and 300 (read from the database).
+        let target = 10 + Int(random.next() % 290)
+        let reader = try GanDatabase.open(path: path, access: .readOnly)
+        let reached = try waitUntil(timeout: .seconds(120)) { ((try? RunStore(reader).find("killed"))?.currentStep ?? 0) >= target }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try reader.close()
+        #expect(reached, "\(seed): the run never reached step \(target)")
+        let resumed = try GanPipeProcess.run(["resume", "killed", "--db", path])
+        #expect(resumed.status == 0, "\(seed): \(resumed)")
+        func results(_ run: String) throws -> (metrics: String, weights: Data) {
+            let metrics = try GanPipeProcess.run(["sql", "--db", path, "--format", "csv",
+                                                  "SELECT key, step, value FROM metrics JOIN runs ON runs.id = run_id WHERE runs.name = '\(run)' ORDER BY key, step"])
+            let file = folder.file("\(run).safetensors")
+            #expect(try GanPipeProcess.run(["export", run, "--db", path, "--to", file]).status == 0)
+            var weights = try Data(contentsOf: URL(fileURLWithPath: file))
+            // The header names the run; the tensors after it must match byte for byte.
+            let length = Int(weights.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+            weights = weights.dropFirst(8 + length)
+            return (metrics.standardOutput, weights)
+        }
+        let (straightMetrics, straightWeights) = try results("straight")
+        let (killedMetrics, killedWeights) = try results("killed")
+        #expect(straightMetrics == killedMetrics && straightMetrics.split(separator: "\n").count > 1000, "\(seed)")
+        #expect(straightWeights == killedWeights, "\(seed)")
     }
 }

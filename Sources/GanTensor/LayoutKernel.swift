@@ -22,39 +22,23 @@ enum LayoutKernel {
             }
             return out
         }
+        // An odometer over the output's leading axes; the trailing axes that stay in place (the
+        // last one in a convolution's [O, N, L] → [N, O, L]) are copied as contiguous rows.
         let inStrides = Broadcasting.contiguousStrides(x.shape)
-        if permutation.last == x.rank - 1, x.shape[x.rank - 1] > 1 {
-            // The last axis stays last (e.g. [O, N, L] → [N, O, L] in a convolution): copy rows.
-            let row = x.shape[x.rank - 1]
-            let outer = Array(outShape.dropLast()), strides = permutation.dropLast().map { inStrides[$0] }
-            var index = [Int](repeating: 0, count: outer.count)
-            var offset = 0
-            for o in 0..<(x.count / row) {
-                (target + o * row).update(from: source + offset, count: row)
-                var axis = outer.count - 1
-                while axis >= 0 {
-                    index[axis] += 1
-                    offset += strides[axis]
-                    if index[axis] < outer[axis] { break }
-                    offset -= strides[axis] * outer[axis]
-                    index[axis] = 0
-                    axis -= 1
-                }
-            }
-            return out
-        }
-        let strides = permutation.map { inStrides[$0] }
-        let rank = outShape.count
-        var index = [Int](repeating: 0, count: rank)
+        var kept = 0
+        while kept < x.rank && permutation[x.rank - 1 - kept] == x.rank - 1 - kept { kept += 1 }
+        let row = x.shape.suffix(kept).reduce(1, *)
+        let outer = Array(outShape.dropLast(kept)), strides = permutation.dropLast(kept).map { inStrides[$0] }
+        var index = [Int](repeating: 0, count: outer.count)
         var offset = 0
-        for o in 0..<x.count {
-            target[o] = source[offset]
-            var axis = rank - 1
+        for o in 0..<(x.count / row) {
+            if row == 1 { target[o] = source[offset] } else { (target + o * row).update(from: source + offset, count: row) }
+            var axis = outer.count - 1
             while axis >= 0 {
                 index[axis] += 1
                 offset += strides[axis]
-                if index[axis] < outShape[axis] { break }
-                offset -= strides[axis] * outShape[axis]
+                if index[axis] < outer[axis] { break }
+                offset -= strides[axis] * outer[axis]
                 index[axis] = 0
                 axis -= 1
             }

@@ -10,37 +10,27 @@ generator step; Adam written out; state donated), NCHW convolutions through
 lax.conv_general_dilated and lax.conv_transpose (PyTorch's ConvTranspose2d geometry: padding
 k − 1 on each side of the dilated input, the kernel flipped). Threads as in wgan_gp_jax.py.
 """
-import argparse
 import json
 import os
 import sys
 import time
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-mode = parser.add_mutually_exclusive_group(required=True)
-mode.add_argument("--time", type=int, metavar="N")
-mode.add_argument("--trace", type=int, metavar="N")
-mode.add_argument("--flops", action="store_true")
-parser.add_argument("--channels", type=int, default=64)
-parser.add_argument("--batch-size", type=int, default=50)
-parser.add_argument("--seed", type=int, default=1)
-parser.add_argument("--threads", type=int, default=1)
-parser.add_argument("--data")
-args = parser.parse_args()
+import mnist_workload as workload
+
+args = workload.parse_args(__doc__.splitlines()[0])
 eigen = "true" if args.threads > 1 else "false"
 os.environ["XLA_FLAGS"] = os.environ.get("XLA_FLAGS", "") + f" --xla_cpu_multi_thread_eigen={eigen} intra_op_parallelism_threads={args.threads}"
 os.environ["NPROC"] = str(args.threads)
 os.environ["JAX_PLATFORMS"] = "cpu"
-for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ[name] = str(args.threads)
 
 import numpy as np  # noqa: E402
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 from jax import lax  # noqa: E402
 
-D, B, NOISE, CRITIC_STEPS, LAMBDA = args.channels, args.batch_size, 128, 5, 10.0
-LR, BETA1, BETA2, EPS = 1e-4, 0.5, 0.9, 1e-8
+D, B = args.channels, args.batch_size
+NOISE, CRITIC_STEPS, LAMBDA = workload.NOISE, workload.CRITIC_STEPS, workload.LAMBDA
+LR, BETA1, BETA2, EPS = workload.LEARNING_RATE, workload.BETA1, workload.BETA2, workload.ADAM_EPSILON
 NCHW = ("NCHW", "OIHW", "NCHW")
 
 
@@ -136,7 +126,7 @@ def step(state, reals, key):
     return state, jnp.append(stats, g_loss)
 
 
-images = np.load(args.data).reshape(-1, 784).astype(np.float32) if args.data else np.random.default_rng(1).random((9000, 784), dtype=np.float32)
+images = workload.images(args)
 rng = np.random.default_rng(args.seed)
 key, init_key = jax.random.split(jax.random.key(args.seed))
 g, c = init(init_key)

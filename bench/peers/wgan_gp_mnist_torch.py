@@ -11,25 +11,13 @@ padding 2) + ReLU with D, 2D, 4D channels → Linear(4·4·4D → 1). Batch 50, 
 generator step, λ = 10, Adam 1e-4 β = (0.5, 0.9). Images: uniform noise in [0, 1] (the time of
 a step does not depend on what they show) unless --data names an .npy of [N, 28, 28] in [0, 1].
 """
-import argparse
 import json
-import os
 import sys
 import time
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-mode = parser.add_mutually_exclusive_group(required=True)
-mode.add_argument("--time", type=int, metavar="N")
-mode.add_argument("--trace", type=int, metavar="N")
-mode.add_argument("--flops", action="store_true")
-parser.add_argument("--channels", type=int, default=64)
-parser.add_argument("--batch-size", type=int, default=50)
-parser.add_argument("--seed", type=int, default=1)
-parser.add_argument("--threads", type=int, default=1)
-parser.add_argument("--data")
-args = parser.parse_args()
-for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ[name] = str(args.threads)
+import mnist_workload as workload
+
+args = workload.parse_args(__doc__.splitlines()[0])
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -38,7 +26,8 @@ from torch import nn  # noqa: E402
 torch.set_num_threads(args.threads)
 torch.set_num_interop_threads(1)
 torch.manual_seed(args.seed)
-D, B, NOISE, CRITIC_STEPS, LAMBDA = args.channels, args.batch_size, 128, 5, 10.0
+D, B = args.channels, args.batch_size
+NOISE, CRITIC_STEPS, LAMBDA = workload.NOISE, workload.CRITIC_STEPS, workload.LAMBDA
 
 
 class Generator(nn.Module):
@@ -69,13 +58,10 @@ class Critic(nn.Module):
         return self.output(self.main(x.view(-1, 1, 28, 28)).view(-1, 4 * 4 * 4 * D))
 
 
-if args.data:
-    images = np.load(args.data).reshape(-1, 784).astype(np.float32)
-else:
-    images = np.random.default_rng(1).random((9000, 784), dtype=np.float32)
+images = workload.images(args)
 rng = np.random.default_rng(args.seed)
 G, C = Generator(), Critic()
-adam = dict(lr=1e-4, betas=(0.5, 0.9))
+adam = dict(lr=workload.LEARNING_RATE, betas=(workload.BETA1, workload.BETA2), eps=workload.ADAM_EPSILON)
 g_opt, c_opt = torch.optim.Adam(G.parameters(), **adam), torch.optim.Adam(C.parameters(), **adam)
 
 

@@ -32,7 +32,7 @@ enum CheckpointViews {
         return views
     }
 
-    /// A square window centred on the real samples' bounding box, 1.3 times its longer side.
+    /// The window (`CheckpointViewMeta.window`) around the real samples.
     static func window(around real: SampleSet) -> [Double] {
         var (xLow, xHigh, yLow, yHigh) = (Double.infinity, -Double.infinity, Double.infinity, -Double.infinity)
         for index in 0..<real.count {
@@ -40,9 +40,7 @@ enum CheckpointViews {
             (xLow, xHigh, yLow, yHigh) = (min(xLow, x), max(xHigh, x), min(yLow, y), max(yHigh, y))
         }
         guard xLow <= xHigh, yLow <= yHigh else { return [-1, 1, -1, 1] }
-        let half = max(xHigh - xLow, yHigh - yLow, 1e-6) * 0.65
-        let (cx, cy) = ((xLow + xHigh) / 2, (yLow + yHigh) / 2)
-        return [cx - half, cx + half, cy - half, cy + half]
+        return CheckpointViewMeta.window(x: xLow...xHigh, y: yLow...yHigh)
     }
 
     /// D over the grid, row-major `[row (y)][column (x)]`.

@@ -42,10 +42,7 @@ public struct GeneratorSampler {
         }
         var stream = PhiloxGenerator(seed: seed).stream(0)
         let noise = SampleSet(Tensor.normal([count, generator.inputCount], using: &stream))
-        let shape = try run.datasetId.flatMap { try DatasetStore(database).dataset(id: $0) }.flatMap { dataset -> [Int]? in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(dataset.metadataJson.utf8)) as? [String: Any] else { return nil }
-            return (object["sample_shape"] as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue }
-        }
+        let shape = try run.datasetId.flatMap { try DatasetStore(database).dataset(id: $0) }?.sampleShape
         return Draw(run: run.name, step: chosen, noise: noise, samples: generator.apply(noise),
                     sampleShape: shape.flatMap { CheckedSize.product($0) == generator.outputCount ? $0 : nil })
     }

@@ -54,19 +54,19 @@ public enum ConvolutionalArchitecture {
             let (h4, w4) = (h / 4, w / 4)
             g.weight(.linear(options.noise, 2 * d * h4 * w4))
             g.add(.reshape([2 * d, h4, w4]))
-            g.normalize(2 * d, shape: [2 * d, h4, w4])
+            g.normalize(2 * d)
             g.add(.activation(.relu))
             g.weight(.convTranspose(2 * d, d, kernel: 4, stride: 2, padding: 1))
-            g.normalize(d, shape: [d, 2 * h4, 2 * w4])
+            g.normalize(d)
             g.add(.activation(.relu))
             g.weight(.convTranspose(d, c, kernel: 4, stride: 2, padding: 1))
             critic.add(.reshape([c, h, w]))
             critic.weight(.conv(c, d, kernel: 4, stride: 2, padding: 1))
             critic.add(.activation(.leakyRelu(slope: 0.2)))
             critic.weight(.conv(d, 2 * d, kernel: 4, stride: 2, padding: 1))
-            critic.normalize(2 * d, shape: [2 * d, h4, w4])
+            critic.normalize(2 * d)
             critic.add(.activation(.leakyRelu(slope: 0.2)))
-            critic.deepen(options.criticConvolutions - 2, channels: 2 * d, shape: [2 * d, h4, w4], activation: .leakyRelu(slope: 0.2))
+            critic.deepen(options.criticConvolutions - 2, channels: 2 * d, activation: .leakyRelu(slope: 0.2))
             critic.add(.reshape([2 * d * h4 * w4]))
             critic.weight(.linear(2 * d * h4 * w4, 1))
         case .wganGPMNIST:
@@ -74,27 +74,27 @@ public enum ConvolutionalArchitecture {
                 throw ModelError.unusable("wgan-gp-mnist is sized for 28×28 images, but the dataset's samples are \(c)×\(h)×\(w); use dcgan or mlp")
             }
             g.weight(.linear(options.noise, 4 * 4 * 4 * d))
-            g.normalize(4 * 4 * 4 * d, shape: [4 * 4 * 4 * d])
+            g.normalize(4 * 4 * 4 * d)
             g.add(.activation(.relu))
             g.add(.reshape([4 * d, 4, 4]))
             g.weight(.convTranspose(4 * d, 2 * d, kernel: 5))
-            g.normalize(2 * d, shape: [2 * d, 8, 8])
+            g.normalize(2 * d)
             g.add(.activation(.relu))
             g.add(.crop(height: 7, width: 7))
             g.weight(.convTranspose(2 * d, d, kernel: 5))
-            g.normalize(d, shape: [d, 11, 11])
+            g.normalize(d)
             g.add(.activation(.relu))
             g.weight(.convTranspose(d, c, kernel: 8, stride: 2))
             critic.add(.reshape([c, 28, 28]))
             critic.weight(.conv(c, d, kernel: 5, stride: 2, padding: 2))
             critic.add(.activation(.relu))
             critic.weight(.conv(d, 2 * d, kernel: 5, stride: 2, padding: 2))
-            critic.normalize(2 * d, shape: [2 * d, 7, 7])
+            critic.normalize(2 * d)
             critic.add(.activation(.relu))
             critic.weight(.conv(2 * d, 4 * d, kernel: 5, stride: 2, padding: 2))
-            critic.normalize(4 * d, shape: [4 * d, 4, 4])
+            critic.normalize(4 * d)
             critic.add(.activation(.relu))
-            critic.deepen(options.criticConvolutions - 3, channels: 4 * d, shape: [4 * d, 4, 4], activation: .relu)
+            critic.deepen(options.criticConvolutions - 3, channels: 4 * d, activation: .relu)
             critic.add(.reshape([4 * 4 * 4 * d]))
             critic.weight(.linear(4 * 4 * 4 * d, 1))
         }
@@ -125,8 +125,8 @@ public enum ConvolutionalArchitecture {
             layers.append(layer)
         }
 
-        /// Batch norm over `channels` (axis 1) or layer norm over the sample (`shape`).
-        mutating func normalize(_ channels: Int, shape: [Int]) {
+        /// Batch norm over `channels` (axis 1), or layer norm over the whole sample.
+        mutating func normalize(_ channels: Int) {
             switch normalization {
             case .batch: layers.append(.batchNorm(channels))
             case .layer: layers.append(.layerNorm)
@@ -134,11 +134,11 @@ public enum ConvolutionalArchitecture {
             }
         }
 
-        /// `count` more 3×3 stride-1 convolutions keeping `shape`.
-        mutating func deepen(_ count: Int, channels: Int, shape: [Int], activation: Activation) {
+        /// `count` more 3×3 stride-1 convolutions keeping the image's size.
+        mutating func deepen(_ count: Int, channels: Int, activation: Activation) {
             for _ in 0..<max(0, count) {
                 weight(.conv(channels, channels, kernel: 3, stride: 1, padding: 1))
-                normalize(channels, shape: shape)
+                normalize(channels)
                 add(.activation(activation))
             }
         }

@@ -65,9 +65,7 @@ public struct RunData: Sendable {
     }
 
     /// The dataset's `sample_shape` (e.g. `[28, 28]`), if recorded.
-    public var sampleShape: [Int]? {
-        (datasetMetadata?["sample_shape"] as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue }
-    }
+    public var sampleShape: [Int]? { dataset?.sampleShape }
 
     var datasetMetadata: [String: Any]? {
         guard let text = dataset?.metadataJson else { return nil }

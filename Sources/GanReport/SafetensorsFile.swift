@@ -81,7 +81,7 @@ public struct SafetensorsFile {
         var metadata = ["format": "pt", "ganpipe_run": run.name, "step": String(checkpoint.step), "objective": run.objective,
                         "activation": configuration.activation, "noise": "standard normal N(0, 1), noise_dimension values per sample",
                         "layout": "torch.nn.Sequential in the order of ganpipe_model's layers (nn.Linear weight [out, in], nn.Conv2d [out, in, k, k], nn.ConvTranspose2d [in, out, k, k]); the module file `ganpipe export --torch-module` writes rebuilds it"]
-        if let shape = try DatasetStore(database).dataset(id: run.datasetId ?? -1).flatMap({ Self.sampleShape($0.metadataJson) }) {
+        if let shape = try DatasetStore(database).dataset(id: run.datasetId ?? -1)?.sampleShape {
             metadata["sample_shape"] = "[" + shape.map(String.init).joined(separator: ",") + "]"
         }
         let keys: [ConfigurationKey] = [.noiseDimension, .leakySlope, .generatorDepth, .generatorWidth, .discriminatorDepth, .discriminatorWidth,
@@ -91,11 +91,6 @@ public struct SafetensorsFile {
         }
         if let model { metadata["ganpipe_model"] = String(decoding: model.json(), as: UTF8.self) }
         return SafetensorsFile(entries: entries, metadata: metadata, model: model)
-    }
-
-    static func sampleShape(_ metadataJson: String) -> [Int]? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(metadataJson.utf8)) as? [String: Any] else { return nil }
-        return (object["sample_shape"] as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue }
     }
 
     /// The file's bytes.

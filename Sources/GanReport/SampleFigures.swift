@@ -84,10 +84,10 @@ struct SampleFigures {
     func panel(_ view: CheckpointView, field stored: CheckpointView?, real: [[Double]], index: Int) -> String {
         let pairs = { (points: [[Double]]) in points.map { ($0.first ?? 0, $0.count > 1 ? $0[1] : 0) } }
         let realPairs = pairs(real), generatedPairs = pairs(view.rows)
-        var window: (Double, Double, Double, Double)
+        let bounds: [Double]
         var field: SamplePanel.Field? = nil
-        if let stored, let bounds = stored.meta.window, bounds.count == 4, stored.shape.count == 2, stored.shape.allSatisfy({ $0 >= 2 }) {
-            window = (bounds[0], bounds[1], bounds[2], bounds[3])
+        if let stored, let storedBounds = stored.meta.window, storedBounds.count == 4, stored.shape.count == 2, stored.shape.allSatisfy({ $0 >= 2 }) {
+            bounds = storedBounds
             let (rows, columns) = (stored.shape[0], stored.shape[1])
             let gx = (0..<columns).map { bounds[0] + Double($0) * (bounds[1] - bounds[0]) / Double(columns - 1) }
             let gy = (0..<rows).map { bounds[2] + Double($0) * (bounds[3] - bounds[2]) / Double(rows - 1) }
@@ -95,11 +95,9 @@ struct SampleFigures {
                                       label: stored.meta.output == "critic" ? "critic score D(x)" : "discriminator logit D(x)")
         } else {
             let xs = realPairs.map(\.0), ys = realPairs.map(\.1)
-            let (xLow, xHigh, yLow, yHigh) = (xs.min() ?? -1, xs.max() ?? 1, ys.min() ?? -1, ys.max() ?? 1)
-            let half = max(xHigh - xLow, yHigh - yLow, 1e-6) * 0.65
-            let (cx, cy) = ((xLow + xHigh) / 2, (yLow + yHigh) / 2)
-            window = (cx - half, cx + half, cy - half, cy + half)
+            bounds = CheckpointViewMeta.window(x: (xs.min() ?? -1)...(xs.max() ?? 1), y: (ys.min() ?? -1)...(ys.max() ?? 1))
         }
+        let window = (bounds[0], bounds[1], bounds[2], bounds[3])
         let modes = data.datasetModes?.centres ?? []
         return SamplePanel(title: "Step \(view.step)", real: realPairs, generated: generatedPairs, field: field, modes: modes,
                            modeStandardDeviation: data.datasetModes?.standardDeviation, window: window, identifier: "samples-\(index)").render()

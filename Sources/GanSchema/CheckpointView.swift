@@ -25,4 +25,12 @@ public struct CheckpointViewMeta: Codable, Sendable, Equatable {
         self.window = window
         self.output = output
     }
+
+    /// The plane shown around points spanning `x` and `y`: a square centred on their bounding
+    /// box, 1.3 times its longer side, `[x_min, x_max, y_min, y_max]`.
+    public static func window(x: ClosedRange<Double>, y: ClosedRange<Double>) -> [Double] {
+        let half = Swift.max(x.upperBound - x.lowerBound, y.upperBound - y.lowerBound, 1e-6) * 0.65
+        let (cx, cy) = ((x.lowerBound + x.upperBound) / 2, (y.lowerBound + y.upperBound) / 2)
+        return [cx - half, cx + half, cy - half, cy + half]
+    }
 }

@@ -17,7 +17,7 @@ extension NetworkDescription {
         let items = try syntax(text)
         var layers: [Layer] = []
         var shape = [inputs]
-        if let first = items.first, first.kind == .conv || first.kind == .convTranspose, let image, CheckedCount.of(image) == inputs {
+        if let first = items.first, first.kind == .conv || first.kind == .convTranspose, let image, CheckedSize.product(image) == inputs {
             layers.append(.reshape(image))
             shape = image
         }
@@ -25,7 +25,7 @@ extension NetworkDescription {
             var layer = item
             switch layer.kind {
             case .linear:
-                guard shape.count == 1 else { throw ShapeProblem("'\(item.token)' follows an image of \(describe(shape)); flatten it first with reshape \(CheckedCount.of(shape) ?? 0)") }
+                guard shape.count == 1 else { throw ShapeProblem("'\(item.token)' follows an image of \(describe(shape)); flatten it first with reshape \(CheckedSize.product(shape) ?? 0)") }
                 layer.inputs = shape[0]
             case .conv, .convTranspose:
                 guard shape.count == 3 else { throw ShapeProblem("'\(item.token)' needs an image but gets \(describe(shape)); add a reshape such as reshape 1x28x28 before it") }
@@ -40,7 +40,7 @@ extension NetworkDescription {
             case .failure(let problem): throw problem
             }
         }
-        if let outputs, shape.count > 1, CheckedCount.of(shape) == outputs { layers.append(.reshape([outputs])) }
+        if let outputs, shape.count > 1, CheckedSize.product(shape) == outputs { layers.append(.reshape([outputs])) }
         return NetworkDescription(inputs: inputs, layers: layers)
     }
 
@@ -118,18 +118,5 @@ extension NetworkDescription {
             throw fail("takes no sizes")
         }
         return layer
-    }
-}
-
-/// The number of values of a shape, nil on overflow.
-enum CheckedCount {
-    static func of(_ shape: [Int]) -> Int? {
-        var total = 1
-        for size in shape {
-            let (product, overflow) = total.multipliedReportingOverflow(by: size)
-            if overflow || size < 0 { return nil }
-            total = product
-        }
-        return total
     }
 }

@@ -220,7 +220,7 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
     /// No dimension of a described network may exceed this.
     public static let largestSize = 1 << 24
 
-    static func count(_ shape: [Int]) -> Int? { CheckedCount.of(shape) }
+    static func count(_ shape: [Int]) -> Int? { CheckedSize.product(shape) }
 
     static func describe(_ shape: [Int]) -> String {
         shape.count == 1 ? "\(shape[0]) features" : shape.map(String.init).joined(separator: "×")

@@ -169,7 +169,7 @@ public struct TrainerStage {
             throw TrainerError.datasetUnusable("dataset '\(name)' holds a non-finite value at sample \(bad / features); re-import it after cleaning")
         }
         let stored = Array(array.shape.dropFirst())
-        let image = DataShape.image(from: stored) ?? Self.sampleShape(of: dataset).flatMap { shape in
+        let image = DataShape.image(from: stored) ?? dataset.sampleShape.flatMap { shape in
             CheckedSize.product(shape) == features ? DataShape.image(from: shape) : nil
         }
         let low = values.min() ?? 0, high = values.max() ?? 0
@@ -185,11 +185,5 @@ public struct TrainerStage {
                     + "(generator and discriminator width, or channels), fewer layers or a smaller batch size")
         }
         return Samples(values: values, count: count, features: features, model: model)
-    }
-
-    /// The `sample_shape` in a dataset's metadata, if any.
-    static func sampleShape(of dataset: DatasetRecord) -> [Int]? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(dataset.metadataJson.utf8)) as? [String: Any] else { return nil }
-        return (object["sample_shape"] as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue }
     }
 }

@@ -103,7 +103,7 @@ import Testing
         // Killed once it has passed a random step between 10 and 300 (read from the database).
         let target = 10 + Int(random.next() % 290)
         let reader = try GanDatabase.open(path: path, access: .readOnly)
-        let reached = try waitUntil(timeout: .seconds(120)) { ((try? RunStore(reader).find("killed"))?.currentStep ?? 0) >= target }
+        let reached = waitUntil(timeout: .seconds(120)) { ((try? RunStore(reader).find("killed"))?.currentStep ?? 0) >= target }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try reader.close()

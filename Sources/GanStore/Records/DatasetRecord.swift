@@ -38,6 +38,14 @@ public struct DatasetRecord: Codable, Equatable, Sendable {
 
 /// A row of `dataset_arrays`: one named array of a dataset (`samples`, `labels`).
 /// A stored element `e` stands for the value `e * scale + offset`.
+extension DatasetRecord {
+    /// The shape of one sample from `metadata_json` (`sample_shape`, e.g. `[28, 28]`), if recorded.
+    public var sampleShape: [Int]? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(metadataJson.utf8)) as? [String: Any] else { return nil }
+        return (object["sample_shape"] as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue }
+    }
+}
+
 public struct DatasetArrayRecord: Codable, Equatable, Sendable {
     public var id: Int64?
     public var datasetId: Int64

@@ -29,6 +29,12 @@ public struct CheckpointNetwork {
         } else {
             description = try Self.layout(of: blobs, network: name, activation: activation())
         }
+        try self.init(description: description, checkpoint: blobs, network: name)
+    }
+
+    /// Network `name` as `description` says, its tensors read from the checkpoint's blobs
+    /// `NAME/PATH` and checked against it.
+    public init(description: NetworkDescription, checkpoint blobs: [String: CheckpointBlob], network name: String) throws {
         if let problem = description.problem {
             throw EvaluatorError.unusableCheckpoint("its \(name) (\(description.summary)) is not a network ganpipe can build: \(problem)")
         }
@@ -49,10 +55,10 @@ public struct CheckpointNetwork {
     /// missing index, `activation` between them.
     static func layout(of blobs: [String: CheckpointBlob], network name: String, activation: Activation) throws -> NetworkDescription {
         var sizes: [Int] = []
-        while let weight = blobs["\(name)/\(MLP.layerPath(sizes.isEmpty ? 0 : sizes.count - 1)).weight"], weight.shape.count == 2 {
+        while let weight = blobs["\(name)/\(Sequential.path(ofLayer: sizes.isEmpty ? 0 : 2 * (sizes.count - 1))).weight"], weight.shape.count == 2 {
             if sizes.isEmpty { sizes.append(weight.shape[1]) }
             guard weight.shape[1] == sizes.last else {
-                throw EvaluatorError.unusableCheckpoint("\(name)/\(MLP.layerPath(sizes.count - 1)).weight takes \(weight.shape[1]) inputs but the layer before gives \(sizes.last!)")
+                throw EvaluatorError.unusableCheckpoint("\(name)/\(Sequential.path(ofLayer: 2 * (sizes.count - 1))).weight takes \(weight.shape[1]) inputs but the layer before gives \(sizes.last!)")
             }
             sizes.append(weight.shape[0])
         }
@@ -62,18 +68,36 @@ public struct CheckpointNetwork {
 
     /// The network's output for `samples` (`[count, inputs]` → `[count, outputs]`), in batches.
     public func apply(_ samples: SampleSet, batchSize: Int = 1024) -> SampleSet {
-        var outputs: [Float] = []
+        run(samples, batchSize: batchSize, keepingFeatures: false).output
+    }
+
+    /// The output and the penultimate features: the last hidden output (after the activation
+    /// that precedes the output layer), flattened per sample.
+    public func applyWithFeatures(_ samples: SampleSet, batchSize: Int = 1024) -> (output: SampleSet, penultimate: SampleSet) {
+        run(samples, batchSize: batchSize, keepingFeatures: true)
+    }
+
+    private func run(_ samples: SampleSet, batchSize: Int, keepingFeatures: Bool) -> (output: SampleSet, penultimate: SampleSet) {
+        var outputs: [Float] = [], hidden: [Float] = []
         outputs.reserveCapacity(samples.count * outputCount)
+        var hiddenWidth = samples.features
         var start = 0
         GradientMode.withGradientsDisabled {
             while start < samples.count {
                 let end = min(start + batchSize, samples.count)
                 let batch = Tensor(shape: [end - start, samples.features],
                                    scalars: Array(samples.values[(start * samples.features)..<(end * samples.features)]))
-                outputs += module(batch, mode: .inference).reshaped([end - start, -1]).scalars
+                let (output, probes) = module.forward(batch, mode: .inference)
+                outputs += output.reshaped([end - start, -1]).scalars
+                if keepingFeatures {
+                    let penultimate = (probes.last ?? batch).reshaped([end - start, -1])
+                    hidden += penultimate.scalars
+                    hiddenWidth = penultimate.shape[1]
+                }
                 start = end
             }
         }
-        return SampleSet(values: outputs, count: samples.count, features: outputCount)
+        return (SampleSet(values: outputs, count: samples.count, features: outputCount),
+                SampleSet(values: hidden, count: keepingFeatures ? samples.count : 0, features: hiddenWidth))
     }
 }

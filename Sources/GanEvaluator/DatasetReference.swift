@@ -87,7 +87,7 @@ final class DatasetReference {
                 if classifier == nil {
                     let trainIndices = Array(0..<dataset.trainCount), testIndices = Array(dataset.trainCount..<total)
                     classifier = try DatasetClassifier.train(
-                        for: dataset, train: all.rows(trainIndices), trainLabels: trainIndices.map { labels[$0] },
+                        for: dataset, sampleShape: try store.sampleShape(of: dataset), train: all.rows(trainIndices), trainLabels: trainIndices.map { labels[$0] },
                         test: all.rows(testIndices), testLabels: testIndices.map { labels[$0] }, classes: classes,
                         database: database, progress: progress)
                     trained = true
@@ -98,7 +98,7 @@ final class DatasetReference {
                 var histogram = [Int](repeating: 0, count: classes)
                 for index in heldOutIndices { histogram[labels[index]] += 1 }
                 heldOutLabelHistogram = histogram
-                heldOutMoments = GaussianMoments(classifier!.network.apply(heldOut).penultimate)
+                heldOutMoments = GaussianMoments(classifier!.network.applyWithFeatures(heldOut).penultimate)
             } else {
                 heldOutLabelHistogram = nil
                 heldOutMoments = nil
@@ -135,7 +135,7 @@ final class DatasetReference {
         }
         if let classifier, let heldOutMoments, let heldOutLabelHistogram {
             if finite {
-                let (logits, penultimate) = classifier.network.apply(samples)
+                let (logits, penultimate) = classifier.network.applyWithFeatures(samples)
                 let classes = ClassifierScore.measure(SoftmaxCrossEntropy.probabilities(logits), referenceHistogram: heldOutLabelHistogram)
                 add(EvaluationMetric.frechetDistance, n >= 2 ? FrechetDistance.distance(GaussianMoments(penultimate), heldOutMoments) : nil)
                 add(EvaluationMetric.classifierScore, classes.score)

@@ -42,7 +42,8 @@ public struct GeneratorSampler {
         }
         var stream = PhiloxGenerator(seed: seed).stream(0)
         let noise = SampleSet(Tensor.normal([count, generator.inputCount], using: &stream))
-        let shape = try run.datasetId.flatMap { try DatasetStore(database).dataset(id: $0) }?.sampleShape
+        let datasets = DatasetStore(database)
+        let shape = try run.datasetId.flatMap { try datasets.dataset(id: $0) }.flatMap { try datasets.sampleShape(of: $0) }
         return Draw(run: run.name, step: chosen, noise: noise, samples: generator.apply(noise),
                     sampleShape: shape.flatMap { CheckedSize.product($0) == generator.outputCount ? $0 : nil })
     }

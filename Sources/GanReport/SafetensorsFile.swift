@@ -81,7 +81,8 @@ public struct SafetensorsFile {
         var metadata = ["format": "pt", "ganpipe_run": run.name, "step": String(checkpoint.step), "objective": run.objective,
                         "activation": configuration.activation, "noise": "standard normal N(0, 1), noise_dimension values per sample",
                         "layout": "torch.nn.Sequential in the order of ganpipe_model's layers (nn.Linear weight [out, in], nn.Conv2d [out, in, k, k], nn.ConvTranspose2d [in, out, k, k]); the module file `ganpipe export --torch-module` writes rebuilds it"]
-        if let shape = try DatasetStore(database).dataset(id: run.datasetId ?? -1)?.sampleShape {
+        let datasets = DatasetStore(database)
+        if let dataset = try datasets.dataset(id: run.datasetId ?? -1), let shape = try datasets.sampleShape(of: dataset) {
             metadata["sample_shape"] = "[" + shape.map(String.init).joined(separator: ",") + "]"
         }
         let keys: [ConfigurationKey] = [.noiseDimension, .leakySlope, .generatorDepth, .generatorWidth, .discriminatorDepth, .discriminatorWidth,

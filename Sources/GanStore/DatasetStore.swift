@@ -51,6 +51,21 @@ public struct DatasetStore: Sendable {
         }
     }
 
+    /// The shape of one sample of `dataset`: the stored samples array's axes after the first
+    /// when it has more than one (an IDX or NPY image import, `[28, 28]`), else the metadata's
+    /// `sample_shape` when it accounts for every feature (a CSV import with `--sample-shape`),
+    /// else nil (flat vectors). Reads no sample values.
+    public func sampleShape(of dataset: DatasetRecord) throws -> [Int]? {
+        let shapeJson = try database.reader.read { db in
+            try String.fetchOne(db, sql: "SELECT shape_json FROM dataset_arrays WHERE dataset_id = ? AND name = 'samples'",
+                                arguments: [dataset.id])
+        }
+        guard let shapeJson, let shape = try? JSONDecoder().decode([Int].self, from: Data(shapeJson.utf8)), shape.count >= 2 else { return nil }
+        let sample = Array(shape.dropFirst())
+        if sample.count >= 2 { return sample }
+        return dataset.sampleShape.flatMap { CheckedSize.product($0) == sample[0] ? $0 : nil }
+    }
+
     /// The bytes of `record` from its parts in order, checking that no part is missing, each
     /// part's SHA-256, the byte count and the whole array's SHA-256. The one reader of
     /// `dataset_parts`: the loader, trainer and evaluator all go through it.

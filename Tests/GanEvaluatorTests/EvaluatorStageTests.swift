@@ -38,15 +38,15 @@ import Testing
         let features = point.count
         var weight = [Float](repeating: 0, count: features * noiseDimension)
         for i in 0..<min(features, noiseDimension) { weight[i * noiseDimension + i] = spread }
-        let stack = LayerStack(layers: [
-            Linear(weight: Tensor(shape: [features, noiseDimension], scalars: weight), bias: Tensor(point)),
-        ], activation: .relu)
         var criticWeight = [Float](repeating: 0, count: features)
         criticWeight[0] = 1
         if features > 1 { criticWeight[1] = -2 }
-        let critic = LayerStack(layers: [Linear(weight: Tensor(shape: [1, features], scalars: criticWeight), bias: Tensor([0.5]))],
-                                activation: .relu)
-        return stack.blobs(prefix: "generator") + critic.blobs(prefix: "discriminator")
+        return [
+            CheckpointBlob.float32("generator/layers.0.weight", shape: [features, noiseDimension], values: weight),
+            CheckpointBlob.float32("generator/layers.0.bias", shape: [features], values: point),
+            CheckpointBlob.float32("discriminator/layers.0.weight", shape: [1, features], values: criticWeight),
+            CheckpointBlob.float32("discriminator/layers.0.bias", shape: [1], values: [0.5]),
+        ]
             + [CheckpointBlob(name: "state", elementType: "json", shape: [], data: Data("{}".utf8))]
     }
 

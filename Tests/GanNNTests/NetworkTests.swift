@@ -18,9 +18,21 @@ import Testing
         for (a, e) in zip(y, expected) { #expect(abs(a - e) < 1e-5) }
     }
 
-    @Test func mlpNamesParametersLikeASequential() {
+    /// `Linear, activation, …, Linear[, output activation]` as a Sequential, probing every hidden
+    /// activation, weights drawn in order from `generator`.
+    static func mlp(_ sizes: [Int], activation: Activation, output: Activation? = nil, using generator: inout PhiloxGenerator) -> Sequential {
+        var layers: [any NetworkLayer] = []
+        for index in 0..<(sizes.count - 1) {
+            if index > 0 { layers.append(ActivationLayer(activation)) }
+            layers.append(Linear(inputs: sizes[index], outputs: sizes[index + 1], using: &generator))
+        }
+        if let output { layers.append(ActivationLayer(output)) }
+        return Sequential(layers, probedLayers: Array(stride(from: 1, to: 2 * sizes.count - 3, by: 2)))
+    }
+
+    @Test func aSequentialNamesParametersAsPyTorchAndReturnsTheHiddenActivations() {
         var generator = PhiloxGenerator(seed: 2)
-        let mlp = MLP(inputs: 2, outputs: 1, hiddenLayers: 3, width: 8, activation: .relu, using: &generator)
+        let mlp = Self.mlp([2, 8, 8, 8, 1], activation: .relu, using: &generator)
         #expect(mlp.namedParameters.map(\.path) == [
             "layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias",
             "layers.4.weight", "layers.4.bias", "layers.6.weight", "layers.6.bias",
@@ -34,17 +46,16 @@ import Testing
 
     @Test func sameSeedSameWeights() {
         var a = PhiloxGenerator(seed: 9), b = PhiloxGenerator(seed: 9), c = PhiloxGenerator(seed: 10)
-        let first = MLP(inputs: 2, outputs: 2, hiddenLayers: 2, width: 4, activation: .tanh, using: &a)
-        let second = MLP(inputs: 2, outputs: 2, hiddenLayers: 2, width: 4, activation: .tanh, using: &b)
-        let third = MLP(inputs: 2, outputs: 2, hiddenLayers: 2, width: 4, activation: .tanh, using: &c)
+        let first = Self.mlp([2, 4, 4, 2], activation: .tanh, using: &a)
+        let second = Self.mlp([2, 4, 4, 2], activation: .tanh, using: &b)
+        let third = Self.mlp([2, 4, 4, 2], activation: .tanh, using: &c)
         #expect(first.parameters.map(\.scalars) == second.parameters.map(\.scalars))
         #expect(first.parameters.map(\.scalars) != third.parameters.map(\.scalars))
     }
 
     @Test func outputActivationsAndNames() {
         var generator = PhiloxGenerator(seed: 4)
-        let mlp = MLP(inputs: 3, outputs: 2, hiddenLayers: 1, width: 4, activation: .leakyRelu(slope: 0.2),
-                      outputActivation: .tanh, using: &generator)
+        let mlp = Self.mlp([3, 4, 2], activation: .leakyRelu(slope: 0.2), output: .tanh, using: &generator)
         let y = mlp(Tensor.normal([10, 3], standardDeviation: 10, using: &generator))
         #expect(y.scalars.allSatisfy { $0 > -1 && $0 < 1 })
         for name in Activation.names { #expect(Activation(name: name)?.name == name) }

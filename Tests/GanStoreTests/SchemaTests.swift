@@ -40,6 +40,26 @@ import Testing
     }
 
     /// Every record type maps to its table's columns: what a store wrote, a store reads back.
+    /// A dataset's sample shape: the stored array's axes (IDX/NPY images), else the metadata's
+    /// `sample_shape` when it accounts for every feature (CSV), else none.
+    @Test func theSampleShapeComesFromTheArrayOrTheMetadata() throws {
+        let folder = TemporaryDirectory()
+        let database = try GanDatabase.open(path: folder.file("shapes.sqlite"))
+        let values = [Float](repeating: 0.5, count: 2 * 12)
+        let cases: [(shape: [Int], metadata: String, expected: [Int]?)] = [
+            ([2, 3, 4], "{}", [3, 4]),
+            ([2, 1, 3, 4], #"{"sample_shape":[12]}"#, [1, 3, 4]),
+            ([2, 12], #"{"sample_shape":[3,4]}"#, [3, 4]),
+            ([2, 12], #"{"sample_shape":[5,5]}"#, nil),
+            ([2, 12], "{}", nil),
+        ]
+        let store = DatasetStore(database)
+        for (index, item) in cases.enumerated() {
+            let dataset = try TestDatasets.insert(values, shape: item.shape, into: database, name: "d\(index)", metadataJson: item.metadata)
+            #expect(try store.sampleShape(of: dataset) == item.expected, "\(item)")
+        }
+    }
+
     @Test func recordsRoundTripThroughEveryTable() throws {
         let folder = TemporaryDirectory()
         let (database, run) = try Self.populated(in: folder)

@@ -11,19 +11,27 @@ struct CompareCommand: ParsableCommand {
         abstract: "Compare runs: configuration keys that differ, final metrics and verdicts side by side; --html overlays their curves.")
 
     @OptionGroup var database: DatabaseOptions
-    @Argument(help: ArgumentHelp("Two or more run names or ids.", valueName: "run")) var references: [String]
+    @Argument(help: ArgumentHelp("Two or more run names or ids, or shell patterns of names ('quickstart/*').", valueName: "run"))
+    var references: [String]
     @Option(name: .customLong("html"), help: ArgumentHelp("Also write a page with the curves overlaid.", valueName: "file.html"))
     var htmlPath: String?
     @Flag(help: "Print one JSON object.") var json = false
 
-    func validate() throws {
-        guard references.count >= 2 else { throw ValidationError("compare needs at least two runs (got \(references.count))") }
-    }
-
     func run() throws {
         let opened = try database.openForReading()
         defer { try? opened.close() }
-        let comparison = try RunComparison(try references.map { try RunData.load($0, from: opened) })
+        let store = RunStore(opened)
+        var runs: [String] = []
+        for reference in references {
+            guard RunStore.isPattern(reference) else { runs.append(reference); continue }
+            let matched = try store.matching(reference).map(\.name)
+            guard !matched.isEmpty else { throw CommandError("no run name matches '\(reference)'; list the runs with `ganpipe runs`") }
+            runs += matched.filter { !runs.contains($0) }
+        }
+        guard runs.count >= 2 else {
+            throw CommandError("compare needs at least two runs (got \(runs.count): \(runs.joined(separator: ", "))); name more runs or a pattern such as 'quickstart/*'")
+        }
+        let comparison = try RunComparison(try runs.map { try RunData.load($0, from: opened) })
         if let htmlPath {
             let html = try ComparisonPage(comparison).html()
             try writeOutput(Data(html.utf8), to: htmlPath, option: "--html")

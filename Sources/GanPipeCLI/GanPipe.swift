@@ -24,19 +24,38 @@ public struct GanPipe: ParsableCommand {
     public init() {}
 
     /// Parses `arguments` and runs the command. Failures print one line to standard error and
-    /// exit non-zero; argument errors print usage as argument-parser does.
+    /// exit non-zero (argument mistakes with 64, as argument-parser does); help and version print
+    /// as argument-parser does.
     public static func run(arguments: [String]? = nil) {
         reportBLASLoading()
+        let arguments = CommandLineArguments(arguments ?? Array(CommandLine.arguments.dropFirst()))
+        if let unknown = arguments.unknownCommand {
+            usageFailure("unknown command '\(unknown)'" + (arguments.suggestion.map { "; did you mean '\($0)'?" } ?? "")
+                         + " (ganpipe --help lists the commands)")
+        }
         var databasePath: String?
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(arguments.normalized)
             databasePath = Mirror(reflecting: command).children.lazy
                 .compactMap { ($0.value as? OptionGroup<DatabaseOptions>)?.wrappedValue.resolvedPath }.first
             try command.run()
         } catch {
-            guard let message = userMessage(for: error, databasePath: databasePath) else { exit(withError: error) }
-            fail(message)
+            if let message = userMessage(for: error, databasePath: databasePath) { fail(message) }
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            var line = text.hasPrefix("Error: ") ? String(text.dropFirst(7)) : text
+            if let first = line.first, first.isUppercase, line.dropFirst().first?.isLowercase == true {
+                line = first.lowercased() + line.dropFirst()
+            }
+            usageFailure(line
+                         + "; see 'ganpipe \((arguments.commandPath + ["--help"]).joined(separator: " "))'", code: exitCode(for: error).rawValue)
         }
+    }
+
+    /// A mistake in the command line: one line, exit `code` (64, EX_USAGE, by default).
+    static func usageFailure(_ message: String, code: Int32 = 64) -> Never {
+        FileHandle.standardError.write(Data("ganpipe: error: \(message)\n".utf8))
+        Foundation.exit(code)
     }
 
     /// Set in the environment once the BLAS notice is printed, so that the worker processes of a

@@ -2,8 +2,8 @@ import Foundation
 
 /// Maps data values to pixels along one axis, linearly or in log₁₀, and picks readable tick
 /// marks (1-2-5 steps on a linear axis, powers of ten on a log axis).
-struct AxisScale {
-    enum Kind { case linear, logarithmic }
+public struct AxisScale {
+    public enum Kind: Sendable { case linear, logarithmic }
 
     var kind: Kind
     /// The data range shown (for a log axis: positive values, not their logarithms).
@@ -38,7 +38,7 @@ struct AxisScale {
         }
     }
 
-    init(kind: Kind, lower: Double, upper: Double, pixels: (Double, Double)) {
+    public init(kind: Kind, lower: Double, upper: Double, pixels: (Double, Double)) {
         self.kind = kind
         self.lower = lower
         self.upper = upper
@@ -67,7 +67,7 @@ struct AxisScale {
     }
 
     /// Tick values with their labels (SVG text content, already escaped).
-    func ticks(target: Int = 6) -> [(value: Double, label: String)] {
+    public func ticks(target: Int = 6) -> [(value: Double, label: String)] {
         switch kind {
         case .linear:
             let raw = (upper - lower) / Double(max(1, target))
@@ -96,11 +96,30 @@ struct AxisScale {
         return "10<tspan dy=\"-5\" font-size=\"8\">\(sign)\(abs(exponent))</tspan>"
     }
 
-    /// A tick label with as many decimals as the step needs; scientific beyond 1e5 or below 1e-3.
+    /// A tick label with as many decimals as the step needs (2.5 needs one, 0.25 two), so
+    /// neighbouring ticks never read alike; scientific, with as many significant digits as the
+    /// step needs, beyond 1e5 or when the step needs more than 4 decimals.
     static func format(_ value: Double, step: Double) -> String {
         if value == 0 { return "0" }
-        if abs(value) >= 1e5 || abs(step) < 1e-3 { return SVG.number(value) }
-        let decimals = max(0, Int(-floor(log10(step) + 1e-9)))
+        let decimals = decimals(of: step)
+        if abs(value) >= 1e5 || decimals > 4 {
+            let exponent = Int(floor(log10(abs(value)) + 1e-12))
+            let stepExponent = Int(floor(log10(abs(step)) + 1e-9))
+            let mantissaDecimals = Self.decimals(of: abs(step) / pow(10, Double(stepExponent)))
+            let significant = max(1, min(15, exponent - stepExponent + 1 + mantissaDecimals))
+            var text = String(format: "%.\(significant - 1)e", value)
+            for (long, short) in [("e+0", "e"), ("e-0", "e-"), ("e+", "e")] { text = text.replacingOccurrences(of: long, with: short) }
+            return SVG.minus(text)
+        }
         return SVG.minus(String(format: "%.\(decimals)f", value))
+    }
+
+    /// The decimals that write `step` exactly (2.5 → 1, 0.25 → 2, 20 → 0), at most 15.
+    static func decimals(of step: Double) -> Int {
+        for decimals in 0..<15 {
+            let scaled = abs(step) * pow(10, Double(decimals))
+            if scaled.rounded() >= 1, abs(scaled - scaled.rounded()) <= 1e-6 * scaled { return decimals }
+        }
+        return 15
     }
 }

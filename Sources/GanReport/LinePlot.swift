@@ -72,10 +72,12 @@ struct LinePlot {
             }
         }
         svg += axes(xScale: xScale, yScale: yScale, left: left, right: right, top: top, bottom: bottom)
+        // Reference lines under the curves, their labels over them (on a white halo).
+        var referenceLabels = ""
         for reference in references {
             guard let y = yScale.position(reference.y) else { continue }
             svg += "<line x1=\"\(SVG.coordinate(left))\" y1=\"\(SVG.coordinate(y))\" x2=\"\(SVG.coordinate(right))\" y2=\"\(SVG.coordinate(y))\" stroke=\"#555\" stroke-dasharray=\"2 3\"/>"
-            svg += "<text x=\"\(SVG.coordinate(right - 4))\" y=\"\(SVG.coordinate(y - 4))\" class=\"tick\" text-anchor=\"end\">\(SVG.escape(reference.label))</text>"
+            referenceLabels += "<text x=\"\(SVG.coordinate(right - 4))\" y=\"\(SVG.coordinate(y - 4))\" class=\"tick reference\" text-anchor=\"end\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">\(SVG.escape(reference.label))</text>"
         }
         svg += "<g>"
         var nonFiniteCount = 0, zeroCount = 0
@@ -117,7 +119,7 @@ struct LinePlot {
                 svg += Self.triangle(x: px, y: top + 1, pointingDown: true, color: "#d00000")
             }
         }
-        svg += "</g></svg>"
+        svg += "</g>" + referenceLabels + "</svg>"
         var captions = notes
         if nonFiniteCount > 0 {
             captions.append("\(nonFiniteCount) point\(nonFiniteCount == 1 ? "" : "s") \(missingDescription), marked by red triangles on the top edge.")

@@ -24,8 +24,35 @@ public struct RunStore: Sendable {
             guard let id = Int64(reference) else { return nil }
             return try RecordRow<RunRecord>.fetchOne(db, key: id)?.record
         }
-        guard let run else { throw StoreError.unknownRun(reference) }
+        guard let run else { throw StoreError.unknownRun(reference, nearest: try nearestNames(to: reference)) }
         return run
+    }
+
+    /// Up to three run names `reference` may have meant: those it begins (a name cut short),
+    /// else those within two edits of it; classifier runs aside.
+    func nearestNames(to reference: String) throws -> [String] {
+        guard !reference.isEmpty else { return [] }
+        let names = try database.reader.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM runs WHERE objective != 'classifier' ORDER BY id")
+        }
+        let extended = names.filter { $0.hasPrefix(reference) }
+        if !extended.isEmpty { return Array(extended.prefix(3)) }
+        return Array(names.map { ($0, EditDistance.between($0, reference)) }.filter { $0.1 <= 2 }.sorted { $0.1 < $1.1 }.prefix(3).map(\.0))
+    }
+
+    /// The runs whose names match the shell pattern `pattern` (`*`, `?`, `[…]`, as SQLite's
+    /// GLOB), oldest first; classifier runs only when the pattern names them.
+    public func matching(_ pattern: String) throws -> [RunRecord] {
+        try database.reader.read { db in
+            try RecordRow<RunRecord>.fetchAll(db, sql: """
+                SELECT * FROM runs WHERE name GLOB ? AND (objective != 'classifier' OR ? GLOB 'classifier/*') ORDER BY id
+                """, arguments: [pattern, pattern]).map(\.record)
+        }
+    }
+
+    /// Whether `reference` is a shell pattern rather than a name or id.
+    public static func isPattern(_ reference: String) -> Bool {
+        reference.contains { $0 == "*" || $0 == "?" || $0 == "[" }
     }
 
     /// The run numbered `id`, if any.

@@ -17,7 +17,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case schemaTooOld(path: String, databaseVersion: Int, binaryVersion: Int)
     case migrationEdited(path: String, name: String)
     case migrationRenamed(path: String, version: Int, recorded: String, embedded: String)
-    case unknownRun(String)
+    /// A run reference that names no run, with the run names it may have meant.
+    case unknownRun(String, nearest: [String] = [])
     case duplicateRun(String)
     case runBusy(name: String, owner: String, heartbeat: String)
     case runChangedMeanwhile(name: String)
@@ -58,8 +59,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "migration \(name).sql was edited after it was applied to \(path); restore the original text of migrations/\(name).sql and add changes as a new migration"
         case .migrationRenamed(let path, let version, let recorded, let embedded):
             return "migration \(version) of \(path) was applied as \(recorded) but this ganpipe calls it \(embedded); migrations must never be renamed once they have landed"
-        case .unknownRun(let reference):
-            return "no run named or numbered '\(reference)'; list the runs with `ganpipe runs`"
+        case .unknownRun(let reference, let nearest):
+            let guess = nearest.isEmpty ? "" : " (did you mean " + nearest.map { "'\($0)'" }.joined(separator: " or ") + "?)"
+            return "no run named or numbered '\(reference)'\(guess); list the runs with `ganpipe runs`"
         case .duplicateRun(let name):
             return "a run named '\(name)' already exists; choose another --name, or continue it with `ganpipe resume \(name)`"
         case .runBusy(let name, let owner, let heartbeat):

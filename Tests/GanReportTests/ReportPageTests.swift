@@ -29,6 +29,14 @@ import Testing
         }
         #expect(html.contains("data:image/png;base64,"))
         #expect(!html.contains("NaN") && !html.contains("inf<"), "non-finite numbers leaked into the page")
+        // A reference line's label is drawn over the curves, not under them: after the chart's
+        // last curve, within its figure.
+        let label = try #require(html.range(of: ">penalty target 1<"))
+        let chart = html[..<label.lowerBound]
+        let chartStart = try #require(chart.range(of: "<svg", options: .backwards))
+        let end = try #require(html.range(of: "</svg>", range: label.upperBound..<html.endIndex))
+        #expect(!html[label.upperBound..<end.lowerBound].contains("<path"), "a curve is drawn over the reference label")
+        #expect(html[chartStart.upperBound..<label.lowerBound].contains("<path"))
     }
 
     @Test func nonFiniteAndZeroValuesAreSaidNotPlotted() throws {

@@ -1,0 +1,46 @@
+import Foundation
+import GanTestSupport
+import Testing
+
+/// How users name commands and runs: mistakes in the command line are one line with the fix,
+/// `--db` may come first, runs are found by pattern, and a name cut short gets suggestions.
+@Suite struct RunSelectionTests {
+    @Test func commandLineMistakesAreOneLineWithTheFix() throws {
+        let folder = TemporaryDirectory()
+        let cases: [([String], [String])] = [
+            (["diagnos", "1"], ["unknown command 'diagnos'", "did you mean 'diagnose'?"]),
+            (["compar", "a", "b"], ["did you mean 'compare'?"]),
+            (["frobnicate"], ["unknown command 'frobnicate'", "ganpipe --help"]),
+            (["train", "--steps", "x"], ["the value 'x' is invalid for '--steps", "see 'ganpipe train --help'"]),
+            (["runs", "--bogus"], ["unknown option '--bogus'", "see 'ganpipe runs --help'"]),
+            (["data", "import"], ["missing expected argument", "see 'ganpipe data import --help'"]),
+        ]
+        for (arguments, words) in cases {
+            try expectRefused(arguments, in: folder, mentioning: words)
+            #expect(try GanPipeProcess.run(arguments, in: folder.path).status == 64, "\(arguments)")
+        }
+    }
+
+    @Test func theDatabaseMayBeNamedBeforeTheCommandAndRunsByPattern() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("runs.sqlite")
+        func ganpipe(_ arguments: [String]) throws -> GanPipeProcess.Outcome {
+            let outcome = try GanPipeProcess.run(arguments, in: folder.path)
+            #expect(outcome.status == 0, "\(arguments): \(outcome)")
+            return outcome
+        }
+        _ = try ganpipe(["--db", path, "data", "generate", "8gaussians", "--samples", "200", "--name", "points"])
+        for name in ["sweep/a", "sweep/b", "other"] {
+            _ = try ganpipe(["--db=\(path)", "train", "--dataset", "points", "--objective", "wgan-gp", "--steps", "2", "--name", name,
+                             "--generator-width", "8", "--discriminator-width", "8"])
+        }
+        #expect(try ganpipe(["--db", path, "runs"]).standardOutput.contains("sweep/b"))
+        let compared = try ganpipe(["compare", "sweep/*", "--db", path, "--json"]).standardOutput
+        #expect(compared.contains("sweep/a") && compared.contains("sweep/b") && !compared.contains("\"other\""))
+        #expect(try ganpipe(["compare", "sweep/?", "other", "--db", path]).standardOutput.contains("other"))
+        try expectRefused(["compare", "sweep/a", "--db", path], in: folder, mentioning: ["at least two runs", "'quickstart/*'"])
+        try expectRefused(["compare", "nothing*", "other", "--db", path], in: folder, mentioning: ["no run name matches 'nothing*'"])
+        try expectRefused(["show", "sweep/", "--db", path], in: folder, mentioning: ["did you mean 'sweep/a' or 'sweep/b'?"])
+        try expectRefused(["report", "otehr", "--db", path], in: folder, mentioning: ["did you mean 'other'?"])
+    }
+}

@@ -41,14 +41,15 @@ public struct GanPipe: ParsableCommand {
             try command.run()
         } catch {
             if let message = userMessage(for: error, databasePath: databasePath) { fail(message) }
-            guard exitCode(for: error) != .success else { exit(withError: error) }
+            // Help, version and a command's own exit code pass through; parser mistakes become one line.
+            guard exitCode(for: error) == .validationFailure, !(error is ExitCode) else { exit(withError: error) }
             let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             var line = text.hasPrefix("Error: ") ? String(text.dropFirst(7)) : text
             if let first = line.first, first.isUppercase, line.dropFirst().first?.isLowercase == true {
                 line = first.lowercased() + line.dropFirst()
             }
             usageFailure(line
-                         + "; see 'ganpipe \((arguments.commandPath + ["--help"]).joined(separator: " "))'", code: exitCode(for: error).rawValue)
+                         + "; see 'ganpipe \((arguments.commandPath + ["--help"]).joined(separator: " "))'")
         }
     }
 

@@ -30,7 +30,24 @@ final class TrainingReporter: @unchecked Sendable {
     }
 
     func hooks() -> TrainerStage.Hooks {
-        TrainerStage.Hooks(progress: { [self] in show($0) }, shouldStop: { [self] in signals.count > 0 })
+        TrainerStage.Hooks(progress: { [self] in show($0) }, shouldStop: { [self] in signals.count > 0 },
+                           event: { [self] in warn($1, run: $0) })
+    }
+
+    /// Events shown as they happen; after this many, the rest only in the database.
+    static let shownEvents = 10
+    private let eventsShown = Mutex<Int>(0)
+
+    /// One line on standard error for an event a step recorded (above the progress line on a
+    /// terminal), the first `shownEvents` of a session; then one line saying where the rest are.
+    func warn(_ event: RunJournal.Event, run: String) {
+        guard showsProgress, !json else { return }
+        let count = eventsShown.withLock { shown -> Int in shown += 1; return shown }
+        guard count <= Self.shownEvents + 1 else { return }
+        let text = count <= Self.shownEvents
+            ? "ganpipe: \(event.severity.rawValue): step \(event.step.map(String.init) ?? "-"): \(event.kind): \(event.message)"
+            : "ganpipe: more events follow; they are recorded with the run (`ganpipe show \(run)`)"
+        FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[K" : "") + text + "\n").utf8))
     }
 
     func show(_ progress: TrainerStage.Progress) {
@@ -55,6 +72,16 @@ final class TrainingReporter: @unchecked Sendable {
         }
     }
 
+    /// "recorded 18 warnings and 294 non-finite metric values", or nil for a run with neither.
+    static func trouble(_ result: TrainerStage.Result) -> String? {
+        var parts: [String] = []
+        if result.warnings > 0 { parts.append("\(result.warnings) warning\(result.warnings == 1 ? "" : "s") (vanishing or exploding gradients)") }
+        if result.nonFiniteMetricValues > 0 {
+            parts.append("\(result.nonFiniteMetricValues) non-finite metric value\(result.nonFiniteMetricValues == 1 ? "" : "s")")
+        }
+        return parts.isEmpty ? nil : "recorded " + parts.joined(separator: " and ")
+    }
+
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }
         let total = Int(seconds.rounded())
@@ -72,6 +99,10 @@ final class TrainingReporter: @unchecked Sendable {
             print("run \(result.run): \(result.status.rawValue) at step \(result.step)/\(result.totalSteps) "
                   + String(format: "(%.1f s, %.1f steps/s, %.1f%% in the database)", result.seconds, rate,
                            result.seconds > 0 ? 100 * result.storeSeconds / result.seconds : 0))
+            if let trouble = Self.trouble(result) {
+                fflush(nil)
+                FileHandle.standardError.write(Data("ganpipe: warning: run \(result.run) \(trouble); see `ganpipe diagnose \(result.run)`\n".utf8))
+            }
         }
         switch result.status {
         case .failed:

@@ -19,6 +19,7 @@ extension TrainerStage {
         var metrics: [RunJournal.Metric] = []
         var events: [RunJournal.Event] = []
         var lastFlush = Date()
+        var warnings = 0, nonFinite = 0
 
         func commit(checkpoint: Bool) throws {
             let before = Date()
@@ -32,7 +33,8 @@ extension TrainerStage {
         }
         func result(_ status: RunStatus, error: String? = nil) -> Result {
             Result(run: run.name, runId: run.id!, status: status, step: session.step, totalSteps: specification.steps,
-                   startedAtStep: startStep, seconds: Date().timeIntervalSince(started), storeSeconds: storeSeconds, error: error)
+                   startedAtStep: startStep, seconds: Date().timeIntervalSince(started), storeSeconds: storeSeconds, error: error,
+                   warnings: warnings, nonFiniteMetricValues: nonFinite)
         }
 
         do {
@@ -54,7 +56,12 @@ extension TrainerStage {
                     return result(.failed, error: failure)
                 }
                 metrics += outcome.metrics.map { RunJournal.Metric(key: $0.key, step: next, value: $0.value) }
+                nonFinite += outcome.metrics.reduce(0) { $0 + ($1.value.isFinite ? 0 : 1) }
                 events += outcome.events
+                for event in outcome.events {
+                    if event.severity == .warning { warnings += 1 }
+                    hooks.event(run.name, event)
+                }
                 if next % specification.checkpointEvery == 0 || next == specification.steps {
                     try commit(checkpoint: true)
                 } else if Date().timeIntervalSince(lastFlush) >= Self.flushInterval {

@@ -39,6 +39,10 @@ public struct TrainerStage {
         /// Seconds spent writing to the database.
         public var storeSeconds: Double
         public var error: String?
+        /// Warnings this session recorded (vanishing and exploding gradients, …).
+        public var warnings = 0
+        /// Metric values this session recorded as non-finite (stored as NULL).
+        public var nonFiniteMetricValues = 0
     }
 
     /// Hooks from the command line and the pipeline: progress display, a stop request (SIGINT,
@@ -50,10 +54,14 @@ public struct TrainerStage {
         public var shouldStop: () -> Bool
         public var runClaimed: (_ runId: Int64) throws -> Void
         public var checkpointCommitted: (_ runId: Int64, _ step: Int) throws -> Void
+        /// Each event a training step records (vanishing, exploding, …), as it happens.
+        public var event: (_ run: String, _ event: RunJournal.Event) -> Void
 
         public init(progress: @escaping (Progress) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false },
                     runClaimed: @escaping (Int64) throws -> Void = { _ in },
-                    checkpointCommitted: @escaping (Int64, Int) throws -> Void = { _, _ in }) {
+                    checkpointCommitted: @escaping (Int64, Int) throws -> Void = { _, _ in },
+                    event: @escaping (String, RunJournal.Event) -> Void = { _, _ in }) {
+            self.event = event
             self.progress = progress
             self.shouldStop = shouldStop
             self.runClaimed = runClaimed

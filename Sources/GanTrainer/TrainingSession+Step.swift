@@ -37,7 +37,10 @@ extension TrainingSession {
         }
         step = stepNumber
         if recordMetrics {
-            let norms = outcome.metrics.filter { $0.key.hasPrefix(MetricKey.gradientNormPrefix) || $0.key.hasPrefix(MetricKey.activationGradientNormPrefix) }
+            let norms = outcome.metrics.filter {
+                ($0.key.hasPrefix(MetricKey.gradientNormPrefix) || $0.key.hasPrefix(MetricKey.activationGradientNormPrefix))
+                    && $0.key != zeroByConstruction
+            }
             outcome.events += health.observe(step: stepNumber, norms: norms)
         }
         return outcome

@@ -71,6 +71,18 @@ public final class TrainingSession {
     var batchSize: Int { specification.batchSize }
     var objective: Objective { specification.objective }
 
+    /// The gradient-norm key that is 0 whatever the network does, so never a vanishing
+    /// gradient: under a Wasserstein loss, E[D(real)] − E[D(fake)] and the penalty do not depend
+    /// on the critic's output bias.
+    var zeroByConstruction: String? {
+        guard objective.isWasserstein,
+              let index = discriminator.layers.lastIndex(where: { !$0.namedParameters.isEmpty }),
+              discriminator.layers[(index + 1)...].allSatisfy({ $0 is Reshape || ($0 as? ActivationLayer)?.activation == .identity }),
+              let bias = discriminator.layers[index].namedParameters.first(where: { $0.path == "bias" }) else { return nil }
+        let path = Sequential.path(ofLayer: index) + "." + bias.path
+        return MetricKey.gradientNormPrefix + "discriminator/" + path
+    }
+
     func noise() -> Tensor {
         Tensor.normal([batchSize, specification.noiseDimension], using: &noiseStream)
     }

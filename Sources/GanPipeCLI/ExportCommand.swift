@@ -26,9 +26,24 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("to"), help: ArgumentHelp("The file to write.", valueName: "file.safetensors")) var destination: String
     @Option(help: ArgumentHelp("Also write a PyTorch module file that rebuilds both networks and loads the weights (load(FILE.safetensors) → (G, D)).",
                                valueName: "file.py")) var torchModule: String?
+    @Flag(help: "Replace files that exist.") var force = false
     @Flag(help: "Print one JSON object.") var json = false
 
+    func validate() throws {
+        guard destination.lowercased().hasSuffix(".safetensors") else {
+            throw ValidationError("--to must name a .safetensors file (got \(destination)); ganpipe exports safetensors, which PyTorch, JAX and ONNX converters read")
+        }
+        if let torchModule, !torchModule.hasSuffix(".py") {
+            throw ValidationError("--torch-module must name a .py file (got \(torchModule))")
+        }
+    }
+
     func run() throws {
+        for (path, option) in [(destination, "--to"), (torchModule, "--torch-module")] {
+            if let path, !force, FileManager.default.fileExists(atPath: path) {
+                throw CommandError("\(path) exists; pass --force to replace it, or another \(option) path")
+            }
+        }
         let opened = try database.openForReading()
         defer { try? opened.close() }
         let file = try SafetensorsFile.export(run: reference, step: step, from: opened)

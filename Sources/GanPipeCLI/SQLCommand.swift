@@ -50,8 +50,12 @@ struct SQLCommand: ParsableCommand {
                 case .table: table?.rows.append(row.map(Self.text))
                 case .csv: print(row.map { Self.csvField(Self.text($0, nullAs: "")) }.joined(separator: ","))
                 case .json:
-                    let object = Dictionary(zip(names, row.map(Self.json)), uniquingKeysWith: { first, _ in first })
-                    let text = String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self)
+                    // Keys in the query's column order (a repeated name keeps its first value).
+                    var seen = Set<String>()
+                    let members = zip(names, row).filter { seen.insert($0.0).inserted }.map { name, cell in
+                        Self.encoded(.string(name), encoder) + ":" + Self.encoded(Self.json(cell), encoder)
+                    }
+                    let text = "{" + members.joined(separator: ",") + "}"
                     print(startedJSON ? "," + text : "[" + text, terminator: "")
                     startedJSON = true
                 }
@@ -80,6 +84,10 @@ struct SQLCommand: ParsableCommand {
         case .text(let value): return value
         case .blob(let count): return "<blob \(count) bytes>"
         }
+    }
+
+    static func encoded(_ value: JSONValue, _ encoder: JSONEncoder) -> String {
+        String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 
     static func json(_ cell: ReadOnlyQuery.Cell) -> JSONValue {

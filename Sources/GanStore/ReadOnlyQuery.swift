@@ -12,7 +12,7 @@ public struct ReadOnlyQuery: Sendable {
         self.database = database
     }
 
-    /// The rows of the last statement that returns columns.
+    /// The rows of the statement that returns columns.
     public struct Result: Sendable, Equatable {
         public var columns: [String]
         public var rows: [[Cell]]
@@ -27,7 +27,7 @@ public struct ReadOnlyQuery: Sendable {
         case blob(Int)
     }
 
-    /// All rows of the last statement that returns columns (for a bounded query).
+    /// All rows of the statement that returns columns (for a bounded query).
     public func run(_ sql: String) throws -> Result {
         var result = Result(columns: [], rows: [])
         _ = try stream(sql, maxRows: .max, timeout: .infinity, columns: { result.columns = $0; result.rows = [] },
@@ -45,8 +45,9 @@ public struct ReadOnlyQuery: Sendable {
         }
     }
 
-    /// Runs `sql` and hands over, as they are read, the columns and then each row of every
-    /// statement that returns columns (what a person means is the last one). Stops after
+    /// Runs `sql` and hands over, as they are read, the columns and then each row of its one
+    /// statement that returns columns (more than one is refused: which one the user meant is
+    /// a guess). Stops after
     /// `maxRows` rows (returning true: there were more) and fails after `timeout` seconds, so a
     /// query never takes unbounded memory or time. `fts3_tokenizer`, which exposes a memory
     /// address, fails (`disabledFunctions`).
@@ -60,6 +61,10 @@ public struct ReadOnlyQuery: Sendable {
                 guard !statements.isEmpty else { throw StoreError.sqlite("the query is empty; pass one SQL statement such as \"SELECT * FROM runs\"") }
                 for statement in statements where !statement.isReadonly {
                     throw StoreError.writingQuery(statement.sql)
+                }
+                let returning = statements.filter { $0.columnCount > 0 }.count
+                guard returning <= 1 else {
+                    throw StoreError.sqlite("the query has \(returning) statements that return rows and ganpipe sql prints one result; run them one at a time")
                 }
                 let deadline = Deadline(seconds: timeout)
                 sqlite3_progress_handler(db.sqliteConnection, 10_000, { context in

@@ -105,12 +105,12 @@ import Testing
     @Test func outputsNeverReplaceWhatIsNotARegularFile() throws {
         let folder = TemporaryDirectory()
         let database = try TrainCommandTests.databaseWithRuns(["r"], in: folder)
-        #expect(mkfifo(folder.file("out.fifo.npy"), 0o600) == 0)
+        #expect(mkfifo(folder.file("out.fifo.npy"), 0o600) == 0 && mkfifo(folder.file("out.fifo.safetensors"), 0o600) == 0)
         try FileManager.default.createSymbolicLink(atPath: folder.file("link.html"), withDestinationPath: folder.file("h.sqlite"))
         let cases: [([String], String)] = [
             (["report", "r", "--out", folder.file("out.fifo.npy")], "FIFO"),
             (["report", "r", "--out", folder.file("link.html")], "symbolic link"),
-            (["export", "r", "--to", folder.file("out.fifo.npy")], "FIFO"),
+            (["export", "r", "--to", folder.file("out.fifo.safetensors"), "--force"], "FIFO"),
             (["data", "export", "8gaussians", "--to", folder.file("out.fifo.npy"), "--force"], "FIFO"),
             (["db", "backup", "--to", folder.file("out.fifo.npy"), "--force"], "FIFO"),
         ]

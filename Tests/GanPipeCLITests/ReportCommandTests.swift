@@ -114,12 +114,13 @@ import Testing
     @Test func badRequestsAreOneLineErrors() throws {
         let folder = TemporaryDirectory()
         let path = try Self.trainedDatabase(in: folder)
+        try FileManager.default.createDirectory(atPath: folder.file("folder.safetensors"), withIntermediateDirectories: false)
         let cases: [([String], String)] = [
             (["report", "ghost", "--db", path], "no run named or numbered 'ghost'"),
             (["diagnose", "ghost", "--db", path], "no run named or numbered 'ghost'"),
             (["export", "penalty", "--step", "7", "--to", folder.file("x.safetensors"), "--db", path], "no complete checkpoint at step 7; its checkpoints are at steps 0, 20, 40"),
             (["report", "penalty", "--db", path, "--out", folder.file("missing/r.html")], "the folder of"),
-            (["export", "penalty", "--to", folder.path, "--db", path], "is a directory"),
+            (["export", "penalty", "--to", folder.file("folder.safetensors"), "--force", "--db", path], "is a directory"),
             (["report", "penalty", "--db", folder.file("nothing.sqlite")], "no database at"),
         ]
         for (arguments, message) in cases {

@@ -36,7 +36,7 @@ struct DiagnoseCommand: ParsableCommand {
 
     static func text(_ diagnosis: Diagnosis) -> String {
         var lines = ["run \(diagnosis.run) (\(diagnosis.objective), \(diagnosis.status) at step \(diagnosis.step))"]
-        lines.append(diagnosis.healthy ? "verdict: healthy" : "verdict: \(diagnosis.problemCount) problem\(diagnosis.problemCount == 1 ? "" : "s") found")
+        lines.append("verdict: \(diagnosis.summary)")
         for network in ["discriminator", "generator", nil] as [String?] {
             let findings = diagnosis.findings.filter { $0.network == network }
             lines.append("")

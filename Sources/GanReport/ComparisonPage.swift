@@ -19,7 +19,7 @@ public struct ComparisonPage {
         var summary = "<table><thead><tr><th>run</th><th>objective</th><th>status</th><th>verdict</th></tr></thead><tbody>"
         for (index, run) in comparison.runs.enumerated() {
             let verdictClass = run.problems == 0 ? "healthy" : "problem"
-            summary += "<tr><td><span style=\"color:\(SVG.color(index))\">\u{25a0}</span> \(SVG.escape(run.name))</td><td>\(SVG.escape(run.objective))</td><td>\(SVG.escape(run.status)) at \(run.step)/\(run.totalSteps)</td><td class=\"\(verdictClass)\">\(SVG.escape(run.problems == 0 ? "healthy" : "\(run.problems) problem(s): \(run.verdict)"))</td></tr>"
+            summary += "<tr><td><span style=\"color:\(SVG.color(index))\">\u{25a0}</span> \(SVG.escape(run.name))</td><td>\(SVG.escape(run.objective))</td><td>\(SVG.escape(run.status)) at \(run.step)/\(run.totalSteps)</td><td class=\"\(verdictClass)\">\(SVG.escape(run.verdict))</td></tr>"
         }
         page.section("runs", "Runs", summary + "</tbody></table>")
         page.section("configuration", "Configuration keys that differ",

@@ -5,9 +5,17 @@ extension Diagnosis {
     /// Per parameter tensor: how often its gradient norm was below the vanishing threshold or
     /// above the exploding one (the run's own `--vanishing-threshold`/`--exploding-threshold`),
     /// over which steps, and the trainer's vanishing/exploding events.
-    mutating func examineLayers(_ data: RunData, clipped: ClippedWeights?) {
+    mutating func examineLayers(_ data: RunData, clipped: ClippedWeights?) throws {
         let (low, high) = (vanishingThreshold, explodingThreshold)
+        let model = try data.model()
         for network in ["discriminator", "generator"] {
+            // A bias that batch normalisation follows is subtracted again with the batch mean,
+            // so its gradient is 0 up to rounding, whatever the network does.
+            let described: [NetworkDescription.Layer] = model?.network(network)?.layers ?? []
+            var beforeBatchNorm = Set<Int>()
+            for index in described.indices.dropLast() where described[index].hasWeight && described[index + 1].kind == .batchNorm {
+                beforeBatchNorm.insert(index)
+            }
             var vanishing: [(String, Int, Int, Double)] = [], exploding: [(String, Int, Int, Double)] = []
             var silentBiases: [String] = []
             let wasserstein = Objective(rawValue: data.run.objective)?.isWasserstein == true
@@ -16,11 +24,15 @@ extension Diagnosis {
             for (layer, series) in entries {
                 // A Wasserstein critic's loss is invariant to a constant shift of its output, so
                 // the output bias never receives a gradient: structurally zero, not vanishing.
-                if network == "discriminator", wasserstein, layer.parameter == "bias", layer.moduleIndex == outputIndex {
-                    layers.append(LayerSummary(network: network, layer: layer.path, depth: layer.depth, median: 0, minimum: series.points.compactMap(\.minimum).min(),
+                let structural = layer.parameter == "bias"
+                    && ((network == "discriminator" && wasserstein && layer.moduleIndex == outputIndex) || beforeBatchNorm.contains(layer.moduleIndex))
+                if structural {
+                    let sorted = series.points.compactMap(\.mean).sorted()
+                    layers.append(LayerSummary(network: network, layer: layer.path, depth: layer.depth, median: sorted.isEmpty ? nil : sorted[sorted.count / 2],
+                                               minimum: series.points.compactMap(\.minimum).min(),
                                                maximum: series.points.compactMap(\.maximum).max(), last: series.lastValue, vanishingShare: 0, explodingShare: 0,
-                                               nonFiniteCount: series.nonFiniteCount, clippedShare: clipped?.shares[layer.path],
-                                               verdict: "zero by construction"))
+                                               nonFiniteCount: series.nonFiniteCount, clippedShare: network == "discriminator" ? clipped?.shares[layer.path] : nil,
+                                               verdict: beforeBatchNorm.contains(layer.moduleIndex) ? "zero by construction (batch norm follows)" : "zero by construction"))
                     continue
                 }
                 if layer.parameter == "bias", series.points.allSatisfy({ $0.maximum == 0 }) { silentBiases.append(layer.path) }
@@ -52,7 +64,13 @@ extension Diagnosis {
                 add(.info, "silent_bias", network: network, layers: silentBiases,
                     "the bias gradients of \(Self.list(silentBiases)) are exactly 0 at every recorded step: the units after them respond identically to real and generated samples (dead or saturated units), so their biases never learn")
             }
-            let events = data.events.filter { ["vanishing", "exploding"].contains($0.kind) && $0.message.contains("/\(network)/") }
+            // The trainer of earlier versions also warned about the tensor that is zero by construction.
+            let structural = layers.filter { $0.network == network && $0.verdict.hasPrefix("zero by construction") }
+                .map { "\(MetricKey.gradientNormPrefix)\(network)/\($0.layer) " }
+            let events = data.events.filter { event in
+                ["vanishing", "exploding"].contains(event.kind) && event.message.contains("/\(network)/")
+                    && !structural.contains { event.message.hasPrefix($0) }
+            }
             for (kind, found, threshold, word) in [("vanishing", vanishing, low, "below"), ("exploding", exploding, high, "above")] {
                 let kindEvents = events.filter { $0.kind == kind }
                 guard !found.isEmpty || !kindEvents.isEmpty else { continue }

@@ -69,6 +69,7 @@ extension Diagnosis {
             add(.info, "not_evaluated", "no evaluation recorded; run `ganpipe eval \(data.run.name)` to measure mode coverage and sample quality")
             return
         }
+        examineClasses(series)
         guard let covered = series[EvaluationMetric.modesCovered]?.last(where: { $0.value != nil }) else { return }
         let total = series["modes_total"]?.last(where: { $0.step == covered.step })?.value.map { Int($0) }
             ?? data.datasetModes.map { $0.centres.count }
@@ -80,10 +81,33 @@ extension Diagnosis {
             add(.problem, "mode_dropping", network: "generator", steps: (covered.step, covered.step),
                 "the generator covers \(count) of \(total) modes at step \(covered.step)\(qualityText)" +
                 (best > count ? "; it covered \(best) at an earlier checkpoint" : "") +
-                ((quality ?? 100) < 50 ? "; with so few high-quality samples the generator has not reached the data yet, so train longer before reading this as mode collapse" : ""))
+                ((quality ?? 100) < 50 && best <= count ? "; with so few high-quality samples the generator has not reached the data yet, so train longer before reading this as mode collapse" : ""))
         } else {
             add(.info, "mode_dropping", network: "generator", steps: (covered.step, covered.step),
                 "the generator covers all \(total) modes at step \(covered.step)\(qualityText)")
+        }
+    }
+
+    /// Labelled image data: the classes the dataset's classifier finds in the generated samples
+    /// at the last evaluated checkpoint, against what it finds in as many real samples, with
+    /// the Fréchet distance beside its real-data baseline. Fewer classes than real data is a
+    /// problem (the image analogue of dropped modes).
+    mutating func examineClasses(_ series: [String: [(step: Int, value: Double?)]]) {
+        guard let covered = series[EvaluationMetric.classesCovered]?.last(where: { $0.value != nil }),
+              let count = covered.value.map({ Int($0) }) else { return }
+        func at(_ metric: String) -> Double? { series[metric]?.last(where: { $0.step == covered.step })?.value }
+        let real = at(EvaluationMetric.baseline(EvaluationMetric.classesCovered)).map { Int($0) }
+        let best = series[EvaluationMetric.classesCovered]?.compactMap(\.value).max().map { Int($0) } ?? count
+        let distance = at(EvaluationMetric.frechetDistance).map { value in
+            "; Fréchet distance \(SVG.number(value))" + (at(EvaluationMetric.baseline(EvaluationMetric.frechetDistance)).map { " (real samples: \(SVG.number($0)))" } ?? "")
+        } ?? ""
+        if let real, count < real {
+            add(.problem, "class_dropping", network: "generator", steps: (covered.step, covered.step),
+                "the dataset's classifier finds \(count) of the \(real) classes of real samples in the generator's samples at step \(covered.step)\(distance)"
+                    + (best > count ? "; it found \(best) at an earlier checkpoint" : ""))
+        } else {
+            add(.info, "class_coverage", network: "generator", steps: (covered.step, covered.step),
+                "the dataset's classifier finds \(count) classes in the generator's samples at step \(covered.step), as many as in real samples\(distance)")
         }
     }
 

@@ -64,15 +64,30 @@ public struct Diagnosis: Codable, Sendable {
 
     public var problemCount: Int { findings.filter { $0.severity == .problem }.count }
 
+    /// The run's verdict in a line that agrees with every network's: `healthy` only when no
+    /// finding is a problem or a warning.
+    public var summary: String {
+        func kinds(_ severity: Severity) -> String {
+            findings.filter { $0.severity == severity }.map { ($0.network.map { "\($0) " } ?? "") + $0.kind.replacingOccurrences(of: "_", with: " ") }
+                .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: ", ")
+        }
+        if problemCount > 0 { return "\(problemCount) problem\(problemCount == 1 ? "" : "s") found (\(kinds(.problem)))" }
+        if findings.contains(where: { $0.severity == .warning }) { return "no problem dominates the run; warnings: \(kinds(.warning))" }
+        return "healthy"
+    }
+
     /// Diagnoses `data` (loaded with `RunData.load`).
     public static func make(_ data: RunData) throws -> Diagnosis {
+        guard data.run.objective != "classifier" else {
+            throw ReportError("run \(data.run.name) is a dataset's classifier, not a GAN: it has no generator or discriminator to diagnose; its accuracy is in `ganpipe show \(data.run.name)`")
+        }
         let configuration = data.configuration
         var diagnosis = Diagnosis(
             run: data.run.name, objective: data.run.objective, status: data.run.status.rawValue, step: data.run.currentStep,
             healthy: true, vanishingThreshold: configuration.vanishingThreshold, explodingThreshold: configuration.explodingThreshold,
             findings: [], layers: [], activationProfiles: [], weightProfiles: [:])
         let clipped = try ClippedWeights.measure(data)
-        diagnosis.examineLayers(data, clipped: clipped)
+        try diagnosis.examineLayers(data, clipped: clipped)
         try diagnosis.examineDepth(data)
         diagnosis.examineSaturation(data)
         diagnosis.examineClipping(data, clipped: clipped)

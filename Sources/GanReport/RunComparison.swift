@@ -44,9 +44,7 @@ public struct RunComparison: Encodable {
             let diagnosis = try Diagnosis.make(run)
             columns.append(Column(name: run.run.name, objective: run.run.objective, status: run.run.status.rawValue,
                                   step: run.run.currentStep, totalSteps: run.run.totalSteps, problems: diagnosis.problemCount,
-                                  verdict: diagnosis.healthy ? "healthy" : diagnosis.findings.filter { $0.severity == .problem }
-                                      .map { $0.kind.replacingOccurrences(of: "_", with: " ") }
-                                      .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: ", ")))
+                                  verdict: diagnosis.summary))
         }
         runs = columns
         let keys = Set(data.flatMap { $0.configuration.values.keys }).sorted()
@@ -80,7 +78,7 @@ public struct RunComparison: Encodable {
         var table: [[String]] = [header]
         table.append(["objective"] + runs.map(\.objective))
         table.append(["status"] + runs.map { "\($0.status) at \($0.step)/\($0.totalSteps)" })
-        table.append(["verdict"] + runs.map { $0.problems == 0 ? "healthy" : "\($0.problems) problem\($0.problems == 1 ? "" : "s"): \($0.verdict)" })
+        table.append(["verdict"] + runs.map(\.verdict))
         lines.append(Self.align(table))
         lines.append("")
         if differingConfiguration.isEmpty {

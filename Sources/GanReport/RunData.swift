@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanStore
 
 /// Everything the read-only views need about one run, read in one pass from the store:
@@ -38,6 +39,15 @@ public struct RunData: Sendable {
             guard let layer = LayerKey(key), layer.quantity == quantity, layer.network == network else { return nil }
             return (layer, value)
         }.sorted { $0.0 < $1.0 }
+    }
+
+    /// The networks' description stored with the latest complete checkpoint (nil for a run
+    /// without one, or checkpoints written before descriptions were stored).
+    public func model() throws -> ModelDescription? {
+        let store = CheckpointStore(database)
+        guard let checkpoint = try store.latestComplete(runId: runId),
+              let blob = try store.blobs(of: checkpoint, only: ModelDescription.blobName)[ModelDescription.blobName] else { return nil }
+        return try? ModelDescription.decode(blob.data)
     }
 
     /// Exact values (not downsampled) of every key starting with `prefix` at `step`.

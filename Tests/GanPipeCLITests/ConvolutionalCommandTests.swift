@@ -28,6 +28,13 @@ import Testing
         #expect(trained.status == 0, "\(trained)")
         let shown = try GanPipeProcess.run(["show", "dc", "--db", path])
         #expect(shown.standardOutput.contains("conv-transpose 4 k4 s2 p1") && shown.standardOutput.contains("batch-norm"), "\(shown)")
+        // The bias of a layer that batch norm follows gets a zero gradient by construction:
+        // diagnose says so rather than calling it vanishing.
+        let diagnosed = try GanPipeProcess.run(["diagnose", "dc", "--db", path])
+        let structural = diagnosed.standardOutput.split(separator: "\n").filter { $0.hasSuffix("zero by construction (batch norm follows)") }
+            .map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(2).joined(separator: " ") }
+        #expect(structural == ["discriminator layers.3.bias", "generator layers.4.bias"], "\(diagnosed)")
+        #expect(!diagnosed.standardOutput.contains("vanishing"), "\(diagnosed)")
         let report = folder.file("dc.html")
         #expect(try GanPipeProcess.run(["report", "dc", "--db", path, "--out", report]).status == 0)
         let html = try String(contentsOfFile: report, encoding: .utf8)

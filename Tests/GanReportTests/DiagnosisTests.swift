@@ -92,4 +92,57 @@ import Testing
         #expect(nonFinite.firstStep == 180 && nonFinite.message.contains("NaN at step 181"))
         #expect(diagnosis.problemCount == 2)
     }
+
+    /// The run's verdict agrees with every network's: "healthy" only when each network is.
+    static func expectConsistent(_ diagnosis: Diagnosis, sourceLocation: SourceLocation = #_sourceLocation) {
+        let networksHealthy = ["discriminator", "generator"].allSatisfy { diagnosis.verdict(for: $0).hasPrefix("healthy") }
+        #expect((diagnosis.summary == "healthy") == (networksHealthy && diagnosis.findings.allSatisfy { $0.severity == .info }),
+                "\(diagnosis.summary) / \(diagnosis.verdict(for: "discriminator")) / \(diagnosis.verdict(for: "generator"))", sourceLocation: sourceLocation)
+    }
+
+    /// A short exploding episode is a warning: the run is not called healthy above a network
+    /// called exploding; the critic's output bias, whose gradient a Wasserstein loss makes 0,
+    /// is not vanishing even where an earlier trainer reported it.
+    @Test func theVerdictAgreesWithTheNetworksAndStructuralZerosAreNotVanishing() throws {
+        var run = SyntheticRun()
+        run.events = [(40, "exploding", "grad_norm/discriminator/layers.2.weight above 1000 for 10 recorded steps (now 2e3)"),
+                      (60, "vanishing", "grad_norm/discriminator/layers.8.bias below 1e-07 for 10 recorded steps (now 0)")]
+        run.extra["grad_norm/discriminator/layers.8.bias"] = 0
+        let diagnosis = try diagnose(run)
+        #expect(diagnosis.healthy && diagnosis.verdict(for: "discriminator") == "exploding", "\(diagnosis.findings.map(\.message))")
+        #expect(diagnosis.summary == "no problem dominates the run; warnings: discriminator exploding")
+        #expect(!diagnosis.findings.contains { $0.kind == "vanishing" })
+        #expect(diagnosis.layers.first { $0.layer == "layers.8.bias" }?.verdict == "zero by construction")
+        Self.expectConsistent(diagnosis)
+        var quiet = SyntheticRun()
+        quiet.evaluations = [(200, "modes_covered", 8), (200, "modes_total", 8)]
+        let healthy = try diagnose(quiet)
+        #expect(healthy.summary == "healthy")
+        Self.expectConsistent(healthy)
+    }
+
+    /// Image runs: fewer classes than real samples is a problem, said with the Fréchet distance
+    /// beside its real-data baseline; a run that covered modes and lost them is not told to
+    /// train longer; a classifier run is not diagnosed as a GAN.
+    @Test func droppedClassesAreProblemsAndCollapseIsNotCalledEarly() throws {
+        var images = SyntheticRun()
+        images.evaluations = [(100, "classes_covered", 7), (200, "classes_covered", 5), (200, "baseline/classes_covered", 10),
+                              (200, "frechet_distance", 4454), (200, "baseline/frechet_distance", 12.2)]
+        let diagnosis = try diagnose(images)
+        let classes = try #require(diagnosis.findings.first { $0.kind == "class_dropping" })
+        #expect(classes.severity == .problem && !diagnosis.healthy)
+        #expect(classes.message.contains("5 of the 10 classes") && classes.message.contains("4454") && classes.message.contains("12.2")
+                && classes.message.contains("found 7 at an earlier checkpoint"), "\(classes.message)")
+        Self.expectConsistent(diagnosis)
+
+        var collapsed = SyntheticRun()
+        collapsed.evaluations = [(100, "modes_covered", 4), (200, "modes_covered", 0), (200, "modes_total", 8), (200, "high_quality_percent", 0)]
+        let modes = try #require(try diagnose(collapsed).findings.first { $0.kind == "mode_dropping" })
+        #expect(modes.message.contains("covered 4") && !modes.message.contains("train longer"), "\(modes.message)")
+
+        var classifier = SyntheticRun()
+        classifier.name = "classifier/digits"
+        classifier.objective = "classifier"
+        #expect(throws: ReportError.self) { _ = try diagnose(classifier) }
+    }
 }

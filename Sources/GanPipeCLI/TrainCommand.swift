@@ -44,7 +44,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The dataset to train on (`ganpipe data list`).") var dataset: String
     @Option(help: "gan, nsgan, wgan, wgan-gp, wgan-lp or hinge.") var objective: Objective
     @Option(help: "Generator steps in all.") var steps: Int
-    @Option(help: "The run's name (default: OBJECTIVE-DATASET-seedSEED).") var name: String?
+    @Option(help: "The run's name (default: OBJECTIVE-DATASET-seedSEED, then -2, -3, … when that name is taken).") var name: String?
     @Option(help: "Seed of every random stream.") var seed: UInt64 = Self.defaults.seed
     @Option(help: "Samples per batch.") var batchSize: Int = Self.defaults.batchSize
     @Option(help: "The networks: mlp, dcgan (images with sides divisible by 4) or wgan-gp-mnist (28×28 images).")
@@ -120,8 +120,8 @@ struct TrainCommand: ParsableCommand {
         let specification = specification()
         let problems = specification.problems()
         guard problems.isEmpty else { throw CommandError(Self.message(problems)) }
-        let runName = name ?? "\(objective.rawValue)-\(dataset)-seed\(seed)"
         let opened = try database.openForWriting()
+        let runName = name ?? Self.freeName(base: "\(objective.rawValue)-\(dataset)-seed\(seed)", in: RunStore(opened))
         let reporter = TrainingReporter(json: json)
         var hooks = reporter.hooks()
         if let hook = try EvalCommand.trainingHook(every: evalEvery, checkpointEvery: checkpointEvery, dataset: dataset, database: opened) {
@@ -129,6 +129,21 @@ struct TrainCommand: ParsableCommand {
         }
         let result = try TrainerStage(opened).train(name: runName, specification: specification, hooks: hooks)
         try reporter.finish(result)
+    }
+}
+
+extension TrainCommand {
+    /// `base`, or the first of `base-2`, `base-3`, … that names no run, said on standard error.
+    static func freeName(base: String, in store: RunStore) -> String {
+        var candidate = base, suffix = 1
+        while (try? store.find(candidate)) != nil {
+            suffix += 1
+            candidate = "\(base)-\(suffix)"
+        }
+        if suffix > 1 {
+            FileHandle.standardError.write(Data("ganpipe: note: a run named \(base) exists; this run is \(candidate) (pass --name to choose)\n".utf8))
+        }
+        return candidate
     }
 }
 

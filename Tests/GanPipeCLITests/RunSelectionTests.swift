@@ -43,4 +43,23 @@ import Testing
         try expectRefused(["show", "sweep/", "--db", path], in: folder, mentioning: ["did you mean 'sweep/a' or 'sweep/b'?"])
         try expectRefused(["report", "otehr", "--db", path], in: folder, mentioning: ["did you mean 'other'?"])
     }
+
+    /// Without --name, a second run of the same objective, dataset and seed (other settings)
+    /// gets the next free name instead of failing with "already exists".
+    @Test func theDefaultNameMovesToTheNextFreeOne() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("names.sqlite")
+        #expect(try GanPipeProcess.run(["data", "generate", "8gaussians", "--samples", "200", "--name", "points", "--db", path]).status == 0)
+        var notes: [String] = []
+        for width in ["8", "16", "8"] {
+            let outcome = try GanPipeProcess.run(["train", "--db", path, "--dataset", "points", "--objective", "wgan-gp", "--steps", "2",
+                                                  "--generator-width", width, "--discriminator-width", "8"])
+            #expect(outcome.status == 0, "\(outcome)")
+            notes += outcome.stderrLines.filter { $0.hasPrefix("ganpipe: note: a run named") }.map(String.init)
+        }
+        #expect(notes == ["ganpipe: note: a run named wgan-gp-points-seed0 exists; this run is wgan-gp-points-seed0-2 (pass --name to choose)",
+                          "ganpipe: note: a run named wgan-gp-points-seed0 exists; this run is wgan-gp-points-seed0-3 (pass --name to choose)"])
+        let listed = try GanPipeProcess.run(["runs", "--db", path]).standardOutput
+        #expect(["wgan-gp-points-seed0 ", "wgan-gp-points-seed0-2 ", "wgan-gp-points-seed0-3 "].allSatisfy(listed.contains), "\(listed)")
+    }
 }

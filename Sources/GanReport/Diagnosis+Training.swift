@@ -57,7 +57,7 @@ extension Diagnosis {
         if severity != .info {
             message += ": the weights pile up at \u{b1}c, which limits the critic to simple functions (WGAN-GP paper, Figure 1); a gradient penalty (--objective wgan-gp) avoids it"
         }
-        add(severity, "clipping", network: "discriminator", layers: clipped.shares.filter { $0.value > 0.5 }.map(\.key).sorted(),
+        add(severity, "clipping", network: "discriminator", layers: clipped.shares.filter { $0.value > 0.5 }.map(\.key).sorted(by: NaturalOrder.precedes),
             steps: (clipped.step, clipped.step), message)
     }
 

@@ -1,3 +1,4 @@
+import GanSchema
 /// The events of a run on a step axis, one lane per kind (vanishing, exploding, non-finite,
 /// resumed, interrupted, …), each event a tick coloured by severity, followed by a table with
 /// one row per kind and subject and, folded, every event (the first `tableLimit`).
@@ -61,7 +62,7 @@ struct EventTimeline {
             }
         }
         var table = "<table><thead><tr><th>kind</th><th>about</th><th>severity</th><th>events</th><th>steps</th><th>latest message</th></tr></thead><tbody>"
-        for group in groups.sorted(by: { ($0.kind, $0.subject) < ($1.kind, $1.subject) }) {
+        for group in groups.sorted(by: { $0.kind != $1.kind ? $0.kind < $1.kind : NaturalOrder.precedes($0.subject, $1.subject) }) {
             let steps = group.steps.isEmpty ? "\u{2013}" : (group.steps.count == 1 ? "\(group.steps[0])" : "\(group.steps.min()!)\u{2013}\(group.steps.max()!)")
             table += "<tr><td>\(SVG.escape(group.kind))</td><td><code>\(SVG.escape(group.subject))</code></td><td class=\"\(group.severity == "error" ? "problem" : group.severity)\">\(SVG.escape(group.severity))</td><td class=\"num\">\(group.steps.count)</td><td class=\"num\">\(steps)</td><td>\(SVG.escape(group.last))</td></tr>"
         }

@@ -59,7 +59,7 @@ public struct RunReport {
         html += SVG.escape(training)
         if let clip = configuration.clip { html += " · clip \u{b1}\(SVG.number(clip))" }
         if let lambda = configuration.number("gradient_penalty_weight"), lambda > 0 { html += " · penalty weight \u{3bb} = \(SVG.number(lambda))" }
-        html += " · batch \(SVG.escape(configuration.text("batch_size") ?? "?")) · \(SVG.escape(configuration.text("discriminator_steps") ?? "?")) discriminator steps per generator step"
+        html += " · batch \(SVG.escape(configuration.text("batch_size") ?? "?")) · \(SVG.escape(configuration.text("discriminator_steps") ?? "?")) discriminator step\(configuration.text("discriminator_steps") == "1" ? "" : "s") per generator step"
         html += "</p></header>\n"
         return html
     }

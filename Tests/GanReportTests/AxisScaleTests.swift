@@ -1,4 +1,5 @@
 import GanReport
+import GanSchema
 import Testing
 
 /// Tick labels name the tick they stand at: every step of the 1-2-2.5-5 ladder, narrow ranges
@@ -35,5 +36,15 @@ import Testing
                 #expect(read != nil && abs(read! - tick.value) < 0.01 * step, "\(lower)…\(upper): \(tick.label) at \(tick.value)")
             }
         }
+    }
+}
+
+/// Layer names in the order of their numbers, not of their text.
+@Suite struct NaturalOrderTests {
+    @Test func digitRunsCompareAsNumbers() {
+        let names = ["layers.11.weight", "layers.3.bias", "layers.1.weight", "layers.3.weight", "layers.10", "layers.2", "layers.02x", "layer", "b"]
+        #expect(names.sorted(by: NaturalOrder.precedes) == ["b", "layer", "layers.1.weight", "layers.2", "layers.02x", "layers.3.bias",
+                                                             "layers.3.weight", "layers.10", "layers.11.weight"])
+        #expect(!NaturalOrder.precedes("a1", "a1") && NaturalOrder.precedes("a", "a1") && !NaturalOrder.precedes("a1", "a"))
     }
 }

@@ -103,4 +103,19 @@ import Testing
         #expect(html.contains("clipped (step") && html.contains("synthetic (step"))
         #expect(comparison.text().contains("configuration keys that differ"))
     }
+
+    /// Events about layers are listed in the order of their layers (2, 10, 12 — not 10, 12, 2),
+    /// and one discriminator step is one step.
+    @Test func eventsFollowLayerOrderAndCountsAgreeWithTheirNouns() throws {
+        let folder = TemporaryDirectory()
+        var run = SyntheticRun()
+        run.objective = "nsgan"
+        run.discriminatorSteps = 1
+        run.events = [12, 2, 10].map { (50, "exploding", "activation_grad_norm/discriminator/layers.\($0) above 1000 for 10 recorded steps (now 2e3)") }
+        let (database, _) = try SyntheticRun.database(in: folder, runs: [run])
+        let html = try RunReport(try RunData.load("synthetic", from: database)).html()
+        let positions = [2, 10, 12].map { html.range(of: "<code>activation_grad_norm/discriminator/layers.\($0)</code>")?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil } && positions[0]! < positions[1]! && positions[1]! < positions[2]!)
+        #expect(html.contains("1 discriminator step per generator step") && !html.contains("1 discriminator steps"))
+    }
 }

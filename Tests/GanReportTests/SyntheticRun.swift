@@ -39,6 +39,7 @@ struct SyntheticRun {
     var evaluations: [(step: Int, metric: String, value: Double?)] = []
     var events: [(step: Int, kind: String, message: String)] = []
     var status = "completed"
+    var discriminatorSteps = 5
 
     var metricKeys: [String] {
         var keys = Set(extra.keys).union(ramps.keys)
@@ -62,7 +63,7 @@ struct SyntheticRun {
     var configuration: String {
         """
         {"activation":"\(activation)","batch_size":64,"beta1":0.5,"beta2":0.9,"checkpoint_every":100,"clip":\(clip),"dataset":"8gaussians",\
-        "discriminator_depth":\(discriminatorDepth),"discriminator_steps":5,"discriminator_width":\(width),"exploding_threshold":1000,\
+        "discriminator_depth":\(discriminatorDepth),"discriminator_steps":\(discriminatorSteps),"discriminator_width":\(width),"exploding_threshold":1000,\
         "generator_depth":\(generatorDepth),"generator_width":\(width),"gradient_penalty_weight":\(objective == "wgan-gp" ? 10 : 0),\
         "health_window":10,"leaky_slope":0.2,"learning_rate":0.0001,"metrics_every":\(metricsEvery),"noise_dimension":2,"objective":"\(objective)",\
         "optimizer":"adam","seed":7,"steps":\(steps),"threads":1,"vanishing_threshold":1e-07}

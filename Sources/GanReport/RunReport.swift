@@ -1,4 +1,5 @@
 import Foundation
+import GanSchema
 import GanStore
 
 /// `ganpipe report RUN`: one self-contained HTML page about a run — its verdict, losses and
@@ -25,7 +26,7 @@ public struct RunReport {
     public func html() throws -> String {
         var page = HTMLPage(title: "ganpipe report: \(data.run.name)")
         page.section("verdict", "Verdict", verdictSection(), lead: "What <code>ganpipe diagnose</code> finds in this run.")
-        page.section("losses", "Losses, Wasserstein estimate and penalty", lossSection(), lead: downsamplingNote())
+        page.section("losses", lossHeading, lossSection(), lead: downsamplingNote())
         page.section("gradient-heatmap", "Gradient norm of every layer over steps", heatMapSection(),
                      lead: "Each cell is ‖∂loss/∂θ‖₂ of one parameter tensor (rows, from the input at the top) over a range of steps (columns), coloured by its log₁₀. Look for rows that drift to the dark or bright end of the scale.")
         page.section("activation-gradients", "Activation-gradient norm against depth (WGAN-GP Figure 1b)", try depthSection(),
@@ -40,22 +41,44 @@ public struct RunReport {
         return page.render(header: header())
     }
 
+    /// What the losses section shows for this objective.
+    var lossHeading: String {
+        let objective = Objective(rawValue: data.run.objective)
+        guard objective?.isWasserstein == true else { return "Losses and discriminator outputs" }
+        return (data.configuration.number("gradient_penalty_weight") ?? 0) > 0 ? "Losses, Wasserstein estimate and penalty" : "Losses and Wasserstein estimate"
+    }
+
+    /// The networks in a phrase: a named convolutional architecture with its parameter counts
+    /// (from the stored description), else the MLP's hidden layers and width.
+    func networksPhrase() -> String {
+        let configuration = data.configuration
+        if let architecture = configuration.text("architecture"), architecture != "mlp", let model = try? data.model() {
+            let counts = [("generator", model.generator), ("discriminator", model.discriminator)].map { name, network in
+                "\(name) \(network.layers.count) layers, \(Self.count(network.parameterCount)) parameters"
+            }
+            return "\(architecture)" + (configuration.text("channels").map { " (D = \($0))" } ?? "") + ": " + counts.joined(separator: ", ")
+        }
+        return ["generator", "discriminator"].map { network in
+            network + " " + (configuration.text("\(network)_depth") ?? "?") + " hidden layers \u{d7} " + (configuration.text("\(network)_width") ?? "?")
+        }.joined(separator: ", ")
+    }
+
+    /// 1,234 / 1.23 million.
+    static func count(_ value: Int) -> String {
+        value >= 1_000_000 ? String(format: "%.2f million", Double(value) / 1e6) : value.formatted(.number.grouping(.automatic))
+    }
+
     func header() -> String {
         let run = data.run
         let configuration = data.configuration
-        var parts: [String] = []
-        for network in ["generator", "discriminator"] {
-            let depth: String = configuration.text("\(network)_depth") ?? "?"
-            let width: String = configuration.text("\(network)_width") ?? "?"
-            parts.append(network + " " + depth + " hidden layers \u{d7} " + width)
-        }
-        let architecture: String = parts.joined(separator: ", ")
+        let architecture = networksPhrase()
         var html = "<header><h1>\(SVG.escape(run.name))</h1><p class=\"meta\">"
         html += "objective <b>\(SVG.escape(run.objective))</b> · dataset <b>\(SVG.escape(data.dataset?.name ?? "deleted"))</b> · "
         html += "\(SVG.escape(run.status.rawValue)) at step \(run.currentStep) of \(run.totalSteps) · seed \(run.seed)<br/>"
         let optimizer: String = configuration.text("optimizer") ?? "?"
         let learningRate: String = configuration.text("learning_rate") ?? "?"
-        let training: String = "\(architecture), \(configuration.activation) · \(optimizer) learning rate \(learningRate)"
+        let convolutional = (configuration.text("architecture") ?? "mlp") != "mlp"
+        let training: String = "\(architecture)\(convolutional ? "" : ", \(configuration.activation)") · \(optimizer) learning rate \(learningRate)"
         html += SVG.escape(training)
         if let clip = configuration.clip { html += " · clip \u{b1}\(SVG.number(clip))" }
         if let lambda = configuration.number("gradient_penalty_weight"), lambda > 0 { html += " · penalty weight \u{3bb} = \(SVG.number(lambda))" }

@@ -42,6 +42,10 @@ import Testing
             #expect(html.contains("alt=\"\(title)\""), "no grid \(title)")
         }
         #expect(html.contains("1 of 3 checkpoints are not evaluated") && !html.contains("Generated at step 0"))
+        // The header names the convolutional networks, not an MLP's hidden layers; a
+        // non-saturating GAN's losses are not headed as Wasserstein estimates.
+        #expect(html.contains("dcgan (D = 4): generator ") && !html.contains("hidden layers \u{d7}"))
+        #expect(html.contains(">Losses and discriminator outputs<") && !html.contains("Wasserstein estimate and penalty"))
         let weights = folder.file("dc.safetensors"), module = folder.file("dc_model.py")
         let exported = try GanPipeProcess.run(["export", "dc", "--db", path, "--to", weights, "--torch-module", module])
         #expect(exported.status == 0, "\(exported)")

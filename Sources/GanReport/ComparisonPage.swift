@@ -38,10 +38,17 @@ public struct ComparisonPage {
         ]
         var figures: [String] = []
         for (key, title, label) in curves {
-            let series = runs.enumerated().compactMap { index, run in run.series[key].map { LinePlot.Series($0, name: run.run.name, color: SVG.color(index)) } }
-            guard !series.isEmpty else { continue }
-            figures.append(LinePlot(title: title, xLabel: "generator step", yLabel: label, series: series,
-                                    yScale: key.hasPrefix("loss") || key == MetricKey.wassersteinEstimate || key.contains("accuracy") ? .linear : .automatic).render())
+            let drawn = runs.indices.filter { runs[$0].series[key] != nil }
+            guard !drawn.isEmpty else { continue }
+            for group in Self.magnitudeGroups(drawn, key: key, runs: runs) {
+                let series = group.indices.map { index in
+                    LinePlot.Series(runs[index].series[key]!, name: runs[index].run.name, color: SVG.color(index), dash: SVG.dash(index))
+                }
+                var plot = LinePlot(title: title + group.label, xLabel: "generator step", yLabel: label, series: series,
+                                    yScale: key.hasPrefix("loss") || key == MetricKey.wassersteinEstimate || key.contains("accuracy") ? .linear : .automatic)
+                plot.ignoresOutliers = true
+                figures.append(plot.render())
+            }
         }
         page.section("curves", "Curves overlaid", "<div class=\"row\">" + figures.joined() + "</div>")
         var profiles: [LinePlot.Series] = []
@@ -69,11 +76,26 @@ public struct ComparisonPage {
         return page.render(header: header)
     }
 
+    /// Runs `indices` split by objective when their typical magnitudes of `key` differ more
+    /// than a hundredfold between objectives (a clipped critic's Wasserstein estimate near
+    /// 10⁻⁴ beside a penalised one's near 2 would be a flat line on a shared axis); one group
+    /// otherwise. Each group's label is appended to the chart's title.
+    static func magnitudeGroups(_ indices: [Int], key: String, runs: [RunData]) -> [(label: String, indices: [Int])] {
+        let byObjective = Dictionary(grouping: indices) { runs[$0].run.objective }
+        guard byObjective.count > 1 else { return [("", indices)] }
+        let magnitudes = byObjective.compactMapValues { group -> Double? in
+            let values = group.flatMap { runs[$0].series[key]?.points.compactMap(\.mean) ?? [] }.map(abs).filter { $0.isFinite && $0 > 0 }.sorted()
+            return values.isEmpty ? nil : values[values.count / 2]
+        }
+        guard let low = magnitudes.values.min(), let high = magnitudes.values.max(), high > 100 * low else { return [("", indices)] }
+        return byObjective.keys.sorted().map { (" (\($0))", byObjective[$0]!) }
+    }
+
     func table(_ names: [String], _ rows: [(String, [String])]) -> String {
-        var html = "<table><thead><tr><th></th>" + names.map { "<th>\(SVG.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        var html = "<div class=\"wide\"><table><thead><tr><th></th>" + names.map { "<th>\(SVG.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
         for (key, values) in rows {
             html += "<tr><td><code>\(SVG.escape(key))</code></td>" + values.map { "<td class=\"num\">\(SVG.escape($0))</td>" }.joined() + "</tr>"
         }
-        return html + "</tbody></table>"
+        return html + "</tbody></table></div>"
     }
 }

@@ -14,7 +14,8 @@ struct LinePlot {
         var points: [(x: Double, y: Double?)]
         /// Minimum–maximum per bucket, drawn as a translucent band.
         var band: [(x: Double, low: Double, high: Double)] = []
-        var dashed = false
+        /// A stroke-dasharray (`5 3`), or nil for a solid line.
+        var dash: String?
         var markers = false
         /// x positions where values were not finite (beyond those with nil y).
         var nonFinite: [Double] = []
@@ -35,6 +36,23 @@ struct LinePlot {
     var missingDescription = "not finite (NaN or \u{b1}inf) and not drawn"
     /// Horizontal reference lines (e.g. the penalty's target norm 1), dashed grey, labelled.
     var references: [(y: Double, label: String)] = []
+    /// Fit the y axis to the bulk of the values (the 1st–99th percentile, widened by half its
+    /// span) when a few values lie far outside it; those are drawn on the axis edge and counted
+    /// in the caption.
+    var ignoresOutliers = false
+
+    /// The y values the axis covers: all, or the bulk when `ignoresOutliers` finds outliers.
+    func axisValues(_ values: [Double], logarithmic: Bool) -> (values: [Double], outliers: ClosedRange<Double>?) {
+        let usable = values.filter { $0.isFinite && (!logarithmic || $0 > 0) }.sorted()
+        guard ignoresOutliers, usable.count >= 20 else { return (values, nil) }
+        let transform: (Double) -> Double = logarithmic ? { log10($0) } : { $0 }
+        let low = transform(usable[usable.count / 100]), high = transform(usable[usable.count - 1 - usable.count / 100])
+        let span = max(high - low, 1e-12 * max(1, abs(high)))
+        let range = (low - span / 2)...(high + span / 2)
+        guard !usable.allSatisfy({ range.contains(transform($0)) }) else { return (values, nil) }
+        let inverse: (Double) -> Double = logarithmic ? { pow(10, $0) } : { $0 }
+        return (values.filter { range.contains(transform($0)) }, inverse(range.lowerBound)...inverse(range.upperBound))
+    }
 
     /// Whether the y axis ends up logarithmic: forced, or automatic when no value is negative
     /// and the positive ones span more than two decades (zeros are then marked, not drawn).
@@ -57,7 +75,8 @@ struct LinePlot {
         let top = 30.0 + Double(legendRows.count) * 16 + 6
         let (left, right, bottom) = (70.0, width - 18, height - 46)
         let xs = series.flatMap { $0.points.map(\.x) + $0.nonFinite }
-        let yValues = series.flatMap { s in s.points.compactMap(\.y) + s.band.flatMap { [$0.low, $0.high] } } + references.map(\.y)
+        let (yValues, outlierRange) = axisValues(series.flatMap { s in s.points.compactMap(\.y) + s.band.flatMap { [$0.low, $0.high] } } + references.map(\.y),
+                                                 logarithmic: logarithmic)
         let xScale = AxisScale(kind: .linear, covering: xs, pixels: (left, right), padding: 0.01)
         let yScale = AxisScale(kind: logarithmic ? .logarithmic : .linear, covering: yValues, pixels: (bottom, top))
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" viewBox=\"0 0 \(SVG.coordinate(width)) \(SVG.coordinate(height))\" width=\"\(SVG.coordinate(width))\" height=\"\(SVG.coordinate(height))\" role=\"img\">"
@@ -67,7 +86,7 @@ struct LinePlot {
             for (index, x) in row {
                 let y = 34.0 + Double(rowIndex) * 16
                 let item = series[index]
-                svg += "<line x1=\"\(SVG.coordinate(left + x))\" y1=\"\(SVG.coordinate(y - 4))\" x2=\"\(SVG.coordinate(left + x + 18))\" y2=\"\(SVG.coordinate(y - 4))\" stroke=\"\(item.color)\" stroke-width=\"2.5\"\(item.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
+                svg += "<line x1=\"\(SVG.coordinate(left + x))\" y1=\"\(SVG.coordinate(y - 4))\" x2=\"\(SVG.coordinate(left + x + 18))\" y2=\"\(SVG.coordinate(y - 4))\" stroke=\"\(item.color)\" stroke-width=\"2.5\"\(item.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>"
                 svg += "<text x=\"\(SVG.coordinate(left + x + 22))\" y=\"\(SVG.coordinate(y))\" class=\"legend\">\(SVG.escape(item.name))</text>"
             }
         }
@@ -100,7 +119,7 @@ struct LinePlot {
                 path += (pendingMove ? "M" : "L") + "\(SVG.coordinate(px)) \(SVG.coordinate(py))"
                 pendingMove = false
             }
-            svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(item.color)\" stroke-width=\"1.6\" stroke-linejoin=\"round\"\(item.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
+            svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(item.color)\" stroke-width=\"1.6\" stroke-linejoin=\"round\"\(item.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>"
             let dots = item.markers ? item.points.compactMap { p in p.y.flatMap { y in xScale.position(p.x).flatMap { px in yScale.position(y).map { (px, $0) } } } } : isolated
             for (px, py) in dots {
                 svg += "<circle cx=\"\(SVG.coordinate(px))\" cy=\"\(SVG.coordinate(py))\" r=\"\(item.markers ? 3 : 2)\" fill=\"\(item.color)\"/>"
@@ -123,6 +142,10 @@ struct LinePlot {
         var captions = notes
         if nonFiniteCount > 0 {
             captions.append("\(nonFiniteCount) point\(nonFiniteCount == 1 ? "" : "s") \(missingDescription), marked by red triangles on the top edge.")
+        }
+        if let outlierRange {
+            let outside = series.reduce(0) { $0 + $1.points.filter { p in p.y.map { $0.isFinite && !outlierRange.contains($0) } ?? false }.count }
+            captions.append("The axis fits the bulk of the values; \(outside) point\(outside == 1 ? " lies" : "s lie") beyond it (outliers, up to \(SVG.number(series.flatMap { $0.points.compactMap(\.y) }.filter(\.isFinite).max { abs($0) < abs($1) } ?? 0))) and \(outside == 1 ? "is" : "are") drawn on its edge.")
         }
         if zeroCount > 0 {
             captions.append("\(zeroCount) value\(zeroCount == 1 ? " was" : "s were") exactly 0, which a log scale cannot show; marked by grey triangles on the bottom edge.")
@@ -173,14 +196,14 @@ struct LinePlot {
 extension LinePlot.Series {
     /// A metric series: bucket means as the line, the bucket range as the band, non-finite
     /// buckets as gaps with markers.
-    init(_ metric: MetricSeries, name: String, color: String, dashed: Bool = false) {
+    init(_ metric: MetricSeries, name: String, color: String, dash: String? = nil) {
         self.init(name: name, color: color,
                   points: metric.points.map { ($0.step, $0.mean) },
                   band: metric.points.compactMap { p in
                       guard p.count > 1, let low = p.minimum, let high = p.maximum else { return nil }
                       return (p.step, low, high)
                   },
-                  dashed: dashed,
+                  dash: dash,
                   nonFinite: metric.points.filter { $0.mean != nil && $0.nonFiniteCount > 0 }.map(\.step))
     }
 }

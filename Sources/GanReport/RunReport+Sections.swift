@@ -117,7 +117,7 @@ extension RunReport {
                                            points: values.map { (Double($0.step), $0.value) }, markers: true)]
             if let baseline = series["baseline/\(name)"] {
                 plotted.append(LinePlot.Series(name: "real held-out samples", color: SVG.color(6),
-                                               points: baseline.map { (Double($0.step), $0.value) }, dashed: true))
+                                               points: baseline.map { (Double($0.step), $0.value) }, dash: "5 3"))
             }
             let sampleCounts = Set(data.evaluations.filter { $0.metric == name }.compactMap(\.sampleCount)).sorted()
             let notes = sampleCounts.isEmpty ? [] : ["Based on \(sampleCounts.map(String.init).joined(separator: ", ")) samples per checkpoint."]

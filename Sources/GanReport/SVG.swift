@@ -54,6 +54,12 @@ enum SVG {
 
     static func color(_ index: Int) -> String { palette[index % palette.count] }
 
+    /// The line style of series `index` beside its colour: solid for the first round of the
+    /// palette, then dashed, dotted and dash-dotted, so 36 series stay apart.
+    static func dash(_ index: Int) -> String? {
+        [nil, "7 3", "2 3", "9 3 2 3"][(index / palette.count) % 4]
+    }
+
     /// Viridis at `t` in [0, 1] (piecewise-linear through 9 anchors), as `#rrggbb`.
     static func viridis(_ t: Double) -> String {
         let anchors: [(Double, Double, Double)] = [

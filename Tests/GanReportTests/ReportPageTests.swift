@@ -118,4 +118,37 @@ import Testing
         #expect(positions.allSatisfy { $0 != nil } && positions[0]! < positions[1]! && positions[1]! < positions[2]!)
         #expect(html.contains("1 discriminator step per generator step") && !html.contains("1 discriminator steps"))
     }
+
+    /// Twelve runs stay apart and readable: no two curves share colour and line style, one
+    /// outlier (1.25e10) does not flatten the others, wide tables scroll instead of overflowing,
+    /// and a clipped critic's Wasserstein estimate (≈1e-4) gets its own axis beside the penalty
+    /// runs' (≈1).
+    @Test func aComparisonOfTwelveRunsStaysReadable() throws {
+        let folder = TemporaryDirectory()
+        let runs = (0..<12).map { index -> SyntheticRun in
+            var run = SyntheticRun()
+            run.name = "sweep/run-\(index)"
+            run.objective = index < 6 ? "wgan-gp" : "wgan"
+            run.extra["wasserstein_estimate"] = index < 6 ? 1.2 : 1.2e-4
+            if index == 3 { run.spikes["loss/discriminator"] = (100, 1.25e10) }
+            return run
+        }
+        let (database, _) = try SyntheticRun.database(in: folder, runs: runs)
+        let comparison = try RunComparison(try runs.map { try RunData.load($0.name, from: database) })
+        let html = try ComparisonPage(comparison).html()
+        #expect(HTMLChecks.parse(html).error == nil)
+        let figures = html.components(separatedBy: "<figure>").dropFirst()
+        let losses = try #require(figures.first { $0.contains("<title>Discriminator loss</title>") })
+        let styles = losses.components(separatedBy: "<path d=\"M").dropFirst().compactMap { path -> String? in
+            guard let stroke = path.range(of: "stroke=\""), let end = path.range(of: "/>", range: stroke.upperBound..<path.endIndex) else { return nil }
+            return String(path[stroke.upperBound..<end.lowerBound])
+        }
+        #expect(styles.count == 12 && Set(styles).count == 12, "\(styles)")
+        // The loss axis fits the runs near −1.5, not the spike: no tick label in the billions.
+        #expect(losses.contains("beyond it (outliers, up to 1.25e10)") && !losses.contains("e9<") && !losses.contains("e10<"), "\(losses.prefix(3000))")
+        #expect(figures.contains { $0.contains("<title>Wasserstein estimate (wgan)</title>") }
+                && figures.contains { $0.contains("<title>Wasserstein estimate (wgan-gp)</title>") })
+        #expect(!html.contains("<title>Wasserstein estimate</title>"))
+        #expect(html.contains("<div class=\"wide\"><table>"))
+    }
 }

@@ -31,6 +31,8 @@ struct SyntheticRun {
     var ramps: [String: (Double, Double)] = [:]
     /// Keys with NULL (non-finite) values at these steps.
     var nonFinite: [String: [Int]] = [:]
+    /// Keys with one value replaced at one step (a spike).
+    var spikes: [String: (step: Int, value: Double)] = [:]
     var checkpointSteps = [0, 100, 200]
     /// Checkpoints with stored views (`checkpoint_views`, as the evaluator writes them); nil: all.
     var evaluatedSteps: [Int]? = nil
@@ -94,6 +96,9 @@ struct SyntheticRun {
                         INSERT INTO metrics(run_id, key, step, value)
                         SELECT ?, ?, step, ? * (1.0 + ? * ((step * 7919) % 13) / 13.0) FROM s
                         """, arguments: [metricsEvery, metricsEvery, metricsEvery, steps, id, key, base(of: key), wobble])
+                }
+                if let spike = spikes[key] {
+                    try db.execute(sql: "UPDATE metrics SET value = ? WHERE run_id = ? AND key = ? AND step = ?", arguments: [spike.value, id, key, spike.step])
                 }
                 for step in nonFinite[key] ?? [] {
                     try db.execute(sql: "UPDATE metrics SET value = NULL WHERE run_id = ? AND key = ? AND step = ?", arguments: [id, key, step])

@@ -37,6 +37,10 @@ struct ShowCommand: ParsableCommand {
         ]
         if let started = record.startedAt { lines.append("  started      \(started)") }
         if let finished = record.finishedAt { lines.append("  finished     \(finished)") }
+        if let seconds = summary.trainingSeconds, let step = summary.timedStep {
+            lines.append("  training     " + TrainingReporter.duration(seconds) + " to step \(step)"
+                         + (seconds > 0 ? String(format: " (%.3g steps/s)", Double(step) / seconds) : ""))
+        }
         if let heartbeat = record.heartbeatAt { lines.append("  heartbeat    \(heartbeat)\(record.owner.map { " by \($0)" } ?? "")") }
         if let pipeline = record.pipeline { lines.append("  pipeline     \(pipeline)") }
         if let machine = record.machineJson.flatMap(BLASRuntime.init(json:)) {
@@ -55,7 +59,7 @@ struct ShowCommand: ParsableCommand {
         }
         if !summary.latestMetrics.isEmpty {
             lines.append("  latest metrics:")
-            for (key, value) in summary.latestMetrics.sorted(by: { $0.key < $1.key }) {
+            for (key, value) in summary.latestMetrics.sorted(by: { NaturalOrder.precedes($0.key, $1.key) }) {
                 lines.append("    \(key)  \(value.map { String(format: "%.6g", $0) } ?? "non-finite")")
             }
         }
@@ -68,7 +72,7 @@ private struct SummaryView: Encodable {
     var summary: RunStore.Summary
 
     private enum CodingKeys: String, CodingKey {
-        case run, datasetName, metricRows, metricKeys, checkpointSteps, eventCounts, evaluationRows, latestMetrics
+        case run, datasetName, metricRows, metricKeys, checkpointSteps, eventCounts, evaluationRows, latestMetrics, trainingSeconds, timedStep
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -81,6 +85,8 @@ private struct SummaryView: Encodable {
         try container.encode(summary.eventCounts, forKey: .eventCounts)
         try container.encode(summary.evaluationRows, forKey: .evaluationRows)
         try container.encode(summary.latestMetrics, forKey: .latestMetrics)
+        try container.encodeIfPresent(summary.trainingSeconds, forKey: .trainingSeconds)
+        try container.encodeIfPresent(summary.timedStep, forKey: .timedStep)
     }
 }
 

@@ -16,6 +16,8 @@ public struct RunData: Sendable {
     public var events: [EventRecord]
     public var evaluations: [EvaluationRecord]
     public var checkpointSteps: [Int]
+    /// Seconds of training at each timed step (`step_times`), ascending.
+    public var stepTimes: [(step: Int, elapsedSeconds: Double)] = []
     public var runId: Int64 { run.id ?? -1 }
 
     /// About this many buckets per key: plenty for a plot 600–900 pixels wide.
@@ -30,7 +32,7 @@ public struct RunData: Sendable {
             database: database, run: run, configuration: RunConfiguration(json: run.configJson), dataset: contents.dataset,
             series: Dictionary(uniqueKeysWithValues: contents.series.map { ($0.key, MetricSeries(key: $0.key, points: $0.value)) }),
             bucketSize: contents.bucketSize, events: contents.events, evaluations: contents.evaluations,
-            checkpointSteps: contents.checkpointSteps)
+            checkpointSteps: contents.checkpointSteps, stepTimes: contents.stepTimes)
     }
 
     /// The per-layer series of one network and quantity, ordered from the input.
@@ -39,6 +41,15 @@ public struct RunData: Sendable {
             guard let layer = LayerKey(key), layer.quantity == quantity, layer.network == network else { return nil }
             return (layer, value)
         }.sorted { $0.0 < $1.0 }
+    }
+
+    /// Training speed between consecutive timed steps: (step, steps per second), skipping
+    /// the first interval of each session (it includes start-up) and intervals without time.
+    public var throughput: [(step: Int, stepsPerSecond: Double)] {
+        zip(stepTimes, stepTimes.dropFirst()).compactMap { earlier, later in
+            let seconds = later.elapsedSeconds - earlier.elapsedSeconds
+            return seconds > 0 ? (later.step, Double(later.step - earlier.step) / seconds) : nil
+        }
     }
 
     /// The networks' description stored with the latest complete checkpoint (nil for a run

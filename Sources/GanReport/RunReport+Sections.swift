@@ -32,8 +32,22 @@ extension RunReport {
                  keys: [(MetricKey.scoreReal, "real"), (MetricKey.scoreFake, "generated")], scale: .linear),
             plot("Discriminator accuracy", yLabel: "share classified correctly", keys: [(MetricKey.discriminatorAccuracy, "accuracy")], scale: .linear,
                  references: [(1, "perfect: saturated"), (0.5, "chance")]),
+            speedPlot(),
             plot("Weights at the clipping bound", yLabel: "share of parameters at \u{b1}c", keys: [(MetricKey.clippedFraction, "at \u{b1}\(SVG.number(data.configuration.clip ?? 0))")], scale: .linear),
         ], missing: "No loss was recorded.")
+    }
+
+    /// Steps per second over the run (from `step_times`), against the step, with the run's
+    /// wall-clock total in the caption.
+    func speedPlot() -> String? {
+        let speed = data.throughput
+        guard speed.count >= 2, let total = data.stepTimes.last else { return nil }
+        let mean = Double(total.step - data.stepTimes[0].step) / max(total.elapsedSeconds - data.stepTimes[0].elapsedSeconds, 1e-9)
+        return LinePlot(title: "Training speed", xLabel: "generator step", yLabel: "generator steps per second",
+                        series: [LinePlot.Series(name: "steps per second", color: SVG.color(0), points: speed.map { (Double($0.step), $0.stepsPerSecond) })],
+                        yScale: .linear,
+                        notes: [String(format: "%@ of training to step %d (%.3g steps per second on average); wall-clock seconds per recorded step are in the step_times table.",
+                                       RunReport.duration(total.elapsedSeconds), total.step, mean)]).render()
     }
 
     func heatMapSection() -> String {

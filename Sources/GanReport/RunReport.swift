@@ -63,6 +63,14 @@ public struct RunReport {
         }.joined(separator: ", ")
     }
 
+    /// 42 s, 3 min 05 s, 2 h 07 min.
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        if total >= 3600 { return String(format: "%d h %02d min", total / 3600, total % 3600 / 60) }
+        if total >= 60 { return String(format: "%d min %02d s", total / 60, total % 60) }
+        return String(format: "%.3g s", seconds)
+    }
+
     /// 1,234 / 1.23 million.
     static func count(_ value: Int) -> String {
         value >= 1_000_000 ? String(format: "%.2f million", Double(value) / 1e6) : value.formatted(.number.grouping(.automatic))

@@ -72,9 +72,16 @@ public struct RunJournal: Sendable {
 
     /// Writes `metrics`, `events` and the run's progress — and, when given, a checkpoint —
     /// in one transaction. A metric row at an existing (run, key, step) is replaced.
-    public func commit(metrics: [Metric], events: [Event], currentStep: Int, checkpoint: [CheckpointBlob]? = nil) throws {
+    public func commit(metrics: [Metric], events: [Event], currentStep: Int, checkpoint: [CheckpointBlob]? = nil,
+                       times: [(step: Int, elapsedSeconds: Double)] = []) throws {
         try write { db in
             try Self.insert(metrics, runId: runId, in: db)
+            for time in times {
+                try db.execute(sql: """
+                    INSERT INTO step_times (run_id, step, elapsed_seconds) VALUES (?, ?, ?)
+                    ON CONFLICT (run_id, step) DO UPDATE SET elapsed_seconds = excluded.elapsed_seconds
+                    """, arguments: [runId, time.step, max(0, time.elapsedSeconds)])
+            }
             let now = Timestamp.now()
             try record(events, at: now, in: db)
             if let checkpoint {
@@ -137,6 +144,7 @@ public struct RunJournal: Sendable {
             try takeLease(db, totalSteps: totalSteps, fresh: false)
             try db.execute(sql: "DELETE FROM metrics WHERE run_id = ? AND step > ?", arguments: [runId, step])
             try db.execute(sql: "DELETE FROM events WHERE run_id = ? AND step > ?", arguments: [runId, step])
+            try db.execute(sql: "DELETE FROM step_times WHERE run_id = ? AND step > ?", arguments: [runId, step])
             try db.execute(sql: "DELETE FROM checkpoints WHERE run_id = ? AND (step > ? OR complete = 0)", arguments: [runId, step])
             let now = Timestamp.now()
             if let configJson {
@@ -148,6 +156,15 @@ public struct RunJournal: Sendable {
                     finished_at = NULL, error = NULL, machine_json = coalesce(machine_json, ?) WHERE id = ?
                 """, arguments: [step, totalSteps, RunLease.currentOwner, now, machineJson, runId])
             try record(events, at: now, in: db)
+        }
+    }
+
+    /// Seconds of training recorded at the last timed step at or before `step` (0 if none):
+    /// where a resumed run's clock continues.
+    public func elapsedSeconds(atOrBefore step: Int) throws -> Double {
+        try database.reader.read { db in
+            try Double.fetchOne(db, sql: "SELECT elapsed_seconds FROM step_times WHERE run_id = ? AND step <= ? ORDER BY step DESC LIMIT 1",
+                                arguments: [runId, step]) ?? 0
         }
     }
 

@@ -15,6 +15,8 @@ extension RunStore {
         /// By metric, then step.
         public var evaluations: [EvaluationRecord]
         public var checkpointSteps: [Int]
+        /// Seconds of training at each timed step, ascending (`step_times`).
+        public var stepTimes: [(step: Int, elapsedSeconds: Double)] = []
     }
 
     /// The contents of `run` in one read transaction, so they agree with each other while the
@@ -30,7 +32,9 @@ extension RunStore {
                     .fetchAll(db).map(\.record),
                 evaluations: try RecordRow<EvaluationRecord>.filter(Column("run_id") == id).order(Column("metric"), Column("step"))
                     .fetchAll(db).map(\.record),
-                checkpointSteps: try CheckpointStore.completeSteps(runId: id, in: db))
+                checkpointSteps: try CheckpointStore.completeSteps(runId: id, in: db),
+                stepTimes: try Row.fetchAll(db, sql: "SELECT step, elapsed_seconds FROM step_times WHERE run_id = ? ORDER BY step", arguments: [id])
+                    .map { (step: $0[0], elapsedSeconds: $0[1]) })
         }
     }
 }

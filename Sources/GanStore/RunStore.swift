@@ -115,6 +115,9 @@ public struct RunStore: Sendable {
         public var eventCounts: [String: Int]
         public var evaluationRows: Int
         public var latestMetrics: [String: Double?]
+        /// Seconds of training at the last timed step, and that step (`step_times`).
+        public var trainingSeconds: Double?
+        public var timedStep: Int?
     }
 
     public func summary(of run: RunRecord) throws -> Summary {
@@ -133,9 +136,11 @@ public struct RunStore: Sendable {
             for row in try Row.fetchAll(db, sql: "SELECT key, value FROM latest_metrics WHERE run_id = ?", arguments: [id]) {
                 latest[row[0]] = row[1] as Double?
             }
+            let timed = try Row.fetchOne(db, sql: "SELECT step, elapsed_seconds FROM step_times WHERE run_id = ? ORDER BY step DESC LIMIT 1",
+                                         arguments: [id])
             return Summary(run: run, datasetName: datasetName, metricRows: metricRows, metricKeys: metricKeys,
                            checkpointSteps: steps, eventCounts: eventCounts, evaluationRows: evaluationRows,
-                           latestMetrics: latest)
+                           latestMetrics: latest, trainingSeconds: timed?[1], timedStep: timed?[0])
         }
     }
 }

@@ -20,12 +20,16 @@ extension TrainerStage {
         var events: [RunJournal.Event] = []
         var lastFlush = Date()
         var warnings = 0, nonFinite = 0
+        // The run's clock: seconds of training before this session, then this session's.
+        let clockBase = try journal.elapsedSeconds(atOrBefore: startStep)
+        var times: [(step: Int, elapsedSeconds: Double)] = []
 
         func commit(checkpoint: Bool) throws {
             let before = Date()
             try journal.commit(metrics: metrics, events: events, currentStep: session.step,
-                               checkpoint: checkpoint ? session.checkpoint() : nil)
+                               checkpoint: checkpoint ? session.checkpoint() : nil, times: times)
             metrics.removeAll(keepingCapacity: true)
+            times.removeAll(keepingCapacity: true)
             events.removeAll(keepingCapacity: true)
             lastFlush = Date()
             storeSeconds += lastFlush.timeIntervalSince(before)
@@ -56,6 +60,7 @@ extension TrainerStage {
                     return result(.failed, error: failure)
                 }
                 metrics += outcome.metrics.map { RunJournal.Metric(key: $0.key, step: next, value: $0.value) }
+                if record { times.append((next, clockBase + Date().timeIntervalSince(started))) }
                 nonFinite += outcome.metrics.reduce(0) { $0 + ($1.value.isFinite ? 0 : 1) }
                 events += outcome.events
                 for event in outcome.events {

@@ -28,6 +28,9 @@ import Testing
         #expect(loud.stderrLines.last == "ganpipe: warning: run loud recorded \(recorded ?? 0) warnings (vanishing or exploding gradients); see `ganpipe diagnose loud`")
         let json = try train("loud-json", ["--exploding-threshold", "0.001", "--vanishing-threshold", "0", "--json"])
         #expect(json.standardOutput.contains("\"warnings\":\(recorded ?? 0)"), "\(json)")
+        // The run's clock: `show` says how long it trained, and at what speed.
+        let shown = try GanPipeProcess.run(["show", "loud", "--db", path]).standardOutput
+        #expect(shown.contains("  training     ") && shown.contains("to step 60 (") && shown.contains("steps/s)"), "\(shown)")
         let quiet = try train("quiet", [])
         #expect(quiet.status == 0 && !quiet.standardError.contains("warning"), "\(quiet)")
     }

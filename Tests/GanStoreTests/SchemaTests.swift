@@ -30,6 +30,7 @@ import Testing
             }
             try db.execute(sql: "INSERT INTO events (run_id, step, kind, severity, message, created_at) VALUES (?, 1, 'vanishing', 'warning', ?, ?)",
                            arguments: [run.id, "layers.2.weight below 1e-8", Timestamp.now()])
+            try db.execute(sql: "INSERT INTO step_times (run_id, step, elapsed_seconds) VALUES (?, 1, 0.25), (?, 2, 0.5)", arguments: [run.id, run.id])
         }
         try EvaluationRecordStore(database).write([EvaluationRecord(runId: run.id!, step: 2, metric: "modes_covered", value: 8,
                                                                     sampleCount: 2500, seed: 0)])

@@ -71,6 +71,39 @@ import Testing
         #expect(resumedEvents == 1)
     }
 
+    /// The run's clock: one `step_times` row per recorded step, increasing, continued across a
+    /// resume from the time at the checkpoint (the crashed session's later rows replaced), and
+    /// kept out of the metric rows a resumed run reproduces.
+    @Test func wallClockTimeIsRecordedPerStepAndContinuesAcrossAResume() throws {
+        let folder = TemporaryDirectory()
+        let database = try TrainingTests.database(in: folder)
+        var specification = TrainingTests.small(.wganGP, steps: 10)
+        specification.checkpointEvery = 5
+        specification.steps = 8
+        _ = try TrainerStage(database).train(name: "clock", specification: specification)
+        func times() throws -> [(Int, Double)] {
+            try RawDatabase(database).read {
+                try Row.fetchAll($0, sql: "SELECT step, elapsed_seconds FROM step_times WHERE run_id = (SELECT id FROM runs WHERE name = 'clock') ORDER BY step")
+                    .map { ($0[0], $0[1]) }
+            }
+        }
+        #expect(try times().map(\.0) == Array(1...8))
+        // The process died at step 8 with its last checkpoint at 5; the time at step 5 was 100 s.
+        try RawDatabase(database).write { db in
+            let id = "(SELECT id FROM runs WHERE name = 'clock')"
+            try db.execute(sql: "DELETE FROM checkpoints WHERE step = 8 AND run_id = \(id)")
+            try db.execute(sql: "UPDATE step_times SET elapsed_seconds = 100 WHERE step = 5 AND run_id = \(id)")
+            try db.execute(sql: "UPDATE step_times SET elapsed_seconds = 5000 WHERE step > 5 AND run_id = \(id)")
+            try db.execute(sql: "UPDATE runs SET status = 'running', owner = 'elsewhere:1', heartbeat_at = '2020-01-01T00:00:00.000Z' WHERE name = 'clock'")
+        }
+        _ = try TrainerStage(database).resume("clock", steps: 10)
+        let after = try times()
+        #expect(after.map(\.0) == Array(1...10))
+        #expect(after[5...].allSatisfy { $0.1 > 100 && $0.1 < 1000 }, "\(after)")
+        #expect(zip(after[5...], after[6...]).allSatisfy { $0.1 <= $1.1 })
+        #expect(try !Self.metricRows(database, run: "clock").contains { $0.hasPrefix("time") })
+    }
+
     @Test func resumeRefusesCompletedActiveUnknownAndCorrupt() throws {
         let folder = TemporaryDirectory()
         let database = try TrainingTests.database(in: folder)

@@ -67,12 +67,14 @@ public struct AxisScale {
     }
 
     /// Tick values with their labels (SVG text content, already escaped).
-    public func ticks(target: Int = 6) -> [(value: Double, label: String)] {
+    /// With `integers`, only whole numbers are ticked (steps, layer depths: never 1.5).
+    public func ticks(target: Int = 6, integers: Bool = false) -> [(value: Double, label: String)] {
         switch kind {
         case .linear:
-            let raw = (upper - lower) / Double(max(1, target))
+            let raw = max((upper - lower) / Double(max(1, target)), integers ? 1 : 0)
             let magnitude = pow(10, floor(log10(raw)))
-            let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+            let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }
+                .first { $0 >= raw && (!integers || $0 == $0.rounded()) } ?? 10 * magnitude
             var value = (lower / step).rounded(.up) * step
             var ticks: [(Double, String)] = []
             while value <= upper + step * 1e-9 {

@@ -162,7 +162,8 @@ struct LinePlot {
             svg += "<line x1=\"\(SVG.coordinate(left))\" y1=\"\(SVG.coordinate(y))\" x2=\"\(SVG.coordinate(right))\" y2=\"\(SVG.coordinate(y))\" class=\"grid\"/>"
             svg += "<text x=\"\(SVG.coordinate(left - 6))\" y=\"\(SVG.coordinate(y + 4))\" class=\"tick\" text-anchor=\"end\">\(tick.label)</text>"
         }
-        for tick in xScale.ticks() {
+        let wholeX = series.allSatisfy { $0.points.allSatisfy { $0.x == $0.x.rounded() } }
+        for tick in xScale.ticks(integers: wholeX) {
             guard let x = xScale.position(tick.value), x >= left - 0.5, x <= right + 0.5 else { continue }
             svg += "<line x1=\"\(SVG.coordinate(x))\" y1=\"\(SVG.coordinate(bottom))\" x2=\"\(SVG.coordinate(x))\" y2=\"\(SVG.coordinate(bottom + 5))\" class=\"axis\"/>"
             svg += "<text x=\"\(SVG.coordinate(x))\" y=\"\(SVG.coordinate(bottom + 18))\" class=\"tick\" text-anchor=\"middle\">\(tick.label)</text>"

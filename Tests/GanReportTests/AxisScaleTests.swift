@@ -21,6 +21,18 @@ import Testing
         #expect(Self.labels(0, 1_400_000) == ["0", "2.5e5", "5.0e5", "7.5e5", "1.00e6", "1.25e6"])
     }
 
+    /// Layer depths and steps are whole numbers: their axes never tick 1.5.
+    @Test func wholeNumberAxesTickWholeNumbers() {
+        func labels(_ lower: Double, _ upper: Double) -> [String] {
+            AxisScale(kind: .linear, lower: lower, upper: upper, pixels: (0, 100)).ticks(integers: true).map(\.label)
+        }
+        #expect(labels(0.97, 3.03) == ["1", "2", "3"])
+        #expect(labels(0.9, 12.1) == ["2", "4", "6", "8", "10", "12"])
+        #expect(labels(-0.5, 14) == ["0", "5", "10"])
+        #expect(labels(0, 1400) == ["0", "250", "500", "750", "1000", "1250"])
+        #expect(AxisScale(kind: .linear, lower: 0.97, upper: 3.03, pixels: (0, 100)).ticks().map(\.label).contains("1.5"))
+    }
+
     @Test func everyLabelReadsAsItsOwnTickAndNoTwoAlike() {
         let ranges: [(Double, Double)] = [
             (-0.0091375, -0.0091365), (0.92128, 0.92136), (-3, 9), (-3, 11), (0, 0.9), (0, 1.4), (1e-7, 9e-7), (123_456, 123_789),

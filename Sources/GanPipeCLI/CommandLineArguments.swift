@@ -36,7 +36,8 @@ struct CommandLineArguments {
             index += 1
         }
         commandPath = path
-        let names = GanPipe.configuration.subcommands.map { Self.name(of: $0) }
+        // `help` is argument-parser's own command (`ganpipe help train`).
+        let names = GanPipe.configuration.subcommands.map { Self.name(of: $0) } + ["help"]
         if path.isEmpty, let word = rest.first, !word.hasPrefix("-"), !names.contains(word) {
             unknownCommand = word
             suggestion = names.first { $0.hasPrefix(word) && word.count >= 3 }

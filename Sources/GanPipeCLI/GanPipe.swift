@@ -53,10 +53,10 @@ public struct GanPipe: ParsableCommand {
         }
     }
 
-    /// A mistake in the command line: one line, exit `code` (64, EX_USAGE, by default).
-    static func usageFailure(_ message: String, code: Int32 = 64) -> Never {
+    /// A mistake in the command line: one line, exit 64 (EX_USAGE, as argument-parser's).
+    static func usageFailure(_ message: String) -> Never {
         FileHandle.standardError.write(Data("ganpipe: error: \(message)\n".utf8))
-        Foundation.exit(code)
+        Foundation.exit(64)
     }
 
     /// Set in the environment once the BLAS notice is printed, so that the worker processes of a

@@ -19,6 +19,9 @@ import Testing
             try expectRefused(arguments, in: folder, mentioning: words)
             #expect(try GanPipeProcess.run(arguments, in: folder.path).status == 64, "\(arguments)")
         }
+        // argument-parser's own help command still works.
+        let help = try GanPipeProcess.run(["help", "train"], in: folder.path)
+        #expect(help.status == 0 && help.standardOutput.contains("USAGE: ganpipe train"), "\(help)")
     }
 
     @Test func theDatabaseMayBeNamedBeforeTheCommandAndRunsByPattern() throws {

@@ -40,8 +40,7 @@ struct CommandLineArguments {
         let names = GanPipe.configuration.subcommands.map { Self.name(of: $0) } + ["help"]
         if path.isEmpty, let word = rest.first, !word.hasPrefix("-"), !names.contains(word) {
             unknownCommand = word
-            suggestion = names.first { $0.hasPrefix(word) && word.count >= 3 }
-                ?? names.map { ($0, EditDistance.between($0, word)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+            suggestion = EditDistance.nearest(to: word, among: names).first
         } else {
             unknownCommand = nil
             suggestion = nil

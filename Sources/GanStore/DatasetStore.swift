@@ -30,7 +30,8 @@ public struct DatasetStore: Sendable {
 
     public func find(_ name: String) throws -> DatasetRecord {
         guard let record = try database.reader.read({ try RecordRow<DatasetRecord>.filter(Column("name") == name).fetchOne($0)?.record }) else {
-            throw StoreError.unknownDataset(name)
+            let names = try database.reader.read { try String.fetchAll($0, sql: "SELECT name FROM datasets ORDER BY id") }
+            throw StoreError.unknownDataset(name, nearest: EditDistance.nearest(to: name, among: names))
         }
         return record
     }

@@ -14,4 +14,14 @@ public enum EditDistance {
         }
         return previous[b.count]
     }
+
+    /// Up to three of `names` that `reference` may have meant: those it begins (a name cut
+    /// short, for references of three characters or more), else those within two edits, nearest first.
+    public static func nearest(to reference: String, among names: [String]) -> [String] {
+        guard !reference.isEmpty else { return [] }
+        let extended = reference.count >= 3 ? names.filter { $0.hasPrefix(reference) && $0 != reference } : []
+        if !extended.isEmpty { return Array(extended.prefix(3)) }
+        return Array(names.map { ($0, between($0, reference)) }.filter { $0.1 <= 2 && $0.0 != reference }
+            .sorted { $0.1 < $1.1 }.prefix(3).map(\.0))
+    }
 }

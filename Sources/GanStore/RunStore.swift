@@ -28,16 +28,13 @@ public struct RunStore: Sendable {
         return run
     }
 
-    /// Up to three run names `reference` may have meant: those it begins (a name cut short),
-    /// else those within two edits of it; classifier runs aside.
+    /// Up to three run names `reference` may have meant (`EditDistance.nearest`), classifier
+    /// runs aside.
     func nearestNames(to reference: String) throws -> [String] {
-        guard !reference.isEmpty else { return [] }
         let names = try database.reader.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM runs WHERE objective != 'classifier' ORDER BY id")
         }
-        let extended = names.filter { $0.hasPrefix(reference) }
-        if !extended.isEmpty { return Array(extended.prefix(3)) }
-        return Array(names.map { ($0, EditDistance.between($0, reference)) }.filter { $0.1 <= 2 }.sorted { $0.1 < $1.1 }.prefix(3).map(\.0))
+        return EditDistance.nearest(to: reference, among: names)
     }
 
     /// The runs whose names match the shell pattern `pattern` (`*`, `?`, `[…]`, as SQLite's

@@ -22,7 +22,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case duplicateRun(String)
     case runBusy(name: String, owner: String, heartbeat: String)
     case runChangedMeanwhile(name: String)
-    case unknownDataset(String)
+    case unknownDataset(String, nearest: [String] = [])
     case corruptBlob(String)
     case noCheckpoint(run: String)
     case destinationExists(path: String)
@@ -60,16 +60,15 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .migrationRenamed(let path, let version, let recorded, let embedded):
             return "migration \(version) of \(path) was applied as \(recorded) but this ganpipe calls it \(embedded); migrations must never be renamed once they have landed"
         case .unknownRun(let reference, let nearest):
-            let guess = nearest.isEmpty ? "" : " (did you mean " + nearest.map { "'\($0)'" }.joined(separator: " or ") + "?)"
-            return "no run named or numbered '\(reference)'\(guess); list the runs with `ganpipe runs`"
+            return "no run named or numbered '\(reference)'\(Self.guess(nearest)); list the runs with `ganpipe runs`"
         case .duplicateRun(let name):
             return "a run named '\(name)' already exists; choose another --name, or continue it with `ganpipe resume \(name)`"
         case .runBusy(let name, let owner, let heartbeat):
             return "run '\(name)' is being trained by process \(owner) (heartbeat \(heartbeat)); wait for it to finish or stop that process"
         case .runChangedMeanwhile(let name):
             return "run '\(name)' was trained by another process while this one prepared; see where it is with `ganpipe show \(name)`"
-        case .unknownDataset(let name):
-            return "no dataset named '\(name)'; list the datasets with `ganpipe data list` or create one with `ganpipe data generate`"
+        case .unknownDataset(let name, let nearest):
+            return "no dataset named '\(name)'\(Self.guess(nearest)); list the datasets with `ganpipe data list` or create one with `ganpipe data generate`"
         case .corruptBlob(let what):
             return "\(what) is corrupt; it was not used — restore the database from a backup or regenerate it"
         case .noCheckpoint(let run):
@@ -86,5 +85,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Folds whitespace runs (including newlines in SQL text) so a message stays on one line.
     public static func oneLine(_ text: String) -> String {
         TerminalText.safe(text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
+    }
+
+    /// " (did you mean 'a' or 'b'?)", or nothing.
+    static func guess(_ names: [String]) -> String {
+        names.isEmpty ? "" : " (did you mean " + names.map { "'\($0)'" }.joined(separator: " or ") + "?)"
     }
 }

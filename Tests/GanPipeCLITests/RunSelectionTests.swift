@@ -45,6 +45,13 @@ import Testing
         try expectRefused(["compare", "nothing*", "other", "--db", path], in: folder, mentioning: ["no run name matches 'nothing*'"])
         try expectRefused(["show", "sweep/", "--db", path], in: folder, mentioning: ["did you mean 'sweep/a' or 'sweep/b'?"])
         try expectRefused(["report", "otehr", "--db", path], in: folder, mentioning: ["did you mean 'other'?"])
+        // A dataset name mistyped: refused in one line with the name meant; the database's
+        // contents unchanged (opening it for writing may fold its write-ahead log into the file).
+        let contents = try DatabaseDump.digest(path)
+        let mistyped = try GanPipeProcess.run(["train", "--dataset", "poins", "--objective", "gan", "--steps", "2", "--db", path])
+        #expect(mistyped.status == 1 && mistyped.stderrLines == ["ganpipe: error: no dataset named 'poins' (did you mean 'points'?); list the datasets with `ganpipe data list` or create one with `ganpipe data generate`"],
+                "\(mistyped)")
+        #expect(try DatabaseDump.digest(path) == contents)
     }
 
     /// Without --name, a second run of the same objective, dataset and seed (other settings)

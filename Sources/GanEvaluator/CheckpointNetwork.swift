@@ -32,6 +32,12 @@ public struct CheckpointNetwork {
         try self.init(description: description, checkpoint: blobs, network: name)
     }
 
+    /// A network just trained in this process, `module` built from `description`.
+    init(description: NetworkDescription, module: Sequential) {
+        self.description = description
+        self.module = module
+    }
+
     /// Network `name` as `description` says, its tensors read from the checkpoint's blobs
     /// `NAME/PATH` and checked against it.
     public init(description: NetworkDescription, checkpoint blobs: [String: CheckpointBlob], network name: String) throws {

@@ -185,8 +185,8 @@ public struct DatasetClassifier {
 
     /// Trains a network as `specification` says on `train` with `labels`: Adam, cosine-decayed
     /// learning rate, a fresh permutation every epoch, softmax cross-entropy plus
-    /// `weightDecay`·Σ‖W‖² over the weight tensors. Returns it (blobs named `classifier/PATH`)
-    /// with the mean loss of each epoch (at the optimizer step that ends the epoch).
+    /// `weightDecay`·Σ‖W‖² over the weight tensors. Returns it with the mean loss of each epoch
+    /// (at the optimizer step that ends the epoch).
     public static func fit(_ specification: Specification, train: SampleSet, labels trainLabels: [Int],
                            progress: (Double, String) -> Void = { _, _ in }) -> (CheckpointNetwork, [(step: Int, value: Double)]) {
         let description = specification.network
@@ -235,8 +235,7 @@ public struct DatasetClassifier {
            let bias = parameters.first(where: { $0.path.hasSuffix(".bias") }) {
             standardization.fold(intoWeight: first.tensor, bias: bias.tensor)
         }
-        let blobs = Dictionary(uniqueKeysWithValues: Self.blobs(of: model).map { ($0.name, $0) })
-        return (try! CheckpointNetwork(description: description, checkpoint: blobs, network: blobPrefix), history)
+        return (CheckpointNetwork(description: description, module: model), history)
     }
 
     /// Float32 blobs of every tensor of `module`, named `classifier/PATH`.

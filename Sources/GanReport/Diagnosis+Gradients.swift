@@ -9,43 +9,33 @@ extension Diagnosis {
         let (low, high) = (vanishingThreshold, explodingThreshold)
         let model = try data.model()
         for network in ["discriminator", "generator"] {
-            // A bias that batch normalisation follows is subtracted again with the batch mean,
-            // so its gradient is 0 up to rounding, whatever the network does.
-            let described: [NetworkDescription.Layer] = model?.network(network)?.layers ?? []
-            var beforeBatchNorm = Set<Int>()
-            for index in described.indices.dropLast() where described[index].hasWeight && described[index + 1].kind == .batchNorm {
-                beforeBatchNorm.insert(index)
-            }
             var vanishing: [(String, Int, Int, Double)] = [], exploding: [(String, Int, Int, Double)] = []
             var silentBiases: [String] = []
-            let wasserstein = Objective(rawValue: data.run.objective)?.isWasserstein == true
             let entries = data.layerSeries(.parameterGradient, network: network)
-            let outputIndex = entries.map(\.layer.moduleIndex).max()
+            // Biases whose gradient is 0 by construction (`NetworkDescription.zeroGradientBiases`):
+            // not vanishing. A checkpoint without a description: a Wasserstein critic's output
+            // bias, found by position.
+            let shiftInvariant = network == "discriminator" && Objective(rawValue: data.run.objective)?.isWasserstein == true
+            let zeros = model?.network(network)?.zeroGradientBiases(shiftInvariantLoss: shiftInvariant)
+                ?? (shiftInvariant ? entries.map(\.layer.moduleIndex).max().map { ["layers.\($0).bias": .outputShift] } ?? [:] : [:])
             for (layer, series) in entries {
-                // A Wasserstein critic's loss is invariant to a constant shift of its output, so
-                // the output bias never receives a gradient: structurally zero, not vanishing.
-                let structural = layer.parameter == "bias"
-                    && ((network == "discriminator" && wasserstein && layer.moduleIndex == outputIndex) || beforeBatchNorm.contains(layer.moduleIndex))
-                if structural {
-                    let sorted = series.points.compactMap(\.mean).sorted()
-                    layers.append(LayerSummary(network: network, layer: layer.path, depth: layer.depth, median: sorted.isEmpty ? nil : sorted[sorted.count / 2],
-                                               minimum: series.points.compactMap(\.minimum).min(),
-                                               maximum: series.points.compactMap(\.maximum).max(), last: series.lastValue, vanishingShare: 0, explodingShare: 0,
-                                               nonFiniteCount: series.nonFiniteCount, clippedShare: network == "discriminator" ? clipped?.shares[layer.path] : nil,
-                                               verdict: beforeBatchNorm.contains(layer.moduleIndex) ? "zero by construction (batch norm follows)" : "zero by construction"))
-                    continue
-                }
-                if layer.parameter == "bias", series.points.allSatisfy({ $0.maximum == 0 }) { silentBiases.append(layer.path) }
+                let zero = zeros[layer.path]
+                if zero == nil, layer.parameter == "bias", series.points.allSatisfy({ $0.maximum == 0 }) { silentBiases.append(layer.path) }
                 let means = series.points.compactMap(\.mean)
                 let sorted = means.sorted()
-                let below = series.points.filter { ($0.mean ?? .nan) < low }
-                let above = series.points.filter { ($0.mean ?? -.infinity) > high }
+                let below = zero == nil ? series.points.filter { ($0.mean ?? .nan) < low } : []
+                let above = zero == nil ? series.points.filter { ($0.mean ?? -.infinity) > high } : []
                 let total = Double(max(1, series.points.count))
                 var verdict = "healthy"
-                if series.nonFiniteCount > 0 { verdict = "non-finite" }
-                else if Double(above.count) / total >= 0.1 { verdict = "exploding" }
-                else if Double(below.count) / total >= 0.1 { verdict = "vanishing" }
-                else if !above.isEmpty || !below.isEmpty { verdict = "briefly out of range" }
+                switch zero {
+                case .batchNormFollows?: verdict = "zero by construction (batch norm follows)"
+                case .outputShift?: verdict = "zero by construction"
+                case nil:
+                    if series.nonFiniteCount > 0 { verdict = "non-finite" }
+                    else if Double(above.count) / total >= 0.1 { verdict = "exploding" }
+                    else if Double(below.count) / total >= 0.1 { verdict = "vanishing" }
+                    else if !above.isEmpty || !below.isEmpty { verdict = "briefly out of range" }
+                }
                 layers.append(LayerSummary(
                     network: network, layer: layer.path, depth: layer.depth,
                     median: sorted.isEmpty ? nil : sorted[sorted.count / 2], minimum: series.points.compactMap(\.minimum).min(),

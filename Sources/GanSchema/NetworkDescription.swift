@@ -344,3 +344,28 @@ public struct ModelDescription: Codable, Equatable, Sendable {
         try JSONDecoder().decode(ModelDescription.self, from: data)
     }
 }
+
+extension NetworkDescription {
+    /// Why a bias's gradient is 0 whatever the weights (up to rounding).
+    public enum ZeroGradient: Sendable, Equatable {
+        /// Batch normalisation follows the layer: the batch mean takes the bias away again.
+        case batchNormFollows
+        /// The loss ignores a constant added to the network's output (a Wasserstein critic),
+        /// and the bias is the last weight layer's, with only reshapes or identity after it.
+        case outputShift
+    }
+
+    /// The bias paths (`layers.4.bias`) whose gradient is 0 by construction; with
+    /// `shiftInvariantLoss` (Wasserstein objectives, for the critic) the output layer's too.
+    public func zeroGradientBiases(shiftInvariantLoss: Bool) -> [String: ZeroGradient] {
+        var found: [String: ZeroGradient] = [:]
+        for index in layers.indices.dropLast() where layers[index].hasWeight && layers[index + 1].kind == .batchNorm {
+            found[Self.path(ofLayer: index) + ".bias"] = .batchNormFollows
+        }
+        if shiftInvariantLoss, let last = layers.lastIndex(where: \.hasWeight),
+           layers[(last + 1)...].allSatisfy({ $0.kind == .reshape || $0.kind == .identity }) {
+            found[Self.path(ofLayer: last) + ".bias"] = .outputShift
+        }
+        return found
+    }
+}

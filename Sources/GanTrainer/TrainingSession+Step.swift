@@ -39,7 +39,7 @@ extension TrainingSession {
         if recordMetrics {
             let norms = outcome.metrics.filter {
                 ($0.key.hasPrefix(MetricKey.gradientNormPrefix) || $0.key.hasPrefix(MetricKey.activationGradientNormPrefix))
-                    && $0.key != zeroByConstruction
+                    && !zeroByConstruction.contains($0.key)
             }
             outcome.events += health.observe(step: stepNumber, norms: norms)
         }

@@ -26,6 +26,9 @@ public final class TrainingSession {
     var interpolationStream: PhiloxGenerator
     var sampler: DataSampler
     var health: GradientHealth
+    /// The gradient-norm keys that are 0 whatever the networks do (biases that batch norm
+    /// follows, a Wasserstein critic's output bias): never vanishing, so not watched.
+    let zeroByConstruction: Set<String>
     /// Generator steps completed.
     public internal(set) var step = 0
 
@@ -52,6 +55,10 @@ public final class TrainingSession {
                               generator: Self.dataOrderGenerator(specification))
         health = GradientHealth(vanishingThreshold: specification.vanishingThreshold,
                                 explodingThreshold: specification.explodingThreshold, window: specification.healthWindow)
+        zeroByConstruction = Set([("generator", self.model.generator, false),
+                                  ("discriminator", self.model.discriminator, specification.objective.isWasserstein)].flatMap { name, network, shift in
+            network.zeroGradientBiases(shiftInvariantLoss: shift).keys.map { MetricKey.gradientNormPrefix + name + "/" + $0 }
+        })
         if specification.objective == .wgan { clipDiscriminator() }
     }
 
@@ -70,18 +77,6 @@ public final class TrainingSession {
 
     var batchSize: Int { specification.batchSize }
     var objective: Objective { specification.objective }
-
-    /// The gradient-norm key that is 0 whatever the network does, so never a vanishing
-    /// gradient: under a Wasserstein loss, E[D(real)] − E[D(fake)] and the penalty do not depend
-    /// on the critic's output bias.
-    var zeroByConstruction: String? {
-        guard objective.isWasserstein,
-              let index = discriminator.layers.lastIndex(where: { !$0.namedParameters.isEmpty }),
-              discriminator.layers[(index + 1)...].allSatisfy({ $0 is Reshape || ($0 as? ActivationLayer)?.activation == .identity }),
-              let bias = discriminator.layers[index].namedParameters.first(where: { $0.path == "bias" }) else { return nil }
-        let path = Sequential.path(ofLayer: index) + "." + bias.path
-        return MetricKey.gradientNormPrefix + "discriminator/" + path
-    }
 
     func noise() -> Tensor {
         Tensor.normal([batchSize, specification.noiseDimension], using: &noiseStream)

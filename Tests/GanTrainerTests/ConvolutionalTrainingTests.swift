@@ -76,6 +76,21 @@ import Testing
 
     /// The WGAN-GP paper's 28×28 networks are refused on 8×8 images, a convolutional network on
     /// points, and a batch-normalised critic under a gradient penalty — before any run exists.
+    /// The biases whose gradient is 0 by construction, which neither the trainer's health
+    /// watch nor `diagnose` calls vanishing: a layer's before batch norm, and a Wasserstein
+    /// critic's output bias (only reshapes or identity after it).
+    @Test func biasesWithAZeroGradientByConstructionAreNamed() {
+        let network = NetworkDescription(inputs: 16, layers: [
+            .reshape([1, 4, 4]), .conv(1, 2, kernel: 3, padding: 1), .batchNorm(2), .activation(.relu),
+            .reshape([32]), .linear(32, 8), .activation(.relu), .linear(8, 1), .reshape([1]),
+        ])
+        #expect(network.zeroGradientBiases(shiftInvariantLoss: false) == ["layers.1.bias": .batchNormFollows])
+        #expect(network.zeroGradientBiases(shiftInvariantLoss: true) == ["layers.1.bias": .batchNormFollows, "layers.7.bias": .outputShift])
+        var squashed = network
+        squashed.layers.append(.activation(.sigmoid))
+        #expect(squashed.zeroGradientBiases(shiftInvariantLoss: true) == ["layers.1.bias": .batchNormFollows])
+    }
+
     @Test func networksThatDoNotFitAreRefusedBeforeARunExists() throws {
         let folder = TemporaryDirectory()
         let database = try Self.database(in: folder)

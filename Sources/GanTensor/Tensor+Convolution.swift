@@ -28,7 +28,7 @@ extension Tensor {
     public func folded(_ geometry: ConvolutionGeometry, batch: Int) -> Tensor {
         checkPrecondition(shape == [geometry.windowSize, batch * geometry.positions],
                           "folded: shape \(shape) is not [\(geometry.windowSize), \(batch)·\(geometry.positions)]")
-        let out = TensorStorage(repeating: 0, count: batch * geometry.imageShape.reduce(1, *))
+        let out = TensorStorage(uninitializedCount: batch * geometry.imageShape.reduce(1, *))
         ConvolutionKernel.fold(storage.pointer, into: out.pointer, batch: batch, geometry)
         withExtendedLifetime(self) {}
         return Tensor.record("fold", shape: [batch] + geometry.imageShape, storage: out, inputs: [self]) { c in
@@ -111,79 +111,137 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     public var positions: Int { outputHeight * outputWidth }
 }
 
-/// The copy loops of `unfolded` and `folded`: for each unfolded row (c, i, j), image n and
-/// output row oh, the output columns ow whose image column is inside the image form one range,
-/// so the inner loop has no bounds test.
+/// The copy loops of `unfolded` and `folded`, one channel at a time through *phase planes*.
+///
+/// Window position (oh, ow) of kernel tap (i, j) reads the zero-padded image at
+/// (oh·s + i, ow·s + j). Writing i = di·s + a and j = dj·s + b, that is entry (oh + di, ow + dj)
+/// of phase plane (a, b), the padded image subsampled from (a, b) with step s. So once a
+/// channel's s² phase planes are built (every image of the batch: a few kilobytes each, in
+/// cache), the Ho×Wo entries of one unfolded row for one image are Ho contiguous runs of Wo
+/// floats — plain copies with no bounds test, where a direct gather from the image did one
+/// strided, bounds-tested run of a few floats per output row (measured in AUTODIFF.md).
+/// `fold` is the same walk with the copies turned into additions into the phase planes, each
+/// image entry receiving the taps (i, j) in the same row order as before, then written out.
 enum ConvolutionKernel {
-    /// The window positions `o` in `0..<count` with `o·stride − padding + offset` in `0..<size`.
-    @inline(__always)
-    static func validPositions(count: Int, size: Int, stride: Int, padding: Int, offset: Int) -> Range<Int> {
-        let low = Swift.max(0, ceilDivide(padding - offset, stride))
-        let high = Swift.min(count, floorDivide(size - 1 + padding - offset, stride) + 1)
-        return low < high ? low..<high : 0..<0
+    /// The phase planes of one channel for a whole batch: `batch × s² × rows × columns`, with
+    /// enough rows and columns for every window (oh + ⌊(k−1)/s⌋) and every padded pixel.
+    struct Phases {
+        let stride, rows, columns, padding: Int
+        var plane: Int { rows * columns }
+        var count: Int { stride * stride * plane }
+
+        init(_ g: ConvolutionGeometry) {
+            stride = g.stride
+            padding = g.padding
+            let ceil = { (size: Int) in (size + 2 * g.padding + g.stride - 1) / g.stride }
+            rows = Swift.max(g.outputHeight + (g.kernelHeight - 1) / g.stride, ceil(g.height))
+            columns = Swift.max(g.outputWidth + (g.kernelWidth - 1) / g.stride, ceil(g.width))
+        }
+
+        /// For each pixel of an image plane `[H, W]`, in order, its offset in the image's phase
+        /// planes.
+        func pixelOffsets(height: Int, width: Int) -> [Int] {
+            var offsets = [Int]()
+            offsets.reserveCapacity(height * width)
+            for r in 0..<height {
+                let (u, a) = (r + padding).quotientAndRemainder(dividingBy: stride)
+                for q in 0..<width {
+                    let (v, b) = (q + padding).quotientAndRemainder(dividingBy: stride)
+                    offsets.append((a * stride + b) * plane + u * columns + v)
+                }
+            }
+            return offsets
+        }
     }
 
-    @inline(__always) static func floorDivide(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
-    @inline(__always) static func ceilDivide(_ a: Int, _ b: Int) -> Int { -floorDivide(-a, b) }
-
     static func unfold(_ x: UnsafeMutablePointer<Float>, into cols: UnsafeMutablePointer<Float>, batch: Int, _ g: ConvolutionGeometry) {
-        let stride = g.stride
-        let width = g.outputWidth
-        sweep(cols, batch: batch, g) { line, image, valid in
-            for t in 0..<valid.lowerBound { line[t] = 0 }
-            let source = x + (image + valid.lowerBound * stride), target = line + valid.lowerBound
-            let count = valid.count
-            switch stride {
-            case 1: for t in 0..<count { target[t] = source[t] }
-            case 2: for t in 0..<count { target[t] = source[2 &* t] }
-            default: for t in 0..<count { target[t] = source[stride &* t] }
+        let phases = Phases(g), pixels = phases.pixelOffsets(height: g.height, width: g.width)
+        withPhaseBuffer(phases, batch: batch) { buffer in
+            for c in 0..<g.channels {
+                buffer.initialize(repeating: 0, count: batch * phases.count)
+                for n in 0..<batch {
+                    let image = x + (n * g.channels + c) * pixels.count, planes = buffer + n * phases.count
+                    for (pixel, offset) in pixels.enumerated() { planes[offset] = image[pixel] }
+                }
+                sweep(cols, buffer, phases, channel: c, batch: batch, g) { line, run, width in copy(run, to: line, count: width) }
             }
-            for t in valid.upperBound..<width { line[t] = 0 }
-        } outside: { line in
-            for t in 0..<width { line[t] = 0 }
         }
     }
 
     static func fold(_ cols: UnsafeMutablePointer<Float>, into x: UnsafeMutablePointer<Float>, batch: Int, _ g: ConvolutionGeometry) {
-        let stride = g.stride
-        sweep(cols, batch: batch, g) { line, image, valid in
-            let target = x + (image + valid.lowerBound * stride), source = line + valid.lowerBound
-            let count = valid.count
-            switch stride {
-            case 1: for t in 0..<count { target[t] += source[t] }
-            case 2: for t in 0..<count { target[2 &* t] += source[t] }
-            default: for t in 0..<count { target[stride &* t] += source[t] }
+        let phases = Phases(g), pixels = phases.pixelOffsets(height: g.height, width: g.width)
+        withPhaseBuffer(phases, batch: batch) { buffer in
+            for c in 0..<g.channels {
+                buffer.initialize(repeating: 0, count: batch * phases.count)
+                sweep(cols, buffer, phases, channel: c, batch: batch, g) { line, run, width in add(line, to: run, count: width) }
+                for n in 0..<batch {
+                    let image = x + (n * g.channels + c) * pixels.count, planes = buffer + n * phases.count
+                    for (pixel, offset) in pixels.enumerated() { image[pixel] = planes[offset] }
+                }
             }
-        } outside: { _ in }
+        }
     }
 
-    /// For every unfolded row (c, i, j), image n and output row oh: `inside` with the `Wo`
-    /// entries of the unfolded matrix, the offset in x of image column ow = 0 (x[n, c, ih, −p + j];
-    /// add ow·s for column ow) and the valid range of ow; `outside` when the image row ih falls
-    /// in the padding.
+    /// Runs are a few floats long (Wo: 4 to 28 in the networks ganpipe names), too short for a
+    /// call to memmove, which is what a plain element loop compiles to.
     @inline(__always)
-    static func sweep(_ cols: UnsafeMutablePointer<Float>, batch: Int, _ g: ConvolutionGeometry,
-                      inside: (_ line: UnsafeMutablePointer<Float>, _ image: Int, _ valid: Range<Int>) -> Void,
-                      outside: (_ line: UnsafeMutablePointer<Float>) -> Void) {
-        let columns = batch * g.positions
-        var row = 0
-        for c in 0..<g.channels {
-            for i in 0..<g.kernelHeight {
-                let rows = validPositions(count: g.outputHeight, size: g.height, stride: g.stride, padding: g.padding, offset: i)
-                for j in 0..<g.kernelWidth {
-                    let valid = validPositions(count: g.outputWidth, size: g.width, stride: g.stride, padding: g.padding, offset: j)
-                    for n in 0..<batch {
-                        let plane = (n * g.channels + c) * g.height
-                        for oh in 0..<g.outputHeight {
-                            let line = cols + row * columns + n * g.positions + oh * g.outputWidth
-                            if rows.contains(oh) && !valid.isEmpty {
-                                inside(line, (plane + oh * g.stride - g.padding + i) * g.width - g.padding + j, valid)
-                            } else {
-                                outside(line)
-                            }
-                        }
+    static func copy(_ source: UnsafeMutablePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        var t = 0
+        while t + 8 <= count {
+            UnsafeMutableRawPointer(target + t).storeBytes(of: UnsafeRawPointer(source + t).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            t += 8
+        }
+        if t + 4 <= count {
+            UnsafeMutableRawPointer(target + t).storeBytes(of: UnsafeRawPointer(source + t).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+            t += 4
+        }
+        if t < count { target[t] = source[t] }
+        if t + 1 < count { target[t + 1] = source[t + 1] }
+        if t + 2 < count { target[t + 2] = source[t + 2] }
+    }
+
+    @inline(__always)
+    static func add(_ source: UnsafeMutablePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        var t = 0
+        while t + 8 <= count {
+            let sum = UnsafeRawPointer(target + t).loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(source + t).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + t).storeBytes(of: sum, as: SIMD8<Float>.self)
+            t += 8
+        }
+        if t + 4 <= count {
+            let sum = UnsafeRawPointer(target + t).loadUnaligned(as: SIMD4<Float>.self) + UnsafeRawPointer(source + t).loadUnaligned(as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(target + t).storeBytes(of: sum, as: SIMD4<Float>.self)
+            t += 4
+        }
+        if t < count { target[t] += source[t] }
+        if t + 1 < count { target[t + 1] += source[t + 1] }
+        if t + 2 < count { target[t + 2] += source[t + 2] }
+    }
+
+    @inline(__always)
+    static func withPhaseBuffer(_ phases: Phases, batch: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: batch * phases.count)
+        body(buffer)
+        buffer.deallocate()
+    }
+
+    /// For every kernel tap (i, j) of channel `c` and every image n: `body(line, run, Wo)` for
+    /// each of the Ho output rows, `line` the row's Wo entries in the unfolded matrix (row
+    /// (c, i, j), columns (n, oh, 0..<Wo)) and `run` the Wo phase-plane entries they hold.
+    @inline(__always)
+    static func sweep(_ cols: UnsafeMutablePointer<Float>, _ buffer: UnsafeMutablePointer<Float>, _ phases: Phases, channel c: Int,
+                      batch: Int, _ g: ConvolutionGeometry,
+                      _ body: (_ line: UnsafeMutablePointer<Float>, _ run: UnsafeMutablePointer<Float>, _ width: Int) -> Void) {
+        let columns = batch * g.positions, s = g.stride
+        for i in 0..<g.kernelHeight {
+            for j in 0..<g.kernelWidth {
+                let row = (c * g.kernelHeight + i) * g.kernelWidth + j
+                let tap = ((i % s) * s + j % s) * phases.plane + (i / s) * phases.columns + j / s
+                for n in 0..<batch {
+                    let lines = cols + row * columns + n * g.positions, runs = buffer + n * phases.count + tap
+                    for oh in 0..<g.outputHeight {
+                        body(lines + oh * g.outputWidth, runs + oh * phases.columns, g.outputWidth)
                     }
-                    row += 1
                 }
             }
         }

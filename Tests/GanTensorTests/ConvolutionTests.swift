@@ -59,6 +59,8 @@ struct ConvolutionTests {
         Shape(batch: 2, channels: 2, height: 7, width: 7, outputs: 3, kernel: 5, stride: 2, padding: 2),
         Shape(batch: 1, channels: 2, height: 6, width: 5, outputs: 2, kernel: 4, stride: 2, padding: 1),
         Shape(batch: 3, channels: 1, height: 4, width: 4, outputs: 2, kernel: 2, stride: 3, padding: 0),
+        // The last image row falls in no window (padded rows 0…10, windows cover 0…8).
+        Shape(batch: 2, channels: 2, height: 9, width: 7, outputs: 2, kernel: 3, stride: 3, padding: 1),
         Shape(batch: 2, channels: 2, height: 3, width: 3, outputs: 3, kernel: 5, stride: 2, padding: 2, outputPadding: 1),
     ]
 

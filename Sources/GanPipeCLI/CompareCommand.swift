@@ -20,14 +20,7 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let opened = try database.openForReading()
         defer { try? opened.close() }
-        let store = RunStore(opened)
-        var runs: [String] = []
-        for reference in references {
-            guard RunStore.isPattern(reference) else { runs.append(reference); continue }
-            let matched = try store.matching(reference).map(\.name)
-            guard !matched.isEmpty else { throw CommandError("no run name matches '\(reference)'; list the runs with `ganpipe runs`") }
-            runs += matched.filter { !runs.contains($0) }
-        }
+        let runs = try RunStore(opened).select(references).map(\.name)
         guard runs.count >= 2 else {
             throw CommandError("compare needs at least two runs (got \(runs.count): \(runs.joined(separator: ", "))); name more runs or a pattern such as 'quickstart/*'")
         }

@@ -6,8 +6,8 @@ import GanStore
 struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
-        abstract: "Create, check and back up the ganpipe database.",
-        subcommands: [Initialize.self, Check.self, Backup.self]
+        abstract: "Create, check, back up and compact the ganpipe database.",
+        subcommands: [Initialize.self, Check.self, Backup.self, Vacuum.self]
     )
 
     struct Initialize: ParsableCommand {
@@ -80,6 +80,25 @@ struct DatabaseCommand: ParsableCommand {
                 try printJSON(report)
             } else {
                 print("backed up \(opened.path) to \(report.destination) (\(report.pageCount) pages, \(report.byteCount) bytes)")
+            }
+        }
+    }
+
+    struct Vacuum: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give back the space of deleted runs and datasets (SQLite's VACUUM); waits for other writers.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            let opened = try database.openForWriting()
+            let report = try opened.vacuum()
+            try opened.close()
+            if json {
+                try printJSON(report)
+            } else {
+                print("compacted \(opened.path): \(report.bytesBefore) → \(report.bytesAfter) bytes")
             }
         }
     }

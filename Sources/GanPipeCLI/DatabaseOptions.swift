@@ -33,4 +33,20 @@ public struct DatabaseOptions: ParsableArguments {
     public func openForReading() throws -> GanDatabase {
         try GanDatabase.open(path: resolvedPath, access: .readOnly)
     }
+
+    /// `body` on the database opened read-only, closed afterwards. Commands that change the
+    /// database decide their refusals here first: a database opened for writing is
+    /// checkpointed on close, which changes its files even when nothing is committed.
+    public func reading<T>(_ body: (GanDatabase) throws -> T) throws -> T {
+        let opened = try openForReading()
+        defer { try? opened.close() }
+        return try body(opened)
+    }
+
+    /// `body` on the database opened for writing, closed afterwards.
+    public func writing<T>(_ body: (GanDatabase) throws -> T) throws -> T {
+        let opened = try openForWriting()
+        defer { try? opened.close() }
+        return try body(opened)
+    }
 }

@@ -4,33 +4,44 @@ import GanStore
 
 extension RunStatus: ExpressibleByArgument {}
 
-/// `ganpipe runs`: the runs in the database, oldest first.
+/// `ganpipe runs`: the runs in the database, oldest first, filtered.
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
-        abstract: "List the runs in the database.")
+        abstract: "List the runs in the database, oldest first; options and patterns filter them.",
+        discussion: "Every filter given must hold. The evaluator's dataset classifiers are listed only with --all or --objective classifier.")
 
     @OptionGroup var database: DatabaseOptions
+    @Argument(help: ArgumentHelp("Only runs whose names match one of these names or shell patterns ('nightly/*').", valueName: "pattern"))
+    var names: [String] = []
     @Option(help: "Only runs with this status.") var status: RunStatus?
+    @Option(help: "Only runs with this objective.") var objective: String?
+    @Option(help: "Only runs trained on this dataset.") var dataset: String?
+    @Option(help: "Only runs of this pipeline.") var pipeline: String?
+    @Option(help: "Only runs with this tag (repeat for runs with all of them).") var tag: [String] = []
+    @Flag(help: "Also list the evaluator's dataset classifier runs.") var all = false
     @Flag(help: "Print one JSON array of runs.") var json = false
 
     func run() throws {
         let opened = try database.openForReading()
-        let runs = try RunStore(opened).list(status: status)
+        let filter = RunStore.Filter(status: status, objective: objective, dataset: dataset, pipeline: pipeline,
+                                     tags: tag, names: names, includeClassifiers: all)
+        let runs = try RunStore(opened).list(filter)
         try opened.close()
         if json {
             try printJSON(runs.map(RunView.init))
             return
         }
         if runs.isEmpty {
-            print("no runs\(status.map { " with status \($0.rawValue)" } ?? "") in \(opened.path)")
+            print("no runs\(filter == RunStore.Filter() ? "" : " match these filters") in \(opened.path)")
             return
         }
-        var table = TextTable(columns: ["id", "name", "status", "objective", "step", "seed", "created"])
-        for run in runs {
+        var table = TextTable(columns: ["id", "name", "status", "objective", "dataset", "step", "seed", "tags", "created"])
+        for listing in runs {
+            let run = listing.run
             table.rows.append([
-                String(run.id ?? 0), run.name, run.status.rawValue, run.objective,
-                "\(run.currentStep)/\(run.totalSteps)", String(run.seed), run.createdAt,
+                String(run.id ?? 0), run.name, run.status.rawValue, run.objective, listing.datasetName ?? "–",
+                "\(run.currentStep)/\(run.totalSteps)", String(run.seed), listing.tags.joined(separator: ","), run.createdAt,
             ])
         }
         print(table.render())
@@ -40,14 +51,20 @@ struct RunsCommand: ParsableCommand {
 /// A run as scripts see it: the row, with the configuration as a JSON object, not a string.
 struct RunView: Encodable {
     var run: RunRecord
+    var tags: [String]?
+    var note: String?
 
-    init(_ run: RunRecord) {
-        self.run = run
+    init(_ run: RunRecord, tags: [String]? = nil, note: String? = nil) {
+        (self.run, self.tags, self.note) = (run, tags, note)
+    }
+
+    init(_ listing: RunStore.Listing) {
+        self.init(listing.run, tags: listing.tags, note: listing.note)
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, name, status, objective, datasetId, seed, config, configSha256, pipeline, totalSteps
-        case currentStep, createdAt, startedAt, finishedAt, heartbeatAt, owner, error, machine
+        case currentStep, createdAt, startedAt, finishedAt, heartbeatAt, owner, error, machine, tags, note
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -70,5 +87,7 @@ struct RunView: Encodable {
         try container.encode(run.owner, forKey: .owner)
         try container.encode(run.error, forKey: .error)
         try container.encode(run.machineJson.map(JSONValue.init(parsing:)), forKey: .machine)
+        if let tags { try container.encode(tags, forKey: .tags) }
+        if tags != nil { try container.encode(note, forKey: .note) }
     }
 }

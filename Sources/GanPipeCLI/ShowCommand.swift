@@ -43,6 +43,10 @@ struct ShowCommand: ParsableCommand {
         }
         if let heartbeat = record.heartbeatAt { lines.append("  heartbeat    \(heartbeat)\(record.owner.map { " by \($0)" } ?? "")") }
         if let pipeline = record.pipeline { lines.append("  pipeline     \(pipeline)") }
+        if !summary.tags.isEmpty { lines.append("  tags         \(summary.tags.joined(separator: ", "))") }
+        if let note = summary.note {
+            lines.append("  note         " + note.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n               "))
+        }
         if let machine = record.machineJson.flatMap(BLASRuntime.init(json:)) {
             for line in machine.summary { lines.append("  \(line.label.padding(toLength: 13, withPad: " ", startingAt: 0))\(line.text)") }
         }
@@ -77,7 +81,7 @@ private struct SummaryView: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(RunView(summary.run), forKey: .run)
+        try container.encode(RunView(summary.run, tags: summary.tags, note: summary.note), forKey: .run)
         try container.encode(summary.datasetName, forKey: .datasetName)
         try container.encode(summary.metricRows, forKey: .metricRows)
         try container.encode(summary.metricKeys, forKey: .metricKeys)

@@ -120,6 +120,7 @@ struct TrainCommand: ParsableCommand {
         let specification = specification()
         let problems = specification.problems()
         guard problems.isEmpty else { throw CommandError(Self.message(problems)) }
+        if let name, let problem = RunStore.nameProblem(name) { throw StoreError.invalidRunName(name, problem: problem) }
         let opened = try database.openForWriting()
         let runName = name ?? Self.freeName(base: "\(objective.rawValue)-\(dataset)-seed\(seed)", in: RunStore(opened))
         let reporter = TrainingReporter(json: json)

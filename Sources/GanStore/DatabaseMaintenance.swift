@@ -36,6 +36,30 @@ extension GanDatabase {
         public var byteCount: Int64
     }
 
+    /// What `vacuum` gave back: the file's size (database and write-ahead log) before and after.
+    public struct VacuumReport: Codable, Sendable {
+        public var bytesBefore: Int64
+        public var bytesAfter: Int64
+    }
+
+    /// Rebuilds the file without its free pages (SQLite's VACUUM: the space of deleted runs)
+    /// and truncates the write-ahead log. Waits for, and then blocks, other writers.
+    public func vacuum() throws -> VacuumReport {
+        func size() -> Int64 {
+            ["", "-wal"].reduce(Int64(0)) { total, suffix in
+                total + ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int64) ?? 0)
+            }
+        }
+        let before = size()
+        try GanDatabase.wrap(path: path) {
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM")
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        }
+        return VacuumReport(bytesBefore: before, bytesAfter: size())
+    }
+
     /// Copies a consistent snapshot of the database to `destination` with SQLite's online
     /// backup, safe while other processes write. The copy is written beside the destination
     /// and renamed into place only once it is complete and passes `quick_check`.

@@ -115,6 +115,9 @@ public struct RunStore: Sendable {
         /// Seconds of training at the last timed step, and that step (`step_times`).
         public var trainingSeconds: Double?
         public var timedStep: Int?
+        /// What people wrote about the run (`ganpipe tag`, `ganpipe note`).
+        public var tags: [String]
+        public var note: String?
     }
 
     public func summary(of run: RunRecord) throws -> Summary {
@@ -135,9 +138,11 @@ public struct RunStore: Sendable {
             }
             let timed = try Row.fetchOne(db, sql: "SELECT step, elapsed_seconds FROM step_times WHERE run_id = ? ORDER BY step DESC LIMIT 1",
                                          arguments: [id])
+            let tags = try String.fetchAll(db, sql: "SELECT tag FROM run_tags WHERE run_id = ? ORDER BY tag", arguments: [id])
+            let note = try String.fetchOne(db, sql: "SELECT note FROM runs WHERE id = ?", arguments: [id])
             return Summary(run: run, datasetName: datasetName, metricRows: metricRows, metricKeys: metricKeys,
                            checkpointSteps: steps, eventCounts: eventCounts, evaluationRows: evaluationRows,
-                           latestMetrics: latest, trainingSeconds: timed?[1], timedStep: timed?[0])
+                           latestMetrics: latest, trainingSeconds: timed?[1], timedStep: timed?[0], tags: tags, note: note)
         }
     }
 }

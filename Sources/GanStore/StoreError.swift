@@ -20,6 +20,11 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A run reference that names no run, with the run names it may have meant.
     case unknownRun(String, nearest: [String] = [])
     case duplicateRun(String)
+    case noMatchingRun(pattern: String)
+    case invalidRunName(String, problem: String)
+    case nameTaken(String)
+    case invalidTag(String, problem: String)
+    case invalidNote(String)
     case runBusy(name: String, owner: String, heartbeat: String)
     case runChangedMeanwhile(name: String)
     case unknownDataset(String, nearest: [String] = [])
@@ -63,6 +68,16 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no run named or numbered '\(reference)'\(Self.guess(nearest)); list the runs with `ganpipe runs`"
         case .duplicateRun(let name):
             return "a run named '\(name)' already exists; choose another --name, or continue it with `ganpipe resume \(name)`"
+        case .noMatchingRun(let pattern):
+            return "no run name matches '\(pattern)'; list the runs with `ganpipe runs`"
+        case .invalidRunName(let name, let problem):
+            return "'\(name)' cannot name a run: \(problem); choose another name"
+        case .nameTaken(let name):
+            return "a run named '\(name)' already exists; choose another name, or rename or delete that run first"
+        case .invalidTag(let tag, let problem):
+            return "'\(tag)' cannot be a tag: \(problem); for longer text use `ganpipe note`"
+        case .invalidNote(let problem):
+            return "\(problem); shorten it, or remove the note with --clear"
         case .runBusy(let name, let owner, let heartbeat):
             return "run '\(name)' is being trained by process \(owner) (heartbeat \(heartbeat)); wait for it to finish or stop that process"
         case .runChangedMeanwhile(let name):

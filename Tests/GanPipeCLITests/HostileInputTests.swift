@@ -125,7 +125,13 @@ import Testing
     @Test func runNamesAreNeitherPathsNorTerminalCommands() throws {
         let folder = TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: folder.file("work"), withIntermediateDirectories: false)
-        let database = try TrainCommandTests.databaseWithRuns(["../../x\u{1B}[31mred"], in: folder)
+        let hostile = "../../x\u{1B}[31mred"
+        // train refuses such a name (pattern and control characters); a database written by an older ganpipe
+        // may still hold one, and everything that prints or derives a file name from it is safe.
+        let database = try TrainCommandTests.databaseWithRuns(["../../x"], in: folder)
+        let refused = try GanPipeProcess.run(["train", "--db", database, "--dataset", "8gaussians", "--objective", "gan", "--steps", "2", "--name", hostile])
+        #expect(refused.status == 1 && refused.stderrLines.count == 1 && refused.standardError.contains("cannot name a run"), "\(refused)")
+        try RawDatabase(path: database).write { try $0.execute(sql: "UPDATE runs SET name = ? WHERE id = 1", arguments: [hostile]) }
         let runs = try GanPipeProcess.run(["runs", "--db", database])
         #expect(!runs.standardOutput.contains("\u{1B}") && runs.standardOutput.contains("../../x\\u{1B}[31mred"), "\(runs)")
         let show = try GanPipeProcess.run(["show", "1", "--db", database])

@@ -170,7 +170,9 @@ import Testing
         let blocks = text.components(separatedBy: "```sql").dropFirst().compactMap { $0.components(separatedBy: "```").first }
         #expect(blocks.count >= 3)
         let folder = TemporaryDirectory()
-        let (database, _) = try SchemaTests.populated(in: folder)
+        let (database, run) = try SchemaTests.populated(in: folder)
+        // The run_tags example reads runs tagged both 'baseline' and 'lr=1e-4'.
+        _ = try RunStore(database).tag([run], ["baseline", "lr=1e-4"])
         // The checkpoint_views example reads the quickstart pipeline's run.
         let quickstart = try RunStore(database).insert(RunRecord(name: "quickstart/wgan-gp", objective: "wgan-gp", datasetId: nil, seed: 1,
                                                                  configJson: "{}", totalSteps: 1))

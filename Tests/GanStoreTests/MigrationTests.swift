@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct MigrationTests {
     static let tables = ["checkpoint_parts", "checkpoint_views", "checkpoints", "dataset_arrays", "dataset_parts", "datasets",
-                         "evaluations", "events", "metrics", "runs", "schema_migrations", "stages", "step_times"]
+                         "evaluations", "events", "metrics", "run_tags", "runs", "schema_migrations", "stages", "step_times"]
 
     func schema(_ database: GanDatabase) throws -> [String] {
         try RawDatabase(database).read {

@@ -17,7 +17,7 @@ struct ExportCommand: ParsableCommand {
         In PyTorch: tensors = safetensors.torch.load_file(FILE); then for a module whose `layers` is the nn.Sequential, \
         G.load_state_dict({k.removeprefix("generator."): v for k, v in tensors.items() if k.startswith("generator.")}); \
         for a bare nn.Sequential strip "generator.layers." instead. The header's __metadata__ records the run, step, \
-        objective, activation and sizes.
+        objective, activation, sizes, the noise (standard normal), the sample shape and, for datasets stored as integers, pixel_scale and pixel_offset (an element e reads as e × pixel_scale + pixel_offset).
         """)
 
     @OptionGroup var database: DatabaseOptions

@@ -28,7 +28,7 @@ public struct ComparisonPage {
                      lead: "\(comparison.sharedConfiguration.count) other keys are equal in every run.")
         page.section("final-metrics", "Final metrics", table(names, RunComparison.metricKeys.compactMap { key in
             comparison.finalMetrics[key].map { values in (key, values.enumerated().map { index, value in runs[index].series[key] == nil ? "\u{2013}" : SVG.number(value) }) }
-        }) + (comparison.finalEvaluations.isEmpty ? "" : "<h3>Last evaluation</h3>" + table(names, comparison.finalEvaluations.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { $0.map { SVG.number($0) } ?? "\u{2013}" }) })))
+        }) + (comparison.finalEvaluations.isEmpty ? "" : "<h3>Last evaluation</h3>" + table(names, comparison.finalEvaluations.keys.sorted().map { key in (key, comparison.runs.indices.map { comparison.evaluationText(key, run: $0) }) })))
         let curves: [(String, String, String)] = [
             (MetricKey.discriminatorLoss, "Discriminator loss", "loss"), (MetricKey.generatorLoss, "Generator loss", "loss"),
             (MetricKey.wassersteinEstimate, "Wasserstein estimate", "E[D(real)] \u{2212} E[D(fake)]"), (MetricKey.penalty, "Gradient penalty", MetricKey.penalty),

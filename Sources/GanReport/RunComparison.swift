@@ -71,6 +71,17 @@ public struct RunComparison: Encodable {
         finalEvaluations = evaluations
     }
 
+    /// Last evaluation `metric` of run `index` as the tables show it: "–" when the run has no
+    /// such evaluation, "non-finite" when it has one without a finite value (NULL), as the run's
+    /// own report says.
+    public func evaluationText(_ metric: String, run index: Int) -> String {
+        let evaluations = data[index].evaluations
+        guard let last = evaluations.map(\.step).max(), evaluations.contains(where: { $0.metric == metric && $0.step == last }) else {
+            return "\u{2013}"
+        }
+        return SVG.number(finalEvaluations[metric]?[index] ?? nil)
+    }
+
     /// The comparison as plain-text tables.
     public func text() -> String {
         var lines: [String] = []
@@ -95,7 +106,7 @@ public struct RunComparison: Encodable {
         if !finalEvaluations.isEmpty {
             lines.append("")
             lines.append("last evaluation:")
-            lines.append(Self.align([header] + finalEvaluations.sorted { $0.key < $1.key }.map { [$0.key] + $0.value.map { $0.map { SVG.number($0) } ?? "\u{2013}" } }))
+            lines.append(Self.align([header] + finalEvaluations.keys.sorted().map { key in [key] + runs.indices.map { evaluationText(key, run: $0) } }))
         }
         return lines.joined(separator: "\n")
     }

@@ -85,6 +85,16 @@ public struct SafetensorsFile {
         if let dataset = try datasets.dataset(id: run.datasetId ?? -1), let shape = try datasets.sampleShape(of: dataset) {
             metadata["sample_shape"] = "[" + shape.map(String.init).joined(separator: ",") + "]"
         }
+        if let dataset = try datasets.dataset(id: run.datasetId ?? -1), let encoding = try datasets.sampleEncoding(of: dataset) {
+            // G(z) is in the units ganpipe trained on: the dataset's stored elements e read as
+            // e × scale + offset. For integer pixels, the way back.
+            metadata["sample_units"] = encoding.elementType == "float32" || encoding.elementType == "float64"
+                ? "the values of dataset \(dataset.name) as stored (\(encoding.elementType))"
+                : "dataset \(dataset.name) stores \(encoding.elementType) elements e as e × pixel_scale + pixel_offset; "
+                  + "a sample x of G is the element round((x − pixel_offset) / pixel_scale), clipped to the type's range"
+            metadata["pixel_scale"] = "\(encoding.scale)"
+            metadata["pixel_offset"] = "\(encoding.offset)"
+        }
         let keys: [ConfigurationKey] = [.noiseDimension, .leakySlope, .generatorDepth, .generatorWidth, .discriminatorDepth, .discriminatorWidth,
                                         .dataset, .seed, .architecture, .channels]
         for key in keys {

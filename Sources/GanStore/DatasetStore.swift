@@ -67,6 +67,16 @@ public struct DatasetStore: Sendable {
         return dataset.sampleShape.flatMap { CheckedSize.product($0) == sample[0] ? $0 : nil }
     }
 
+    /// How `dataset`'s samples are stored: element type, and the scale and offset that turn a
+    /// stored element e into the value e × scale + offset that ganpipe trains on. Reads no
+    /// sample values.
+    public func sampleEncoding(of dataset: DatasetRecord) throws -> (elementType: String, scale: Double, offset: Double)? {
+        try database.reader.read { db in
+            try Row.fetchOne(db, sql: "SELECT element_type, scale, \"offset\" FROM dataset_arrays WHERE dataset_id = ? AND name = 'samples'",
+                             arguments: [dataset.id]).map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
     /// The bytes of `record` from its parts in order, checking that no part is missing, each
     /// part's SHA-256, the byte count and the whole array's SHA-256. The one reader of
     /// `dataset_parts`: the loader, trainer and evaluator all go through it.

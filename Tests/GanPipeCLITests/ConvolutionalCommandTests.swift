@@ -55,6 +55,9 @@ import Testing
         let header = try Data(contentsOf: URL(fileURLWithPath: weights))
         let text = String(decoding: header.prefix(4096), as: UTF8.self)
         #expect(text.contains("generator.layers.2.running_var") && text.contains("\"sample_shape\":\"[8,8]\""))
+        // How G(z) maps back to the dataset's pixels (stored uint8 e as e × 0.0625).
+        #expect(text.contains("\"pixel_scale\":\"0.0625\"") && text.contains("\"pixel_offset\":\"0.0\"")
+                && text.contains("stores uint8 elements e as e × pixel_scale + pixel_offset"), "\(text)")
         // The same seed gives the same samples; another seed others.
         let first = folder.file("a.npy"), again = folder.file("b.npy"), other = folder.file("c.npy")
         for (file, seed) in [(first, "4"), (again, "4"), (other, "5")] {

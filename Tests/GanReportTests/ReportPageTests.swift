@@ -104,6 +104,26 @@ import Testing
         #expect(comparison.text().contains("configuration keys that differ"))
     }
 
+    /// A NULL value reads the same on every page ("non-finite", as in a run's report), and
+    /// differs from a run that has no such evaluation ("–").
+    @Test func theComparisonSaysNonFiniteForNullAndADashForAbsent() throws {
+        let folder = TemporaryDirectory()
+        var broken = SyntheticRun(), plain = SyntheticRun()
+        broken.name = "broken"
+        broken.evaluations = [(200, "frechet_distance", nil), (200, "modes_covered", 3)]
+        plain.name = "plain"
+        plain.evaluations = [(200, "modes_covered", 8)]
+        let (database, _) = try SyntheticRun.database(in: folder, runs: [broken, plain])
+        let comparison = try RunComparison(try ["broken", "plain"].map { try RunData.load($0, from: database) })
+        #expect(comparison.evaluationText("frechet_distance", run: 0) == "non-finite")
+        #expect(comparison.evaluationText("frechet_distance", run: 1) == "\u{2013}")
+        #expect(comparison.evaluationText("modes_covered", run: 1) == "8")
+        let line = comparison.text().split(separator: "\n").first { $0.hasPrefix("frechet_distance") }.map(String.init) ?? ""
+        #expect(line.contains("non-finite") && line.contains("\u{2013}"), "\(line)")
+        let html = try ComparisonPage(comparison).html()
+        #expect(html.contains("<td>non-finite</td>") || html.contains(">non-finite<"), "the page says non-finite too")
+    }
+
     /// Events about layers are listed in the order of their layers (2, 10, 12 — not 10, 12, 2),
     /// and one discriminator step is one step.
     @Test func eventsFollowLayerOrderAndCountsAgreeWithTheirNouns() throws {

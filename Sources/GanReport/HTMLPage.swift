@@ -32,7 +32,7 @@ struct HTMLPage {
     body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#1d1d1f;margin:24px auto;max-width:1360px;padding:0 20px;line-height:1.45}
     h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:30px 0 8px;padding-top:10px;border-top:1px solid #ddd}
     p.lead{margin:2px 0 10px;color:#333;max-width:1050px}p.note{color:#555;font-size:13px;max-width:1050px}
-    .meta{color:#444;font-size:14px}nav ol{columns:3;font-size:14px;margin:10px 0;padding-left:22px}
+    .meta{color:#444;font-size:14px}nav ol{columns:3 300px;column-gap:48px;font-size:14px;margin:10px 0;padding-left:28px}nav li{break-inside:avoid;margin:0 0 3px}
     .row{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:flex-start}.wide{overflow-x:auto;max-width:100%}.wide th{overflow-wrap:anywhere;min-width:6em}
     figure{margin:6px 0;display:inline-block;vertical-align:top}figcaption{font-size:12px;color:#555;max-width:600px;margin-top:2px}
     svg.plot{background:#fff;max-width:100%;height:auto;font-family:system-ui,Helvetica,Arial,sans-serif}

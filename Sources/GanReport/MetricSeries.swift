@@ -23,6 +23,14 @@ public struct MetricSeries: Sendable, Equatable {
     public var lastStep: Int? { points.last?.lastStep }
     /// The last finite bucket mean (the last value when not downsampled).
     public var lastValue: Double? { points.last(where: { $0.mean != nil })?.mean }
+    /// The one value every recorded step held, when the series never changed (and had no
+    /// non-finite value); nil otherwise.
+    public var constantValue: Double? {
+        guard nonFiniteCount == 0, let value = points.first?.minimum,
+              points.allSatisfy({ $0.minimum == value && $0.maximum == value }) else { return nil }
+        return value
+    }
+
     /// The first step whose value was not finite, to bucket precision.
     public var firstNonFiniteStep: Int? { points.first(where: { $0.nonFiniteCount > 0 })?.firstStep }
 }

@@ -3,12 +3,19 @@ import GanSchema
 
 extension RunReport {
     /// A line plot of the metric keys present, named for the legend; nil when none is present.
+    /// When every present key held one value at every recorded step (a share at the clipping
+    /// bound that stayed 0, an accuracy pinned at 1), one line says so instead of a flat chart.
     func plot(_ title: String, yLabel: String, keys: [(key: String, name: String)], scale: LinePlot.YScale = .automatic,
               references: [(y: Double, label: String)] = [], notes: [String] = []) -> String? {
+        let series = keys.compactMap { entry in data.series[entry.key].map { (entry.name, $0) } }
+        guard !series.isEmpty else { return nil }
+        if series.allSatisfy({ $0.1.constantValue != nil }), let first = series[0].1.firstStep, let last = series[0].1.lastStep {
+            let values = series.map { "\($0.0) \(SVG.number($0.1.constantValue))" }.joined(separator: ", ")
+            return "<p class=\"note constant\"><strong>\(SVG.escape(title)):</strong> \(SVG.escape(values)) at every recorded step (\(first)\u{2013}\(last)); no chart.</p>"
+        }
         let present = keys.enumerated().compactMap { index, entry in
             data.series[entry.key].map { LinePlot.Series($0, name: entry.name, color: SVG.color(index)) }
         }
-        guard !present.isEmpty else { return nil }
         return LinePlot(title: title, xLabel: "generator step", yLabel: yLabel, series: present, yScale: scale,
                         notes: notes, references: references).render()
     }

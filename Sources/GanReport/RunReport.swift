@@ -109,9 +109,12 @@ public struct RunReport {
     }
 
     func verdictSection() -> String {
-        var html = diagnosis.healthy
-            ? "<p class=\"healthy\">Healthy: no problem found.</p>"
-            : "<p class=\"problem\">\(diagnosis.problemCount) problem\(diagnosis.problemCount == 1 ? "" : "s") found.</p>"
+        // The headline agrees with `ganpipe diagnose`'s summary: "healthy" only without warnings.
+        let warnings = diagnosis.findings.filter { $0.severity == .warning }.count
+        var html = !diagnosis.healthy
+            ? "<p class=\"problem\">\(diagnosis.problemCount) problem\(diagnosis.problemCount == 1 ? "" : "s") found.</p>"
+            : warnings > 0 ? "<p class=\"warning\">No problem found; \(warnings) warning\(warnings == 1 ? "" : "s") below.</p>"
+            : "<p class=\"healthy\">Healthy: no problem found.</p>"
         html += "<ul class=\"findings\">"
         for finding in diagnosis.findings {
             let scope = finding.network.map { "\($0): " } ?? ""

@@ -56,6 +56,42 @@ import Testing
         #expect(diagnosis.findings.contains { $0.kind == "non_finite" && $0.firstStep == 120 && $0.severity == .problem })
     }
 
+    /// The verdict's headline does not say "healthy" above a warning; the contents' columns
+    /// leave room for the next column's numbers (which sit left of their column, in the gap),
+    /// and an entry is never split across columns.
+    @Test func theHeadlineAgreesWithTheFindingsAndTheContentsStayApart() throws {
+        let folder = TemporaryDirectory()
+        var run = SyntheticRun()
+        run.objective = "wgan"; run.clip = 0.01; run.clippedShare = 0.2
+        let (database, _) = try SyntheticRun.database(in: folder, runs: [run])
+        let data = try RunData.load("synthetic", from: database)
+        let diagnosis = try Diagnosis.make(data)
+        #expect(diagnosis.problemCount == 0 && diagnosis.findings.contains { $0.severity == .warning }, "\(diagnosis.findings)")
+        let html = try RunReport(data).html()
+        #expect(!html.contains("Healthy") && html.contains("No problem found; "), "\(diagnosis.summary)")
+        let rule = html.components(separatedBy: "nav ol{").dropFirst().first?.components(separatedBy: "}").first ?? ""
+        func pixels(_ property: String) -> Double? {
+            rule.components(separatedBy: property + ":").dropFirst().first.flatMap { Double($0.prefix { $0.isNumber || $0 == "." }) }
+        }
+        #expect((pixels("column-gap") ?? 0) > (pixels("padding-left") ?? .infinity), "\(rule)")
+        #expect(html.contains("nav li{break-inside:avoid"))
+    }
+
+    /// A series that held one value at every step (a share at the clipping bound that stayed
+    /// 0) is one line of text, not a full chart of a flat line; a moving one keeps its chart.
+    @Test func constantSeriesAreSaidInOneLine() throws {
+        let folder = TemporaryDirectory()
+        var run = SyntheticRun()
+        run.objective = "wgan"; run.clip = 0.01
+        run.extra["clip/fraction_at_bound"] = 0
+        let (database, _) = try SyntheticRun.database(in: folder, runs: [run])
+        let html = try RunReport(try RunData.load("synthetic", from: database)).html()
+        #expect(HTMLChecks.parse(html).error == nil)
+        #expect(html.contains("<strong>Weights at the clipping bound:</strong> at \u{b1}0.01 0 at every recorded step (1\u{2013}200); no chart."), "\(html.count)")
+        #expect(!html.contains(">Weights at the clipping bound</text>"))
+        #expect(html.contains(">Losses</text>"), "moving series keep their charts")
+    }
+
     /// The report runs no network: samples and fields are the evaluator's stored views, and
     /// checkpoints without them are named, with the command that adds them.
     @Test func samplesComeFromStoredViewsAndUnevaluatedCheckpointsAreNamed() throws {

@@ -30,7 +30,7 @@ struct SamplePanel {
         let (left, top) = (52.0, 28.0)
         let plot = size - 80
         let (right, bottom) = (left + plot, top + plot)
-        let width = size + 70, height = size + 8
+        let width = size + 92, height = size + 8
         let xScale = AxisScale(kind: .linear, lower: window.0, upper: window.1, pixels: (left, right))
         let yScale = AxisScale(kind: .linear, lower: window.2, upper: window.3, pixels: (bottom, top))
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" viewBox=\"0 0 \(SVG.coordinate(width)) \(SVG.coordinate(height))\" width=\"\(SVG.coordinate(width))\" height=\"\(SVG.coordinate(height))\" role=\"img\">"
@@ -42,22 +42,33 @@ struct SamplePanel {
             let finite = field.values.flatMap { $0 }.filter(\.isFinite)
             if let low = finite.min(), let high = finite.max() {
                 range = (low, high)
-                svg += raster(field, low: low, high: high, xScale: xScale, yScale: yScale)
+                svg += raster(field, scale: Self.colorScale(low: low, high: high), xScale: xScale, yScale: yScale)
                 svg += contours(field, low: low, high: high, xScale: xScale, yScale: yScale, clip: "clip-\(identifier)")
             }
         }
         svg += "<rect x=\"\(SVG.coordinate(left))\" y=\"\(SVG.coordinate(top))\" width=\"\(SVG.coordinate(plot))\" height=\"\(SVG.coordinate(plot))\" class=\"frame\"/>"
-        var outside = 0
+        // Samples beyond the window are not dropped: each is a small open triangle on the frame
+        // where it left, pointing away (generated ones counted in the caption); samples with a
+        // non-finite coordinate cannot be placed and are counted apart.
+        var outside = 0, unplaceable = 0
         for (points, color) in [(generated, "#009E73"), (real, "#E69F00")] {
-            var dots = ""
+            var dots = "", marks = ""
             for (x, y) in points {
-                guard let px = xScale.position(x), let py = yScale.position(y), px >= left, px <= right, py >= top, py <= bottom else {
-                    if color == "#009E73" { outside += 1 }
+                guard let px = xScale.position(x), let py = yScale.position(y) else {
+                    if color == "#009E73" { unplaceable += 1 }
                     continue
                 }
-                dots += "M\(SVG.coordinate(px)) \(SVG.coordinate(py))h0"
+                if px >= left, px <= right, py >= top, py <= bottom {
+                    dots += "M\(SVG.coordinate(px)) \(SVG.coordinate(py))h0"
+                    continue
+                }
+                if color == "#009E73" { outside += 1 }
+                marks += Self.edgeMark(px: px, py: py, frame: (left, top, right, bottom))
             }
             svg += "<path d=\"\(dots)\" stroke=\"\(color)\" stroke-width=\"3.4\" stroke-linecap=\"round\" stroke-opacity=\"0.8\"/>"
+            if !marks.isEmpty {
+                svg += "<path class=\"outside\" d=\"\(marks)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.2\" stroke-opacity=\"0.9\"/>"
+            }
         }
         var circles = ""
         for mode in modes where mode.count == 2 {
@@ -81,12 +92,43 @@ struct SamplePanel {
         }
         svg += "</svg>"
         var notes: [String] = []
-        if outside > 0 { notes.append("\(outside) of \(generated.count) generated samples lie outside this window.") }
+        if outside > 0 {
+            notes.append("\(outside) of \(generated.count) generated samples lie outside this window, marked by open triangles on its edge pointing their way.")
+        }
+        if unplaceable > 0 { notes.append("\(unplaceable) generated samples have a non-finite coordinate and cannot be drawn.") }
+        if let (low, high) = range, low < 0 || high > 0 {
+            notes.append("The colours are centred on D = 0 (white); the field spans \(SVG.number(low)) to \(SVG.number(high)).")
+        }
         return "<figure>\(svg)\(notes.isEmpty ? "" : "<figcaption>\(notes.joined(separator: " "))</figcaption>")</figure>"
     }
 
+    /// An open triangle 7 px wide on the frame where the segment from the plot's centre to
+    /// (px, py) leaves it, pointing outward.
+    static func edgeMark(px: Double, py: Double, frame: (left: Double, top: Double, right: Double, bottom: Double)) -> String {
+        let (cx, cy) = ((frame.left + frame.right) / 2, (frame.top + frame.bottom) / 2)
+        let (dx, dy) = (px - cx, py - cy)
+        let reach = min(dx == 0 ? .infinity : ((dx > 0 ? frame.right : frame.left) - cx) / dx,
+                        dy == 0 ? .infinity : ((dy > 0 ? frame.bottom : frame.top) - cy) / dy)
+        let (ex, ey) = (cx + dx * reach, cy + dy * reach)
+        let length = max((dx * dx + dy * dy).squareRoot(), 1e-9)
+        let (ux, uy) = (dx / length, dy / length)
+        let tip = (ex + 3.5 * ux, ey + 3.5 * uy), base = (ex - 3.5 * ux, ey - 3.5 * uy)
+        let side = (-uy * 3.5, ux * 3.5)
+        return "M\(SVG.coordinate(tip.0)) \(SVG.coordinate(tip.1))L\(SVG.coordinate(base.0 + side.0)) \(SVG.coordinate(base.1 + side.1))"
+            + "L\(SVG.coordinate(base.0 - side.0)) \(SVG.coordinate(base.1 - side.1))Z"
+    }
+
+    /// The colour scale of a field spanning low…high: the diverging palette centred on D = 0
+    /// (white), reaching as far on both sides as the field's larger magnitude, so that the
+    /// sign of D reads from the colour alone.
+    static func colorScale(low: Double, high: Double) -> (lower: Double, upper: Double) {
+        let magnitude = max(abs(low), abs(high))
+        return magnitude > 0 ? (-magnitude, magnitude) : (-1, 1)
+    }
+
     /// The field as a small RGB PNG stretched over the plot (smoothly interpolated by the viewer).
-    func raster(_ field: Field, low: Double, high: Double, xScale: AxisScale, yScale: AxisScale) -> String {
+    func raster(_ field: Field, scale: (lower: Double, upper: Double), xScale: AxisScale, yScale: AxisScale) -> String {
+        let (low, high) = scale
         let (columns, rows) = (field.xs.count, field.ys.count)
         var pixels: [UInt8] = []
         pixels.reserveCapacity(columns * rows * 3)
@@ -121,29 +163,28 @@ struct SamplePanel {
         return "<path d=\"\(path)\" fill=\"none\" stroke=\"#555\" stroke-width=\"0.7\" stroke-opacity=\"0.8\" clip-path=\"url(#\(clip))\"/>"
     }
 
+    /// The colour bar over the colour scale (centred on 0), with ticks at round values and the
+    /// field's own minimum and maximum marked by short black lines.
     func colorbar(x: Double, top: Double, height: Double, low: Double, high: Double, label: String) -> String {
-        var svg = ""
+        let scale = Self.colorScale(low: low, high: high)
+        let axis = AxisScale(kind: .linear, lower: scale.lower, upper: scale.upper, pixels: (top + height, top))
+        var svg = "<g class=\"colorbar\" data-lower=\"\(scale.lower)\" data-upper=\"\(scale.upper)\">"
         let steps = 30
         for index in 0..<steps {
             let y = top + height * (1 - Double(index + 1) / Double(steps))
             svg += "<rect x=\"\(SVG.coordinate(x))\" y=\"\(SVG.coordinate(y))\" width=\"10\" height=\"\(SVG.coordinate(height / Double(steps) + 0.6))\" fill=\"\(SVG.diverging(Double(index) / Double(steps - 1)))\" opacity=\"0.75\"/>"
         }
         svg += "<rect x=\"\(SVG.coordinate(x))\" y=\"\(SVG.coordinate(top))\" width=\"10\" height=\"\(SVG.coordinate(height))\" class=\"frame\"/>"
-        let (highText, lowText) = Self.distinct(high, low)
-        svg += "<text x=\"\(SVG.coordinate(x + 13))\" y=\"\(SVG.coordinate(top + 8))\" class=\"tick\">\(highText)</text>"
-        svg += "<text x=\"\(SVG.coordinate(x + 13))\" y=\"\(SVG.coordinate(top + height))\" class=\"tick\">\(lowText)</text>"
-        svg += "<text transform=\"translate(\(SVG.coordinate(x + 30)) \(SVG.coordinate(top + height / 2))) rotate(90)\" class=\"label\" text-anchor=\"middle\">\(SVG.escape(label))</text>"
-        return svg
-    }
-
-    /// Two values printed with as many significant digits as it takes to tell them apart.
-    static func distinct(_ a: Double, _ b: Double) -> (String, String) {
-        var (first, second) = (SVG.number(a), SVG.number(b))
-        var digits = 5
-        while first == second, a != b, digits <= 12 {
-            (first, second) = (SVG.minus(String(format: "%.\(digits)g", a)), SVG.minus(String(format: "%.\(digits)g", b)))
-            digits += 1
+        for tick in axis.ticks(target: 5) {
+            guard let y = axis.position(tick.value) else { continue }
+            svg += "<path d=\"M\(SVG.coordinate(x + 10)) \(SVG.coordinate(y))h3\" class=\"axis\"/>"
+            svg += "<text x=\"\(SVG.coordinate(x + 15))\" y=\"\(SVG.coordinate(y + 3.5))\" class=\"tick\">\(tick.label)</text>"
         }
-        return (first, second)
+        for value in [low, high] {
+            guard let y = axis.position(value) else { continue }
+            svg += "<path class=\"field-extent\" d=\"M\(SVG.coordinate(x - 3)) \(SVG.coordinate(y))h16\" stroke=\"#000\" stroke-width=\"1.2\"/>"
+        }
+        svg += "<text transform=\"translate(\(SVG.coordinate(x + 46)) \(SVG.coordinate(top + height / 2))) rotate(90)\" class=\"label\" text-anchor=\"middle\">\(SVG.escape(label))</text>"
+        return svg + "</g>"
     }
 }

@@ -77,6 +77,26 @@ import Testing
         #expect(html.contains("nav li{break-inside:avoid"))
     }
 
+    /// The toy panels mark samples beyond the window on its edge instead of hiding them, and
+    /// centre the field's colours on D = 0 with ticks along the colour bar, not just its ends.
+    @Test func samplesOutsideTheWindowAreMarkedAndColoursCentreOnZero() throws {
+        let folder = TemporaryDirectory()
+        var run = SyntheticRun()
+        run.sampleRadius = 5   // every generated sample beyond the [−3, 3]² window
+        run.fieldOffset = 4    // D spans −2…10
+        let (database, _) = try SyntheticRun.database(in: folder, runs: [run])
+        let html = try RunReport(try RunData.load("synthetic", from: database)).html()
+        #expect(HTMLChecks.parse(html).error == nil)
+        #expect(html.contains("256 of 256 generated samples lie outside this window, marked by open triangles on its edge"))
+        let marks = html.components(separatedBy: "<path class=\"outside\" d=\"").dropFirst().first?.components(separatedBy: "\"").first ?? ""
+        #expect(marks.components(separatedBy: "Z").count - 1 == 256, "one mark per sample")
+        let bar = html.components(separatedBy: "<g class=\"colorbar\" ").dropFirst().first?.components(separatedBy: "</g>").first ?? ""
+        #expect(bar.hasPrefix("data-lower=\"-10.0\" data-upper=\"10.0\""), "\(bar.prefix(80))")
+        let labels = bar.components(separatedBy: "class=\"tick\">").dropFirst().compactMap { $0.components(separatedBy: "<").first }
+        #expect(labels.count >= 3 && labels.contains("0"), "\(labels)")
+        #expect(html.contains("The colours are centred on D = 0 (white); the field spans \u{2212}2 to 10."))
+    }
+
     /// A series that held one value at every step (a share at the clipping bound that stayed
     /// 0) is one line of text, not a full chart of a flat line; a moving one keeps its chart.
     @Test func constantSeriesAreSaidInOneLine() throws {

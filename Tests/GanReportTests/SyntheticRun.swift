@@ -42,6 +42,9 @@ struct SyntheticRun {
     var events: [(step: Int, kind: String, message: String)] = []
     var status = "completed"
     var discriminatorSteps = 5
+    /// The stored views: generated samples on a circle of this radius, D(x) = x₁ − x₂ + offset.
+    var sampleRadius = 1.4
+    var fieldOffset = 0.0
 
     var metricKeys: [String] {
         var keys = Set(extra.keys).union(ramps.keys)
@@ -119,13 +122,16 @@ struct SyntheticRun {
         return id
     }
 
-    /// Generated samples on a circle of radius 1.4 and a field D(x) = x₁ − x₂ over [−3, 3]².
+    /// Generated samples on a circle of radius `sampleRadius` and a field D(x) = x₁ − x₂ +
+    /// `fieldOffset` over [−3, 3]².
     func views(runId: Int64, step: Int) -> [CheckpointView] {
         let samples = (0..<256).flatMap { k -> [Float] in
             let angle = Double(k) * 0.7 + Double(step)
-            return [Float(1.4 * cos(angle)), Float(1.4 * sin(angle))]
+            return [Float(sampleRadius * cos(angle)), Float(sampleRadius * sin(angle))]
         }
-        let field = (0..<400).map { index -> Float in Float(-3 + Double(index % 20) * 6 / 19) - Float(-3 + Double(index / 20) * 6 / 19) }
+        let field = (0..<400).map { index -> Float in
+            Float(-3 + Double(index % 20) * 6 / 19) - Float(-3 + Double(index / 20) * 6 / 19) + Float(fieldOffset)
+        }
         return [CheckpointView(runId: runId, step: step, name: .samples, shape: [256, 2], meta: CheckpointViewMeta(seed: 0), values: samples),
                 CheckpointView(runId: runId, step: step, name: .criticField, shape: [20, 20],
                                meta: CheckpointViewMeta(window: [-3, 3, -3, 3], output: objective.hasPrefix("wgan") ? "critic" : "logit"), values: field)]

@@ -98,6 +98,7 @@ public final class PipelineRunner {
         var queue = ArraySlice(try plan(register: true).filter { $0.action != .skip && $0.action != .giveUp }.map(\.run))
         var active: [(run: PlannedRun, process: Process)] = []
         var waiting: [PlannedRun] = []
+        let relay = EventRelay(store: RunStore(database), runs: Set(runs.map(\.name)), after: try RunStore(database).lastEventId())
         var lastPoll = Date.distantPast
         var lastProgress = Date()
         var signalled: StopRequest = .none
@@ -129,12 +130,14 @@ public final class PipelineRunner {
                 }
             }
             usleep(100_000)
+            relay.relay(to: log)
             for (index, entry) in active.enumerated().reversed() where !entry.process.isRunning {
                 active.remove(at: index)
                 let status = entry.process.terminationReason == .exit ? entry.process.terminationStatus : -1
+                relay.relay(to: log, now: true)
                 switch status {
                 case PipelineWorker.Outcome.completed.rawValue:
-                    log("\(entry.run.name): done")
+                    log("\(entry.run.name): done" + relay.closingNote(for: entry.run.name))
                 case _ where interrupted:
                     log("\(entry.run.name): worker stopped (status \(status))")
                 case PipelineWorker.Outcome.busy.rawValue:
@@ -173,5 +176,44 @@ public final class PipelineRunner {
             throw PipelineError(file: pipeline.file, line: nil, key: nil, message: "interrupted; every worker has stopped; run the same command again to continue")
         }
         return try summary(seconds: Date().timeIntervalSince(started))
+    }
+}
+
+/// What the workers' runs record while they train, relayed to the pipeline's log as it
+/// happens: each warning or error event as one line (the first `shown` of a run; then one line
+/// saying where the rest are), and at a run's end a pointer to `ganpipe diagnose`. Read from
+/// the database, about once a second, so the workers' own output stays quiet.
+final class EventRelay {
+    static let shown = 10
+    let store: RunStore
+    let runs: Set<String>
+    private var lastId: Int64
+    private var counts: [String: Int] = [:]
+    private var lastRead = Date.distantPast
+
+    init(store: RunStore, runs: Set<String>, after id: Int64) {
+        (self.store, self.runs, lastId) = (store, runs, id)
+    }
+
+    func relay(to log: (String) -> Void, now: Bool = false) {
+        guard now || Date().timeIntervalSince(lastRead) >= 1 else { return }
+        lastRead = Date()
+        guard let events = try? store.events(after: lastId, runs: runs) else { return }
+        for (id, run, event) in events {
+            lastId = id
+            let count = (counts[run] ?? 0) + 1
+            counts[run] = count
+            if count <= Self.shown {
+                log("\(run): \(event.severity.rawValue): step \(event.step.map(String.init) ?? "-"): \(event.kind): \(event.message)")
+            } else if count == Self.shown + 1 {
+                log("\(run): more events follow; they are recorded with the run (`ganpipe show \(run)`)")
+            }
+        }
+    }
+
+    /// "; recorded N warnings and errors: see `ganpipe diagnose RUN`", or nothing.
+    func closingNote(for run: String) -> String {
+        guard let count = counts[run], count > 0 else { return "" }
+        return "; recorded \(count) warning\(count == 1 ? "" : "s") or error\(count == 1 ? "" : "s"): see `ganpipe diagnose \(run)`"
     }
 }

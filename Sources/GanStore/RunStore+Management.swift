@@ -65,6 +65,27 @@ extension RunStore {
         }
     }
 
+    /// Warning and error events recorded after event `id` (0: from the first) by the runs
+    /// named in `runs`, oldest first, with their ids: how a pipeline relays what its workers'
+    /// runs record while they train.
+    public func events(after id: Int64, runs: Set<String>) throws -> [(id: Int64, run: String, event: RunJournal.Event)] {
+        try database.reader.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.id, r.name, e.step, e.kind, e.severity, e.message FROM events AS e JOIN runs AS r ON r.id = e.run_id
+                WHERE e.id > ? AND e.severity IN ('warning', 'error') ORDER BY e.id
+                """, arguments: [id]).compactMap { row in
+                let name: String = row[1]
+                guard runs.contains(name), let severity = EventSeverity(rawValue: row[4]) else { return nil }
+                return (row[0], name, RunJournal.Event(step: row[2], kind: row[3], severity: severity, message: row[5]))
+            }
+        }
+    }
+
+    /// The id of the last event recorded, 0 for none.
+    public func lastEventId() throws -> Int64 {
+        try database.reader.read { try Int64.fetchOne($0, sql: "SELECT max(id) FROM events") ?? 0 }
+    }
+
     /// A GLOB pattern matching exactly `name` (each metacharacter in brackets).
     static func globLiteral(_ name: String) -> String {
         String(name.flatMap { "*?[".contains($0) ? "[\($0)]" : "\($0)" })

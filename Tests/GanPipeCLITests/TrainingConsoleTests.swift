@@ -34,4 +34,35 @@ import Testing
         let quiet = try train("quiet", [])
         #expect(quiet.status == 0 && !quiet.standardError.contains("warning"), "\(quiet)")
     }
+
+    /// A pipeline's workers train quietly; the pipeline relays what their runs record, as it
+    /// happens (the first ten events of a run), and says at a run's end where to look.
+    @Test func aPipelineRelaysItsRunsEventsAndPointsAtDiagnose() throws {
+        let folder = TemporaryDirectory()
+        let pipeline = folder.file("console.yaml")
+        try """
+            pipeline: console
+            datasets:
+              toy: {generate: 8gaussians, samples: 400, seed: 1}
+            train: {steps: 60, metrics_every: 2, generator_width: 16, discriminator_width: 16, exploding_threshold: 0.001,
+                    vanishing_threshold: 0}
+            matrix:
+              dataset: [toy]
+              objective: [wgan-gp]
+            evaluate: {samples: 200}
+            """.write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let path = folder.file("console.sqlite")
+        let outcome = try GanPipeProcess.run(["run", pipeline, "--db", path])
+        #expect(outcome.status == 0, "\(outcome)")
+        let lines = (outcome.standardOutput + outcome.standardError).split(separator: "\n").map(String.init)
+        let relayed = lines.filter { $0.contains(": warning: step 20: exploding: ") }
+        #expect(relayed.count == 10, "\(lines)")
+        let run = try #require(relayed.first?.components(separatedBy: "] ").dropFirst().first?.components(separatedBy: ": warning").first)
+        #expect(lines.contains { $0.hasSuffix("\(run): more events follow; they are recorded with the run (`ganpipe show \(run)`)") }, "\(lines)")
+        let recorded = try RawDatabase(path: path).read {
+            try Int.fetchOne($0, sql: "SELECT count(*) FROM events WHERE severity IN ('warning', 'error')")
+        } ?? 0
+        #expect(recorded > 10)
+        #expect(lines.contains { $0.hasSuffix("\(run): done; recorded \(recorded) warnings or errors: see `ganpipe diagnose \(run)`") }, "\(lines)")
+    }
 }

@@ -19,7 +19,8 @@ public struct ComparisonPage {
         var summary = "<table><thead><tr><th>run</th><th>objective</th><th>status</th><th>verdict</th></tr></thead><tbody>"
         for (index, run) in comparison.runs.enumerated() {
             let verdictClass = run.problems == 0 ? "healthy" : "problem"
-            summary += "<tr><td><span style=\"color:\(SVG.color(index))\">\u{25a0}</span> \(SVG.escape(run.name))</td><td>\(SVG.escape(run.objective))</td><td>\(SVG.escape(run.status)) at \(run.step)/\(run.totalSteps)</td><td class=\"\(verdictClass)\">\(SVG.escape(run.verdict))</td></tr>"
+            let members = comparison.groups.map { "<br/><span class=\"note\">" + SVG.escape($0[index].joined(separator: ", ")) + "</span>" } ?? ""
+            summary += "<tr><td><span style=\"color:\(SVG.color(index))\">\u{25a0}</span> \(SVG.escape(run.name))\(members)</td><td>\(SVG.escape(run.objective))</td><td>\(SVG.escape(run.status)) at \(run.step)/\(run.totalSteps)</td><td class=\"\(verdictClass)\">\(SVG.escape(run.verdict))</td></tr>"
         }
         page.section("runs", "Runs", summary + "</tbody></table>")
         page.section("configuration", "Configuration keys that differ",
@@ -27,7 +28,7 @@ public struct ComparisonPage {
                         : table(names, comparison.differingConfiguration.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { $0 ?? "\u{2013}" }) }),
                      lead: "\(comparison.sharedConfiguration.count) other keys are equal in every run.")
         page.section("final-metrics", "Final metrics", table(names, RunComparison.metricKeys.compactMap { key in
-            comparison.finalMetrics[key].map { values in (key, values.enumerated().map { index, value in runs[index].series[key] == nil ? "\u{2013}" : SVG.number(value) }) }
+            comparison.finalMetrics[key].map { _ in (key, comparison.runs.indices.map { comparison.metricText(key, run: $0) }) }
         }) + (comparison.finalEvaluations.isEmpty ? "" : "<h3>Last evaluation</h3>" + table(names, comparison.finalEvaluations.keys.sorted().map { key in (key, comparison.runs.indices.map { comparison.evaluationText(key, run: $0) }) })))
         let curves: [(String, String, String)] = [
             (MetricKey.discriminatorLoss, "Discriminator loss", "loss"), (MetricKey.generatorLoss, "Generator loss", "loss"),
@@ -50,13 +51,21 @@ public struct ComparisonPage {
                 figures.append(plot.render())
             }
         }
-        page.section("curves", "Curves overlaid", "<div class=\"row\">" + figures.joined() + "</div>")
+        page.section("curves", "Curves overlaid", "<div class=\"row\">" + figures.joined() + "</div>",
+                     lead: comparison.groups == nil ? nil : "Each line is the mean over a group's runs; its band spans the lowest to the highest run at each step.")
         var profiles: [LinePlot.Series] = []
         for (index, run) in runs.enumerated() {
-            let last = run.series.values.compactMap(\.lastStep).max() ?? 0
-            guard let profile = try DepthProfile.activationProfiles(run, near: [last]).first else { continue }
-            profiles.append(LinePlot.Series(name: "\(run.run.name) (step \(profile.step))", color: SVG.color(index),
-                                            points: profile.layers.map { (Double($0.depth), $0.value.flatMap { $0 > 0 ? log10($0) : nil }) }, markers: true))
+            // A group's profile: the mean over its members of log₁₀ of each layer's norm.
+            var byDepth: [Int: [Double]] = [:], steps: [Int] = []
+            for member in comparison.members?[index] ?? [run] {
+                let last = member.series.values.compactMap(\.lastStep).max() ?? 0
+                guard let profile = try DepthProfile.activationProfiles(member, near: [last]).first else { continue }
+                steps.append(profile.step)
+                for layer in profile.layers { if let value = layer.value, value > 0 { byDepth[layer.depth, default: []].append(log10(value)) } }
+            }
+            guard let step = steps.max() else { continue }
+            profiles.append(LinePlot.Series(name: "\(run.run.name) (step \(step))", color: SVG.color(index),
+                                            points: byDepth.keys.sorted().map { (Double($0), byDepth[$0]!.reduce(0, +) / Double(byDepth[$0]!.count)) }, markers: true))
         }
         page.section("activation-gradients", "Activation-gradient norm against depth at the last step",
                      profiles.isEmpty ? "<p class=\"note\">No run recorded activation gradients.</p>"
@@ -72,7 +81,8 @@ public struct ComparisonPage {
                                               series: series, width: 440, height: 280).render())
         }
         page.section("evaluations", "Evaluation metrics", evaluationFigures.isEmpty ? "<p class=\"note\">No run has evaluations.</p>" : "<div class=\"row\">" + evaluationFigures.joined() + "</div>")
-        let header = "<header><h1>Comparing \(runs.count) runs</h1><p class=\"meta\">" + runs.map { SVG.escape($0.run.name) }.joined(separator: " · ") + "</p></header>\n"
+        let title = comparison.groups.map { "Comparing \(runs.count) groups of \($0.joined().count) runs" } ?? "Comparing \(runs.count) runs"
+        let header = "<header><h1>\(title)</h1><p class=\"meta\">" + runs.map { SVG.escape($0.run.name) }.joined(separator: " · ") + "</p></header>\n"
         return page.render(header: header)
     }
 

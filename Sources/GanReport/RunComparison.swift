@@ -31,20 +31,43 @@ public struct RunComparison: Encodable {
     public var finalMetrics: [String: [Double?]]
     /// Evaluation metric → the value at each run's last evaluated checkpoint.
     public var finalEvaluations: [String: [Double?]]
-    let data: [RunData]
+    /// With grouping: the runs each column stands for (`RunGroups`), by name.
+    public var groups: [[String]]?
+    public let data: [RunData]
+    /// With grouping: the member runs of each column.
+    let members: [[RunData]]?
 
     private enum CodingKeys: String, CodingKey {
-        case runs, differingConfiguration, sharedConfiguration, finalMetrics, finalEvaluations
+        case runs, differingConfiguration, sharedConfiguration, finalMetrics, finalEvaluations, groups
+    }
+
+    /// Runs grouped by `grouping`, one column (and one line, with a band) per group.
+    public init(_ data: [RunData], grouping: RunGroups.Grouping) throws {
+        let groups = RunGroups.group(data, by: grouping)
+        try self.init(groups.map { RunGroups.aggregate($0.members, label: $0.label) }, members: groups.map(\.members))
     }
 
     public init(_ data: [RunData]) throws {
+        try self.init(data, members: nil)
+    }
+
+    private init(_ data: [RunData], members: [[RunData]]?) throws {
         self.data = data
+        self.members = members
+        groups = members?.map { $0.map(\.run.name) }
         var columns: [Column] = []
-        for run in data {
-            let diagnosis = try Diagnosis.make(run)
-            columns.append(Column(name: run.run.name, objective: run.run.objective, status: run.run.status.rawValue,
-                                  step: run.run.currentStep, totalSteps: run.run.totalSteps, problems: diagnosis.problemCount,
-                                  verdict: diagnosis.summary))
+        for (index, run) in data.enumerated() {
+            let diagnoses = try (members?[index] ?? [run]).map(Diagnosis.make)
+            let verdicts = diagnoses.map(\.summary)
+            // A group's verdict: each distinct member verdict with how many members share it.
+            let verdict = members == nil ? verdicts[0]
+                : verdicts.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                    .map { text in "\(text) \u{d7}\(verdicts.filter { $0 == text }.count)" }.joined(separator: "; ")
+            let statuses = (members?[index] ?? [run]).map(\.run.status.rawValue)
+            let status = Set(statuses).count == 1 ? statuses[0] : Set(statuses).sorted().map { s in "\(statuses.filter { $0 == s }.count) \(s)" }.joined(separator: ", ")
+            columns.append(Column(name: run.run.name, objective: run.run.objective, status: status,
+                                  step: run.run.currentStep, totalSteps: run.run.totalSteps, problems: diagnoses.reduce(0) { $0 + $1.problemCount },
+                                  verdict: verdict))
         }
         runs = columns
         let keys = Set(data.flatMap { $0.configuration.values.keys }).sorted()
@@ -75,11 +98,29 @@ public struct RunComparison: Encodable {
     /// such evaluation, "non-finite" when it has one without a finite value (NULL), as the run's
     /// own report says.
     public func evaluationText(_ metric: String, run index: Int) -> String {
+        if let members = members?[index] {
+            let values = members.compactMap { member -> Double?? in
+                guard let last = member.evaluations.map(\.step).max(),
+                      let record = member.evaluations.first(where: { $0.metric == metric && $0.step == last }) else { return nil }
+                return .some(record.value)
+            }
+            return values.isEmpty ? "\u{2013}" : RunGroups.spread(values)
+        }
         let evaluations = data[index].evaluations
         guard let last = evaluations.map(\.step).max(), evaluations.contains(where: { $0.metric == metric && $0.step == last }) else {
             return "\u{2013}"
         }
         return SVG.number(finalEvaluations[metric]?[index] ?? nil)
+    }
+
+    /// The last recorded value of metric `key` in column `index`: "–" when not recorded,
+    /// "non-finite" for a NULL, and for a group the members' mean ± standard deviation.
+    public func metricText(_ key: String, run index: Int) -> String {
+        if let members = members?[index] {
+            let values: [Double?] = members.compactMap { member -> Double?? in member.series[key].map { $0.points.last?.mean } }
+            return values.isEmpty ? "\u{2013}" : RunGroups.spread(values)
+        }
+        return data[index].series[key] == nil ? "\u{2013}" : SVG.number(finalMetrics[key]?[index] ?? nil)
     }
 
     /// The comparison as plain-text tables.
@@ -101,7 +142,7 @@ public struct RunComparison: Encodable {
         lines.append("")
         lines.append("final metrics (last recorded step):")
         lines.append(Self.align([header] + Self.metricKeys.compactMap { key in
-            finalMetrics[key].map { values in [key] + values.enumerated().map { index, value in data[index].series[key] == nil ? "\u{2013}" : SVG.number(value) } }
+            finalMetrics[key].map { _ in [key] + runs.indices.map { metricText(key, run: $0) } }
         }))
         if !finalEvaluations.isEmpty {
             lines.append("")

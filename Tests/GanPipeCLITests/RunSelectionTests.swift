@@ -42,6 +42,12 @@ import Testing
         #expect(compared.contains("sweep/a") && compared.contains("sweep/b") && !compared.contains("\"other\""))
         #expect(try ganpipe(["compare", "sweep/?", "other", "--db", path]).standardOutput.contains("other"))
         try expectRefused(["compare", "sweep/a", "--db", path], in: folder, mentioning: ["at least two runs", "'quickstart/*'"])
+        // Grouped: the two runs differ only in name, so over seeds they are one line.
+        #expect(try ganpipe(["compare", "sweep/*", "--over-seeds", "--db", path]).standardOutput.contains("(2 runs)"))
+        try expectRefused(["compare", "sweep/*", "--group-by", "objektive", "--db", path], in: folder,
+                          mentioning: ["no run has the configuration key 'objektive'"])
+        try expectRefused(["compare", "sweep/*", "--group-by", "objective", "--over-seeds", "--db", path], in: folder,
+                          mentioning: ["either --over-seeds or --group-by"])
         try expectRefused(["compare", "nothing*", "other", "--db", path], in: folder, mentioning: ["no run name matches 'nothing*'"])
         try expectRefused(["show", "sweep/", "--db", path], in: folder, mentioning: ["did you mean 'sweep/a' or 'sweep/b'?"])
         try expectRefused(["report", "otehr", "--db", path], in: folder, mentioning: ["did you mean 'other'?"])

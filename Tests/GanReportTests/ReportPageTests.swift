@@ -180,6 +180,40 @@ import Testing
         #expect(html.contains("<td>non-finite</td>") || html.contains(">non-finite<"), "the page says non-finite too")
     }
 
+    /// A sweep of two settings × three seeds compares as two lines: each the members' mean,
+    /// with a band from the lowest to the highest member, tabled as mean ± deviation.
+    @Test func runsThatDifferOnlyInTheirSeedCompareAsOneLine() throws {
+        let folder = TemporaryDirectory()
+        var runs: [SyntheticRun] = []
+        for (objective, clip) in [("wgan-gp", 0.0), ("wgan", 0.01)] {
+            for seed in 1...3 {
+                var run = SyntheticRun()
+                run.name = "sweep/\(objective)/seed=\(seed)"; run.objective = objective; run.clip = clip; run.seed = seed
+                run.extra["loss/discriminator"] = Double(seed)   // 1, 2, 3 (times the wobble, the same for each seed)
+                runs.append(run)
+            }
+        }
+        let (database, _) = try SyntheticRun.database(in: folder, runs: runs)
+        let data = try runs.map { try RunData.load($0.name, from: database) }
+        let comparison = try RunComparison(data, grouping: .overSeeds)
+        #expect(comparison.runs.map(\.name) == ["sweep/wgan-gp (3 runs)", "sweep/wgan (3 runs)"])
+        #expect(comparison.groups?[1] == ["sweep/wgan/seed=1", "sweep/wgan/seed=2", "sweep/wgan/seed=3"])
+        #expect(comparison.differingConfiguration["seed"] == nil && comparison.differingConfiguration["objective"] == ["wgan-gp", "wgan"])
+        let members = data.prefix(3).map { $0.series["loss/discriminator"]!.points[10].mean! }
+        let point = comparison.data[0].series["loss/discriminator"]!.points[10]
+        #expect(abs(point.mean! - members.reduce(0, +) / 3) < 1e-12 && point.minimum == members.min() && point.maximum == members.max())
+        // Final values: mean ± sample standard deviation over the seeds.
+        #expect(RunGroups.spread([1, 2, 3]) == "2 \u{b1} 1" && RunGroups.spread([4, nil]) == "4" && RunGroups.spread([nil]) == "non-finite")
+        let finals = data.prefix(3).map { $0.series["loss/discriminator"]!.points.last!.mean }
+        #expect(comparison.metricText("loss/discriminator", run: 0) == RunGroups.spread(finals))
+        #expect(comparison.metricText("loss/discriminator", run: 0).contains("\u{b1}"))
+        let html = try ComparisonPage(comparison).html()
+        #expect(HTMLChecks.parse(html).error == nil)
+        #expect(html.contains("<h1>Comparing 2 groups of 6 runs</h1>") && html.contains("its band spans the lowest to the highest run"))
+        let byObjective = try RunComparison(data, grouping: .keys(["objective"]))
+        #expect(byObjective.runs.map(\.name) == ["objective=wgan-gp (3 runs)", "objective=wgan (3 runs)"])
+    }
+
     /// Events about layers are listed in the order of their layers (2, 10, 12 — not 10, 12, 2),
     /// and one discriminator step is one step.
     @Test func eventsFollowLayerOrderAndCountsAgreeWithTheirNouns() throws {

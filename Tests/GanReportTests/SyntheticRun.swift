@@ -42,6 +42,7 @@ struct SyntheticRun {
     var events: [(step: Int, kind: String, message: String)] = []
     var status = "completed"
     var discriminatorSteps = 5
+    var seed = 7
     /// The stored views: generated samples on a circle of this radius, D(x) = x₁ − x₂ + offset.
     var sampleRadius = 1.4
     var fieldOffset = 0.0
@@ -71,7 +72,7 @@ struct SyntheticRun {
         "discriminator_depth":\(discriminatorDepth),"discriminator_steps":\(discriminatorSteps),"discriminator_width":\(width),"exploding_threshold":1000,\
         "generator_depth":\(generatorDepth),"generator_width":\(width),"gradient_penalty_weight":\(objective == "wgan-gp" ? 10 : 0),\
         "health_window":10,"leaky_slope":0.2,"learning_rate":0.0001,"metrics_every":\(metricsEvery),"noise_dimension":2,"objective":"\(objective)",\
-        "optimizer":"adam","seed":7,"steps":\(steps),"threads":1,"vanishing_threshold":1e-07}
+        "optimizer":"adam","seed":\(seed),"steps":\(steps),"threads":1,"vanishing_threshold":1e-07}
         """
     }
 
@@ -80,7 +81,7 @@ struct SyntheticRun {
     @discardableResult
     func insert(into database: GanDatabase) throws -> Int64 {
         let dataset = try (try? DatasetStore(database).find("8gaussians")) ?? Self.insertDataset(into: database)
-        var run = RunRecord(name: name, objective: objective, datasetId: dataset.id, seed: 7, configJson: configuration, totalSteps: steps,
+        var run = RunRecord(name: name, objective: objective, datasetId: dataset.id, seed: Int64(seed), configJson: configuration, totalSteps: steps,
                             status: RunStatus(rawValue: status) ?? .completed)
         run.currentStep = steps
         let id = try RunStore(database).insert(run).id!

@@ -9,7 +9,7 @@ let kernelSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "ganpipe",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ganpipe", targets: ["ganpipe"]),
     ],
@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         // CPUID, FMA peak loops, and Debian's OpenBLAS loaded at run time (so that ganpipe can
@@ -57,11 +58,13 @@ let package = Package(
         ),
         .target(name: "GanEvaluator", dependencies: ["GanModels", "GanNN", "GanSchema", "GanStore"]),
         .target(name: "GanReport", dependencies: ["GanRandom", "GanSchema", "GanStore"]),
+        // `ganpipe serve`: GanReport's pages over HTTP, read-only, redrawn as runs train.
+        .target(name: "GanServe", dependencies: ["GanReport", "GanStore", .product(name: "Hummingbird", package: "hummingbird")]),
 
         .target(
             name: "GanPipeCLI",
             dependencies: [
-                "GanModels", "GanSchema", "GanStore", "GanLoader", "GanTrainer", "GanPipeline", "GanEvaluator", "GanReport", "GanNN", "GanTensor",
+                "GanModels", "GanSchema", "GanStore", "GanLoader", "GanTrainer", "GanPipeline", "GanEvaluator", "GanReport", "GanServe", "GanNN", "GanTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

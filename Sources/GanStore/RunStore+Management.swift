@@ -66,18 +66,34 @@ extension RunStore {
     }
 
     /// Warning and error events recorded after event `id` (0: from the first) by the runs
-    /// named in `runs`, oldest first, with their ids: how a pipeline relays what its workers'
+    /// named in `runs` (nil: every run), oldest first, with their ids: how a pipeline relays what its workers'
     /// runs record while they train.
-    public func events(after id: Int64, runs: Set<String>) throws -> [(id: Int64, run: String, event: RunJournal.Event)] {
+    public func events(after id: Int64, runs: Set<String>? = nil) throws -> [(id: Int64, run: String, event: RunJournal.Event)] {
         try database.reader.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT e.id, r.name, e.step, e.kind, e.severity, e.message FROM events AS e JOIN runs AS r ON r.id = e.run_id
                 WHERE e.id > ? AND e.severity IN ('warning', 'error') ORDER BY e.id
                 """, arguments: [id]).compactMap { row in
                 let name: String = row[1]
-                guard runs.contains(name), let severity = EventSeverity(rawValue: row[4]) else { return nil }
+                guard runs?.contains(name) ?? true, let severity = EventSeverity(rawValue: row[4]) else { return nil }
                 return (row[0], name, RunJournal.Event(step: row[2], kind: row[3], severity: severity, message: row[5]))
             }
+        }
+    }
+
+    /// A short text that changes whenever a run is added, removed, renamed or changes status,
+    /// a step, event or evaluation is recorded: what a live page polls to know when to redraw.
+    public func changeToken() throws -> String {
+        try database.reader.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*), total(current_step), coalesce(group_concat(id || status || name, ','), ''),
+                       (SELECT coalesce(max(id), 0) FROM events), (SELECT count(*) FROM evaluations),
+                       (SELECT count(*) FROM checkpoint_views)
+                FROM runs
+                """)
+            guard let row else { return "" }
+            let names: String = row[2]
+            return "\(row[0] as Int)-\(Int(row[1] as Double))-\(SHA256.hex(names).prefix(12))-\(row[3] as Int64)-\(row[4] as Int)-\(row[5] as Int)"
         }
     }
 

@@ -1,0 +1,103 @@
+import Foundation
+import GanTestSupport
+import Testing
+
+/// `ganpipe serve` against a real server process while a run trains in another: the runs page,
+/// a run's page and the change token follow the database as the run advances; every served
+/// page carries the live script (the static files never do); unknown runs and bad requests are
+/// one-line error pages with their status; serving changes no file.
+@Suite(.serialized) struct ServeTests {
+    /// A started `ganpipe serve` and the address it printed.
+    final class Server {
+        let process = Process()
+        let address: String
+
+        init(database: String, extra: [String] = []) throws {
+            process.executableURL = URL(fileURLWithPath: GanPipeProcess.executablePath)
+            process.arguments = ["serve", "--db", database, "--port", "0", "--poll", "200"] + extra
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var line = Data()
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                line += chunk
+            }
+            let text = String(decoding: line, as: UTF8.self)
+            address = text.components(separatedBy: " at ").dropFirst().first?.components(separatedBy: " ").first ?? ""
+        }
+
+        deinit {
+            process.terminate()
+            process.waitUntilExit()
+        }
+
+        func get(_ path: String) throws -> (status: Int, body: String) {
+            let port = try #require(address.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) }, "no port in '\(address)'")
+            return httpGet(port: port, path: path)
+        }
+    }
+
+    static func step(in page: String) -> Int? {
+        page.components(separatedBy: "running at step ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+    }
+
+    @Test func pagesFollowARunAsItTrains() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("serve.sqlite")
+        #expect(try GanPipeProcess.run(["data", "generate", "8gaussians", "--samples", "400", "--name", "points", "--db", path]).status == 0)
+        let trainer = Process()
+        trainer.executableURL = URL(fileURLWithPath: GanPipeProcess.executablePath)
+        trainer.arguments = ["train", "--db", path, "--dataset", "points", "--objective", "wgan-gp", "--steps", "1000000", "--name", "live",
+                             "--metrics-every", "5", "--generator-width", "16", "--discriminator-width", "16"]
+        trainer.standardError = FileHandle.nullDevice
+        trainer.standardOutput = FileHandle.nullDevice
+        try trainer.run()
+        defer { trainer.terminate(); trainer.waitUntilExit() }
+        #expect(waitUntil(timeout: .seconds(60), pollingEvery: .milliseconds(100)) { (try? GanPipeProcess.run(["runs", "--db", path]).standardOutput.contains("running")) == true })
+
+        let server = try Server(database: path)
+        #expect(server.address.hasPrefix("http://127.0.0.1:"), "binds this machine only by default: \(server.address)")
+        let runs = try server.get("/")
+        #expect(runs.status == 200 && runs.body.contains("<table id=\"run-table\">") && runs.body.contains(">live</a>"), "\(runs.body.prefix(300))")
+        #expect(runs.body.contains("/api/changes") && runs.body.contains("ganpipe-live"), "served pages carry the live script")
+
+        let first = try server.get("/runs/live")
+        #expect(first.status == 200 && first.body.contains("/api/changes"))
+        let firstStep = try #require(Self.step(in: first.body), "\(first.body.prefix(2000))")
+        let token = try server.get("/api/changes").body
+        #expect(waitUntil(timeout: .seconds(60), pollingEvery: .milliseconds(100)) { (try? server.get("/api/changes").body) != token }, "the change token moves as the run trains")
+        #expect(waitUntil(timeout: .seconds(60), pollingEvery: .milliseconds(100)) { (try? server.get("/runs/live")).flatMap { Self.step(in: $0.body) }.map { $0 > firstStep } ?? false })
+
+        let unknown = try server.get("/runs/nope")
+        #expect(unknown.status == 404 && unknown.body.contains("no run named or numbered 'nope'"), "\(unknown.body.prefix(300))")
+        let nearMiss = try server.get("/runs/lve")
+        #expect(nearMiss.status == 404 && nearMiss.body.contains("did you mean 'live'?"), "\(nearMiss.body.prefix(300))")
+        let single = try server.get("/compare?run=live")
+        #expect(single.status == 400 && single.body.contains("a comparison needs at least two runs"))
+        // The static report has no script: only served pages do.
+        let report = folder.file("live.html")
+        #expect(try GanPipeProcess.run(["report", "live", "--db", path, "--out", report]).status == 0)
+        #expect(!(try String(contentsOfFile: report, encoding: .utf8)).contains("<script"))
+    }
+
+    @Test func servingChangesNoFileAndRefusesWhatIsNotADatabase() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("quiet.sqlite")
+        #expect(try GanPipeProcess.run(["data", "generate", "8gaussians", "--samples", "200", "--name", "points", "--db", path]).status == 0)
+        #expect(try GanPipeProcess.run(["train", "--db", path, "--dataset", "points", "--objective", "gan", "--steps", "2",
+                                        "--generator-width", "8", "--discriminator-width", "8", "--name", "done"]).status == 0)
+        let before = FileSnapshot(folder: folder.path)
+        do {
+            let server = try Server(database: path)
+            for page in ["/", "/runs/done", "/runs/1", "/api/changes", "/api/events?after=0", "/compare?run=done&run=done"] {
+                #expect(try server.get(page).status != 0, "\(page)")
+            }
+        }
+        #expect(FileSnapshot(folder: folder.path) == before)
+        try expectRefused(["serve", "--db", folder.file("missing.sqlite")], in: folder, mentioning: ["no database at"])
+        try expectRefused(["serve", "--db", path, "--port", "70000"], in: folder, mentioning: ["--port must be 0…65535"])
+    }
+}

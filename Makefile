@@ -18,7 +18,9 @@ run: build
 
 # Release build: the tensor and gradient tests do real arithmetic. `swift test` builds the
 # ganpipe binary the command-line tests run (a separate `swift build` would compile twice).
-test: system-packages
+# The tests also need Debian's chromium: they drive `ganpipe serve` pages in it.
+test:
+	@scripts/ensure-system-packages scripts/system-packages.txt scripts/test-packages.txt
 	swift test $(SWIFT_BUILD_FLAGS)
 
 bench: build

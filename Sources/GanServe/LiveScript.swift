@@ -26,7 +26,7 @@ enum LiveScript {
       var live = document.createElement('div');
       live.id = 'ganpipe-live';
       live.setAttribute('style', 'position:sticky;top:0;z-index:5;background:#fffbe6;border:1px solid #e6d9a8;padding:4px 10px;margin:0 0 8px;font-size:13px');
-      live.innerHTML = '<span id="ganpipe-live-status">live: watching the database</span><ul id="ganpipe-live-events" style="margin:2px 0 0;padding-left:18px"></ul>';
+      live.innerHTML = '<span id="ganpipe-live-status">live: watching the database</span><ul id="ganpipe-live-events" style="margin:2px 0 0;padding-left:18px;max-height:30vh;overflow:auto"></ul>';
       document.body.insertBefore(live, document.body.firstChild);
       document.body.dataset.redraws = '0';
       function status(text) { document.getElementById('ganpipe-live-status').textContent = text; }

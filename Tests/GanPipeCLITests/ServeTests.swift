@@ -100,4 +100,64 @@ import Testing
         try expectRefused(["serve", "--db", folder.file("missing.sqlite")], in: folder, mentioning: ["no database at"])
         try expectRefused(["serve", "--db", path, "--port", "70000"], in: folder, mentioning: ["--port must be 0…65535"])
     }
+
+    /// The pages in a real browser (Debian's headless Chromium over the DevTools protocol) while
+    /// a run trains: the run page's step advances without a reload, a warning recorded after
+    /// the page opened appears in its events box, the runs page and a comparison draw; a
+    /// screenshot of each is saved in `.build/test-screenshots/`.
+    @Test func aBrowserSeesTheRunAdvanceAndItsEventsWithoutReloading() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("browser.sqlite")
+        #expect(try GanPipeProcess.run(["data", "generate", "8gaussians", "--samples", "400", "--name", "points", "--db", path]).status == 0)
+        func trainer(_ name: String, steps: Int, _ extra: [String] = []) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: GanPipeProcess.executablePath)
+            process.arguments = ["train", "--db", path, "--dataset", "points", "--objective", "wgan-gp", "--steps", String(steps), "--name", name,
+                                 "--metrics-every", "5", "--generator-width", "16", "--discriminator-width", "16"] + extra
+            process.standardError = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        #expect(try GanPipeProcess.run(["train", "--db", path, "--dataset", "points", "--objective", "gan", "--steps", "20", "--name", "short",
+                                        "--generator-width", "16", "--discriminator-width", "16"]).status == 0)
+        let live = try trainer("live", steps: 1_000_000)
+        defer { live.terminate(); live.waitUntilExit() }
+        #expect(waitUntil(timeout: .seconds(60), pollingEvery: .milliseconds(100)) { (try? GanPipeProcess.run(["runs", "--db", path]).standardOutput.contains("running")) == true })
+        let server = try Server(database: path)
+        let browser = try HeadlessBrowser()
+        let shots = FileManager.default.currentDirectoryPath + "/.build/test-screenshots"
+        try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
+
+        let page = try browser.open(server.address + "runs/live")
+        func value(_ expression: String) -> Any? { try? browser.evaluate(expression, session: page) }
+        let stepExpression = "(document.body.innerText.match(/running at step (\\d+)/) || [])[1] || null"
+        #expect(waitUntil(timeout: .seconds(30), pollingEvery: .milliseconds(100)) { value("document.getElementById('ganpipe-live') !== null") as? Bool == true })
+        let first = try #require((value(stepExpression) as? String).flatMap { Int($0) }, "\(value("document.body.innerText.slice(0, 500)") ?? "")")
+        _ = value("window.ganpipeOpened = true")
+        #expect(waitUntil(timeout: .seconds(60), pollingEvery: .milliseconds(200)) {
+            (value(stepExpression) as? String).flatMap { Int($0) }.map { $0 > first } ?? false
+        }, "the step shown advances while the run trains")
+        #expect(value("window.ganpipeOpened === true && Number(document.body.dataset.redraws) > 0") as? Bool == true, "redrawn in place, not reloaded")
+        #expect(value("document.querySelectorAll('svg').length > 0") as? Bool == true, "the redrawn page still has its charts")
+
+        // A run that explodes at once, started after the page opened: its warnings reach the box.
+        let loud = try trainer("loud", steps: 40, ["--metrics-every", "2", "--exploding-threshold", "0.001", "--vanishing-threshold", "0"])
+        loud.waitUntilExit()
+        #expect(waitUntil(timeout: .seconds(30), pollingEvery: .milliseconds(200)) {
+            (value("document.getElementById('ganpipe-live-events').innerText") as? String)?.contains("loud: warning at step") == true
+        }, "\(value("document.getElementById('ganpipe-live').innerText") ?? "")")
+        try browser.screenshot(session: page, to: shots + "/run-live.png")
+
+        let runs = try browser.open(server.address + "?status=completed")
+        #expect(waitUntil(timeout: .seconds(30), pollingEvery: .milliseconds(100)) {
+            (try? browser.evaluate("Array.from(document.querySelectorAll('#run-table a')).map(a => a.textContent).join(' ')", session: runs)) as? String == "short loud"
+        }, "the status filter leaves the running run out; oldest first")
+        try browser.screenshot(session: runs, to: shots + "/runs-completed.png")
+        let comparison = try browser.open(server.address + "compare?run=live&run=short")
+        #expect(waitUntil(timeout: .seconds(30), pollingEvery: .milliseconds(100)) {
+            (try? browser.evaluate("document.querySelectorAll('svg').length", session: comparison)) as? Int ?? 0 > 0
+        })
+        try browser.screenshot(session: comparison, to: shots + "/compare.png")
+    }
 }

@@ -1,6 +1,7 @@
 /// The frame of every page ganpipe writes: one self-contained XHTML-compatible document
-/// (well-formed XML, so it can be checked by a parser) with its style sheet inline, no
-/// scripts, no fonts, no external references of any kind.
+/// (well-formed XML, so it can be checked by a parser) with its style sheet and its one small
+/// script inline, no fonts, no external references of any kind. The page reads in full
+/// without the script; with it, rows of per-checkpoint figures become one figure and a slider.
 struct HTMLPage {
     var title: String
     /// Section id and heading, for the table of contents.
@@ -23,10 +24,38 @@ struct HTMLPage {
             html += "<nav><ol>" + sections.map { "<li><a href=\"#\($0.id)\">\(SVG.escape($0.heading))</a></li>" }.joined() + "</ol></nav>\n"
         }
         html += body
-        html += "<footer>Written by <code>ganpipe</code> from its SQLite database. Every figure is inline SVG; the page needs no network and no JavaScript.</footer>"
+        html += "<footer>Written by <code>ganpipe</code> from its SQLite database. Every figure is inline SVG; the page needs no network, and reads in full without JavaScript.</footer>"
+        html += "<script>//<![CDATA[\n" + Self.script + "\n//]]></script>"
         html += "</body></html>\n"
         return html
     }
+
+    /// Checkpoint sliders: each `.checkpoints` row of `.checkpoint` figures (marked with
+    /// `data-step`) shows one figure at a time, the latest first, with a range input to move
+    /// through the others. `ganpipeEnhance` is global so that a page redrawn in place (by
+    /// `ganpipe serve`) can apply it to its new body.
+    static let script = """
+    window.ganpipeEnhance = function () {
+      document.querySelectorAll('.checkpoints:not([data-slider])').forEach(function (row) {
+        var items = Array.prototype.filter.call(row.children, function (item) { return item.classList.contains('checkpoint'); });
+        row.dataset.slider = 'on';
+        if (items.length < 2) return;
+        var control = document.createElement('label'), input = document.createElement('input'), text = document.createElement('span');
+        control.className = 'slider';
+        input.type = 'range'; input.min = '0'; input.max = String(items.length - 1); input.step = '1'; input.value = String(items.length - 1);
+        control.appendChild(document.createTextNode('checkpoint ')); control.appendChild(input); control.appendChild(text);
+        function show() {
+          var chosen = Number(input.value);
+          items.forEach(function (item, index) { item.hidden = index !== chosen; });
+          text.textContent = ' step ' + items[chosen].dataset.step + ' (' + (chosen + 1) + ' of ' + items.length + ')';
+        }
+        input.addEventListener('input', show);
+        row.insertBefore(control, row.firstChild);
+        show();
+      });
+    };
+    window.ganpipeEnhance();
+    """
 
     static let style = """
     body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#1d1d1f;margin:24px auto;max-width:1360px;padding:0 20px;line-height:1.45}
@@ -45,6 +74,7 @@ struct HTMLPage {
     ul.findings{padding-left:0;list-style:none;max-width:1150px}ul.findings li{margin:4px 0;padding-left:92px;text-indent:-92px}
     .badge{display:inline-block;width:84px;text-indent:0;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
     img.pixels{image-rendering:pixelated;border:1px solid #ccc}code{font-size:13px;background:#f3f3f3;padding:0 3px}
+    .checkpoints>label.slider{flex-basis:100%;font-size:13px;color:#333}.checkpoints>label.slider input{width:320px;vertical-align:middle}
     footer{margin:36px 0 10px;font-size:12px;color:#777;border-top:1px solid #ddd;padding-top:8px}
     """
 }

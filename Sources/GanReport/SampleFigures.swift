@@ -10,7 +10,8 @@ import GanStore
 struct SampleFigures {
     var data: RunData
     var sampleCount = 512
-    var panelCount = 3
+    /// 2-D panels shown at most (spread over the evaluated checkpoints, always the last).
+    var panelCount = 8
     /// Image grids shown at most (one per evaluated checkpoint up to this many).
     var gridCount = 12
 
@@ -49,9 +50,7 @@ struct SampleFigures {
         let steps = Self.spread(evaluated, count: panelCount)
         let shape = data.sampleShape ?? (stored.shape.count >= 3 ? Array(stored.shape.dropFirst()) : nil)
         if features == 2 {
-            html += "<div class=\"row\">"
-            for (index, step) in steps.enumerated() { html += panel(generated[step]!, field: fields[step], real: real, index: index) }
-            html += "</div>"
+            html += Self.checkpointSeries(steps) { index, step in panel(generated[step]!, field: fields[step], real: real, index: index) }
             html += paragraph("Orange: \(real.count) real samples; green: generated samples (the first the evaluator scored); black circles: the dataset's modes, radius 3\u{3c3} (the evaluator's high-quality region). Background and grey contour lines: the discriminator's output over the plane (blue low, red high), from the same checkpoint.")
         } else if let shape, shape.count >= 2 {
             // Images: the real samples, then a grid at every evaluated checkpoint (at most
@@ -65,12 +64,10 @@ struct SampleFigures {
                           height: height, width: width, low: low, high: high, scale: scale).render()
             }
             html += "<div class=\"row\">" + grid("Real samples", real)
-            for step in Self.spread(evaluated, count: gridCount) { html += grid("Generated at step \(step)", generated[step]!.rows) }
+            html += Self.checkpointSeries(Self.spread(evaluated, count: gridCount)) { _, step in grid("Generated at step \(step)", generated[step]!.rows) }
             html += "</div>"
         } else {
-            html += "<div class=\"row\">"
-            for (index, step) in steps.enumerated() { html += panel(generated[step]!, field: nil, real: real, index: index) }
-            html += "</div>"
+            html += Self.checkpointSeries(steps) { index, step in panel(generated[step]!, field: nil, real: real, index: index) }
             html += paragraph("The data have \(features) coordinate\(features == 1 ? "" : "s"); shown: the first two (a zero where there is only one). The discriminator's field is drawn only for 2-D data.")
         }
         let unevaluated = data.checkpointSteps.count - evaluated.count
@@ -101,6 +98,14 @@ struct SampleFigures {
         let modes = data.datasetModes?.centres ?? []
         return SamplePanel(title: "Step \(view.step)", real: realPairs, generated: generatedPairs, field: field, modes: modes,
                            modeStandardDeviation: data.datasetModes?.standardDeviation, window: window, identifier: "samples-\(index)").render()
+    }
+
+    /// One figure per checkpoint in a row, each marked with its step: without script every one
+    /// shows; the page's script turns the row into one figure and a checkpoint slider.
+    static func checkpointSeries(_ steps: [Int], figure: (Int, Int) -> String) -> String {
+        "<div class=\"row checkpoints\">" + steps.enumerated().map { index, step in
+            "<div class=\"checkpoint\" data-step=\"\(step)\">" + figure(index, step) + "</div>"
+        }.joined() + "</div>"
     }
 
     /// Up to `count` values spread evenly over `values`, always including the last.

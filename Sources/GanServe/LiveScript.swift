@@ -2,7 +2,8 @@
 /// none): every `pollMilliseconds` it asks `/api/changes` for the database's change token; when
 /// the token moves it fetches the page again and swaps the body in place, keeping the scroll
 /// position, and it lists warning and error events recorded since the page was opened in a box
-/// at the top. `document.body.dataset.redraws` counts the swaps (the browser tests read it).
+/// at the top; checkpoint sliders are rebuilt and keep a chosen step.
+/// `document.body.dataset.redraws` counts the swaps (the browser tests read it).
 enum LiveScript {
     static func inject(into html: String, pollMilliseconds: Int) -> String {
         let script = "<script>//<![CDATA[\n" + source.replacingOccurrences(of: "POLL_MS", with: String(pollMilliseconds)) + "\n//]]></script>"
@@ -35,8 +36,22 @@ enum LiveScript {
         var response = await fetch(location.href, { cache: 'no-store' });
         var page = new DOMParser().parseFromString(await response.text(), 'text/html');
         var y = window.scrollY, redraws = +document.body.dataset.redraws + 1;
+        // A slider moved off the latest checkpoint stays on its step through the redraw.
+        var kept = Array.prototype.map.call(document.querySelectorAll('.checkpoints'), function (row) {
+          var input = row.querySelector('label.slider input'), shown = row.querySelector('.checkpoint:not([hidden])');
+          return input && shown && input.value !== input.max ? shown.dataset.step : null;
+        });
         document.body.innerHTML = page.body.innerHTML;
         document.body.insertBefore(live, document.body.firstChild);
+        if (window.ganpipeEnhance) window.ganpipeEnhance();
+        document.querySelectorAll('.checkpoints').forEach(function (row, index) {
+          var input = row.querySelector('label.slider input');
+          if (!kept[index] || !input) return;
+          var steps = Array.prototype.map.call(row.querySelectorAll('.checkpoint'), function (item) { return item.dataset.step; });
+          if (steps.indexOf(kept[index]) < 0) return;
+          input.value = String(steps.indexOf(kept[index]));
+          input.dispatchEvent(new Event('input'));
+        });
         document.body.dataset.redraws = String(redraws);
         window.scrollTo(0, y);
       }

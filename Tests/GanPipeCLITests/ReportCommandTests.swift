@@ -36,7 +36,7 @@ import Testing
         for id in ["verdict", "losses", "gradient-heatmap", "activation-gradients", "input-gradients", "events", "evaluations", "samples"] {
             #expect(html.contains("<section id=\"\(id)\">"), "missing section \(id)")
         }
-        #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))
+        #expect(!html.contains("<script src") && !html.contains("src=\"http") && !html.contains("href=\"http"))
         #expect(html.contains("No checkpoint of this run has been evaluated"))
         // Evaluating stores what the samples section draws; the report then shows it.
         #expect(try GanPipeProcess.run(["eval", "clipped", "--db", path, "--checkpoints", "all", "--samples", "600"]).status == 0)

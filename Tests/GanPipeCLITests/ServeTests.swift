@@ -77,10 +77,10 @@ import Testing
         #expect(nearMiss.status == 404 && nearMiss.body.contains("did you mean 'live'?"), "\(nearMiss.body.prefix(300))")
         let single = try server.get("/compare?run=live")
         #expect(single.status == 400 && single.body.contains("a comparison needs at least two runs"))
-        // The static report has no script: only served pages do.
+        // The static report has no live script: only served pages do.
         let report = folder.file("live.html")
         #expect(try GanPipeProcess.run(["report", "live", "--db", path, "--out", report]).status == 0)
-        #expect(!(try String(contentsOfFile: report, encoding: .utf8)).contains("<script"))
+        #expect(!(try String(contentsOfFile: report, encoding: .utf8)).contains("/api/changes"))
     }
 
     @Test func servingChangesNoFileAndRefusesWhatIsNotADatabase() throws {
@@ -159,5 +159,33 @@ import Testing
             (try? browser.evaluate("document.querySelectorAll('svg').length", session: comparison)) as? Int ?? 0 > 0
         })
         try browser.screenshot(session: comparison, to: shots + "/compare.png")
+    }
+
+    /// A static report's checkpoint slider in a real browser: the latest checkpoint shows first,
+    /// moving the slider shows the chosen one and hides the others.
+    @Test func aReportsCheckpointSliderWorksInABrowser() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("slider.sqlite")
+        for arguments in [["data", "generate", "8gaussians", "--samples", "400", "--name", "points"],
+                          ["train", "--dataset", "points", "--objective", "gan", "--steps", "30", "--checkpoint-every", "10", "--name", "short",
+                           "--generator-width", "16", "--discriminator-width", "16"],
+                          ["eval", "short", "--checkpoints", "all", "--samples", "200"],
+                          ["report", "short", "--out", folder.file("short.html")]] {
+            let outcome = try GanPipeProcess.run(arguments + ["--db", path])
+            #expect(outcome.status == 0, "\(outcome)")
+        }
+        let browser = try HeadlessBrowser()
+        let page = try browser.open("file://" + folder.file("short.html"))
+        func value(_ expression: String) -> Any? { try? browser.evaluate(expression, session: page) }
+        let shown = "Array.from(document.querySelectorAll('#samples .checkpoint')).filter(item => !item.hidden).map(item => item.dataset.step).join(',')"
+        #expect(waitUntil(timeout: .seconds(30), pollingEvery: .milliseconds(100)) { value(shown) as? String == "30" }, "\(value(shown) ?? "nothing")")
+        #expect(value("document.querySelectorAll('#samples label.slider input').length") as? Int == 1)
+        _ = value("(function () { var input = document.querySelector('#samples label.slider input'); input.value = '0'; input.dispatchEvent(new Event('input')); })()")
+        #expect(value(shown) as? String == "0", "the first evaluated checkpoint, step 0")
+        #expect((value("document.querySelector('#samples label.slider').textContent") as? String)?.contains("step 0 (1 of 4)") == true)
+        let shots = FileManager.default.currentDirectoryPath + "/.build/test-screenshots"
+        try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
+        _ = value("document.getElementById('samples').scrollIntoView()")
+        try browser.screenshot(session: page, to: shots + "/report-slider.png")
     }
 }

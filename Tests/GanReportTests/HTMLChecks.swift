@@ -15,10 +15,10 @@ enum HTMLChecks {
         return (ok ? nil : "\(parser.parserError.map { "\($0)" } ?? "unknown") at line \(parser.lineNumber)", delegate.elements, delegate.ids)
     }
 
-    /// Every reference that would leave the file: remote or file URLs in src/href, scripts,
-    /// style imports, CSS url(…) to anything but data:.
+    /// Every reference that would leave the file: remote or file URLs in src/href, scripts
+    /// loaded from elsewhere, style imports, CSS url(…) to anything but data:.
     static func externalReferences(_ html: String) -> [String] {
-        let patterns = [#"(src|href)\s*=\s*"(?!#|data:)[^"]*""#, #"<script"#, #"@import"#, #"url\((?!#|data:)"#, #"<link"#, #"<iframe"#]
+        let patterns = [#"(src|href)\s*=\s*"(?!#|data:)[^"]*""#, #"<script[^>]*\ssrc"#, #"@import"#, #"url\((?!#|data:)"#, #"<link"#, #"<iframe"#]
         return patterns.flatMap { pattern -> [String] in
             let regex = try! NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
             return regex.matches(in: html, range: NSRange(html.startIndex..., in: html)).map { String(html[Range($0.range, in: html)!]) }

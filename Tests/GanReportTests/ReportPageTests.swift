@@ -130,6 +130,21 @@ import Testing
         #expect(empty.contains("No checkpoint of this run has been evaluated") && !empty.contains("critic score D(x)"))
     }
 
+    /// Every evaluated checkpoint's panel is on the page, each marked with its step in one row
+    /// that the page's script turns into a slider; the page still parses and loads nothing.
+    @Test func checkpointPanelsFormOneRowForTheSlider() throws {
+        let folder = TemporaryDirectory()
+        var run = SyntheticRun()
+        run.evaluatedSteps = [0, 100, 200]
+        let (database, _) = try SyntheticRun.database(in: folder, runs: [run])
+        let html = try RunReport(try RunData.load("synthetic", from: database)).html()
+        #expect(HTMLChecks.parse(html).error == nil && HTMLChecks.externalReferences(html).isEmpty)
+        let row = try #require(html.components(separatedBy: "<div class=\"row checkpoints\">").dropFirst().first)
+        let steps = row.components(separatedBy: "<div class=\"checkpoint\" data-step=\"").dropFirst().map { $0.prefix { $0.isNumber } }
+        #expect(steps == ["0", "100", "200"])
+        #expect(html.contains("window.ganpipeEnhance = function") && !html.contains("/api/changes"))
+    }
+
     @Test func aRunWithoutMetricsOrCheckpointsStillGivesAPage() throws {
         let folder = TemporaryDirectory()
         let database = try GanDatabase.open(path: folder.file("empty.sqlite"))

@@ -81,19 +81,23 @@ extension RunStore {
         }
     }
 
-    /// A short text that changes whenever a run is added, removed, renamed or changes status,
-    /// a step, event or evaluation is recorded: what a live page polls to know when to redraw.
+    /// A short text that changes whenever a run is added, removed, renamed, tagged, annotated or
+    /// changes status, or a step, event, evaluation (or a different score on re-evaluation) or
+    /// checkpoint view is recorded: what a live page polls to know when to redraw.
     public func changeToken() throws -> String {
         try database.reader.read { db in
             let row = try Row.fetchOne(db, sql: """
-                SELECT count(*), total(current_step), coalesce(group_concat(id || status || name, ','), ''),
-                       (SELECT coalesce(max(id), 0) FROM events), (SELECT count(*) FROM evaluations),
+                SELECT count(*), total(current_step),
+                       coalesce(group_concat(id || ':' || status || ':' || name || ':' || coalesce(note, ''), char(10)), '')
+                           || char(10) || (SELECT coalesce(group_concat(run_id || ':' || tag, char(10)), '') FROM run_tags),
+                       (SELECT coalesce(max(id), 0) FROM events),
+                       (SELECT count(*) || ':' || total(value) FROM evaluations),
                        (SELECT count(*) FROM checkpoint_views)
                 FROM runs
                 """)
             guard let row else { return "" }
-            let names: String = row[2]
-            return "\(row[0] as Int)-\(Int(row[1] as Double))-\(SHA256.hex(names).prefix(12))-\(row[3] as Int64)-\(row[4] as Int)-\(row[5] as Int)"
+            let labels: String = row[2], evaluations: String = row[4]
+            return "\(row[0] as Int)-\(Int(row[1] as Double))-\(SHA256.hex(labels + "\n" + evaluations).prefix(12))-\(row[3] as Int64)-\(row[5] as Int)"
         }
     }
 

@@ -161,8 +161,9 @@ import Testing
         try browser.screenshot(session: comparison, to: shots + "/compare.png")
     }
 
-    /// A static report's checkpoint slider in a real browser: the latest checkpoint shows first,
-    /// moving the slider shows the chosen one and hides the others.
+    /// A report's checkpoint slider in a real browser: the latest checkpoint shows first, moving
+    /// the slider shows the chosen one and hides the others; on a served page it keeps its step
+    /// when the page is redrawn.
     @Test func aReportsCheckpointSliderWorksInABrowser() throws {
         let folder = TemporaryDirectory()
         let path = folder.file("slider.sqlite")
@@ -187,5 +188,18 @@ import Testing
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
         _ = value("document.getElementById('samples').scrollIntoView()")
         try browser.screenshot(session: page, to: shots + "/report-slider.png")
+
+        // Served, the page is redrawn when the run is tagged; the slider stays where it was put.
+        let server = try Server(database: path)
+        let served = try browser.open(server.address + "runs/short")
+        func servedValue(_ expression: String) -> Any? { try? browser.evaluate(expression, session: served) }
+        #expect(waitUntil(timeout: .seconds(30), pollingEvery: .milliseconds(100)) { servedValue(shown) as? String == "30" })
+        _ = servedValue("(function () { var input = document.querySelector('#samples label.slider input'); input.value = '1'; input.dispatchEvent(new Event('input')); })()")
+        #expect(servedValue(shown) as? String == "10")
+        #expect(try GanPipeProcess.run(["tag", "short", "kept", "--db", path]).status == 0)
+        #expect(waitUntil(timeout: .seconds(30), pollingEvery: .milliseconds(100)) { servedValue("Number(document.body.dataset.redraws)") as? Int ?? 0 > 0 },
+                "a tag redraws the page")
+        #expect(servedValue(shown) as? String == "10", "the slider keeps its step through the redraw")
+        #expect(servedValue("document.querySelectorAll('#samples label.slider').length") as? Int == 1, "one slider, rebuilt")
     }
 }

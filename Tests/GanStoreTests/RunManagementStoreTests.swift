@@ -33,4 +33,29 @@ import Testing
         #expect(try store.list(RunStore.Filter(tags: ["y"])).map { $0.run.name } == ["lr[1]"])
         #expect(RunStore.nameProblem("lr[2]") != nil && RunStore.nameProblem("nightly/wgan-gp/seed=1") == nil)
     }
+
+    /// What a live page polls: the token moves with every change a page shows, and only then.
+    @Test func theChangeTokenMovesWithWhatAPageShows() throws {
+        let database = try GanDatabase.inMemory()
+        let store = RunStore(database)
+        var tokens = [try store.changeToken()]
+        func changed() throws -> Bool {
+            let token = try store.changeToken()
+            defer { tokens.append(token) }
+            return token != tokens.last
+        }
+        let run = try store.insert(RunRecord(name: "a", objective: "gan", datasetId: nil, seed: 1, configJson: "{}", totalSteps: 1))
+        #expect(try changed(), "a new run")
+        #expect(try !changed(), "nothing happened")
+        _ = try store.tag([run], ["x"])
+        #expect(try changed(), "a tag")
+        _ = try store.tag([run], ["x"], remove: true)
+        _ = try store.tag([run], ["y"])
+        #expect(try changed(), "a tag replaced by another")
+        try store.setNote("diverged at 3k", on: [run])
+        #expect(try changed(), "a note")
+        try store.rename(run, to: "b")
+        #expect(try changed(), "a new name")
+        #expect(try !changed())
+    }
 }

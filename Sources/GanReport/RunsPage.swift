@@ -3,7 +3,7 @@ import GanSchema
 import GanStore
 
 /// Every run of a database as one table (`ganpipe serve`'s first page): filters by pipeline,
-/// objective, status, tag and name pattern; per run its dataset, progress, training time, the
+/// objective, dataset, status, tag and name pattern; per run its dataset, progress, training time, the
 /// latest losses and the last evaluation's key results, each name linking to the run's page.
 public struct RunsPage {
     public var database: GanDatabase
@@ -71,6 +71,7 @@ public struct RunsPage {
         var html = "<form method=\"get\" action=\"\">"
         html += select("pipeline", distinct(runs.compactMap(\.run.pipeline)), filter.pipeline)
         html += select("objective", distinct(runs.map(\.run.objective)), filter.objective)
+        html += select("dataset", distinct(runs.compactMap(\.datasetName)), filter.dataset)
         html += select("status", distinct(runs.map(\.run.status.rawValue)), filter.status?.rawValue)
         html += select("tag", distinct(runs.flatMap(\.tags)), filter.tags.first)
         html += "<label>name <input type=\"text\" name=\"name\" value=\"\(SVG.escape(filter.names.first ?? ""))\" placeholder=\"nightly/*\"/></label> "

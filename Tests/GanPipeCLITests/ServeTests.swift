@@ -63,6 +63,9 @@ import Testing
         let runs = try server.get("/")
         #expect(runs.status == 200 && runs.body.contains("<table id=\"run-table\">") && runs.body.contains(">live</a>"), "\(runs.body.prefix(300))")
         #expect(runs.body.contains("/api/changes") && runs.body.contains("ganpipe-live"), "served pages carry the live script")
+        #expect(runs.body.contains("<select name=\"dataset\"><option value=\"\" selected=\"selected\">all</option><option value=\"points\">points</option></select>"))
+        let none = try server.get("/?dataset=other")
+        #expect(none.status == 200 && none.body.contains("No run matches these filters."))
 
         let first = try server.get("/runs/live")
         #expect(first.status == 200 && first.body.contains("/api/changes"))

@@ -29,9 +29,14 @@ import Testing
             address = text.components(separatedBy: " at ").dropFirst().first?.components(separatedBy: " ").first ?? ""
         }
 
+        /// SIGTERM must end the server within seconds; one that ignores it is killed and the test
+        /// fails instead of hanging.
         deinit {
             process.terminate()
+            let ended = waitUntil(timeout: .seconds(15), pollingEvery: .milliseconds(20)) { !process.isRunning }
+            if !ended { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
+            #expect(ended, "ganpipe serve did not stop on SIGTERM")
         }
 
         func get(_ path: String) throws -> (status: Int, body: String) {

@@ -3,9 +3,9 @@ import Foundation
 /// Small pieces shared by every figure: escaping, compact coordinates, number formatting and
 /// the colours of the report. Everything produced here is well-formed XML, so a page can be
 /// checked with an XML parser.
-enum SVG {
+public enum SVG {
     /// Text safe inside an element or an attribute value.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.count)
         for character in text {

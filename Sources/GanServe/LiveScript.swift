@@ -1,5 +1,7 @@
-/// The one script `ganpipe serve` adds to a page (the static report and comparison files have
-/// none): every `pollMilliseconds` it asks `/api/changes` for the database's change token; when
+import GanReport
+
+/// The one script `ganpipe serve` adds to a page (the static report and comparison files do
+/// not poll): every `pollMilliseconds` it asks `/api/changes` for the database's change token; when
 /// the token moves it fetches the page again and swaps the body in place, keeping the scroll
 /// position, and it lists warning and error events recorded since the page was opened in a box
 /// at the top; checkpoint sliders are rebuilt and keep a chosen step.
@@ -13,12 +15,7 @@ enum LiveScript {
 
     static func errorPage(_ message: String) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>ganpipe</title></head><body>"
-            + "<p class=\"problem\">\(escape(message))</p><p><a href=\"/\">all runs</a></p></body></html>\n"
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            + "<p class=\"problem\">\(SVG.escape(message))</p><p><a href=\"/\">all runs</a></p></body></html>\n"
     }
 
     static let source = """
@@ -31,7 +28,6 @@ enum LiveScript {
       document.body.insertBefore(live, document.body.firstChild);
       document.body.dataset.redraws = '0';
       function status(text) { document.getElementById('ganpipe-live-status').textContent = text; }
-      function text(value) { var node = document.createElement('span'); node.textContent = value; return node.innerHTML; }
       async function redraw() {
         var response = await fetch(location.href, { cache: 'no-store' });
         var page = new DOMParser().parseFromString(await response.text(), 'text/html');
@@ -63,7 +59,7 @@ enum LiveScript {
           shown += 1;
           var item = document.createElement('li');
           item.className = event.severity;
-          item.innerHTML = text(event.run + ': ' + event.severity + ' at step ' + event.step + ': ' + event.kind + ': ' + event.message);
+          item.textContent = event.run + ': ' + event.severity + ' at step ' + event.step + ': ' + event.kind + ': ' + event.message;
           box.appendChild(item);
         });
       }

@@ -22,10 +22,9 @@ public struct LiveServer: Sendable {
     }
 
     /// Serves until the process is stopped; `started` gets the address once the port is bound
-    /// (with `port` 0, the one the system chose).
+    /// (with `port` 0, the one the system chose). The caller checks first that the file is a
+    /// ganpipe database it can read (`ganpipe serve` does, with its one-line refusals).
     public func run(started: @escaping @Sendable (String) -> Void) async throws {
-        // Fails here, before binding, when the file is not a ganpipe database.
-        try GanDatabase.open(path: databasePath, access: .readOnly).close()
         let router = Router()
         let server = self
         router.get("/") { request, _ in try server.page { try server.runsPage(request.uri.queryParameters, database: $0) } }
@@ -39,7 +38,8 @@ public struct LiveServer: Sendable {
         router.get("/compare") { request, _ in try server.page { try server.comparisonPage(request.uri.queryParameters, database: $0) } }
         router.get("/api/changes") { _, _ in
             try server.json { database in
-                ["token": try RunStore(database).changeToken(), "last_event": String(try RunStore(database).lastEventId())]
+                let store = RunStore(database)
+                return ["token": try store.changeToken(), "last_event": String(try store.lastEventId())]
             }
         }
         router.get("/api/events") { request, _ in

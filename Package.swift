@@ -57,7 +57,11 @@ let package = Package(
             dependencies: ["GanSchema", "GanStore", "GanLoader", "GanTrainer", "GanEvaluator", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "GanEvaluator", dependencies: ["GanModels", "GanNN", "GanSchema", "GanStore"]),
-        .target(name: "GanReport", dependencies: ["GanRandom", "GanSchema", "GanStore"]),
+        // Debian's dygraphs (libjs-dygraphs) is compiled into GanReport by this tool and plugin:
+        // the interactive layer of every chart, inline in each page.
+        .executableTarget(name: "EmbedChartLibrary"),
+        .plugin(name: "EmbedChartLibraryPlugin", capability: .buildTool(), dependencies: ["EmbedChartLibrary"]),
+        .target(name: "GanReport", dependencies: ["GanRandom", "GanSchema", "GanStore"], plugins: ["EmbedChartLibraryPlugin"]),
         // `ganpipe serve`: GanReport's pages over HTTP, read-only, redrawn as runs train.
         .target(name: "GanServe", dependencies: ["GanReport", "GanStore", .product(name: "Hummingbird", package: "hummingbird")]),
 

@@ -1,7 +1,9 @@
 /// The frame of every page ganpipe writes: one self-contained XHTML-compatible document
-/// (well-formed XML, so it can be checked by a parser) with its style sheet and its one small
-/// script inline, no fonts, no external references of any kind. The page reads in full
-/// without the script; with it, rows of per-checkpoint figures become one figure and a slider.
+/// (well-formed XML, so it can be checked by a parser) with its style sheet and scripts inline,
+/// no fonts, no external references of any kind. The page reads in full without script (every
+/// figure is SVG); with it, rows of per-checkpoint figures become one figure and a slider, and
+/// line charts become interactive through dygraphs (Debian's libjs-dygraphs, compiled into
+/// the binary and inlined only in pages that have a line chart).
 struct HTMLPage {
     var title: String
     /// Section id and heading, for the table of contents.
@@ -18,24 +20,28 @@ struct HTMLPage {
     func render(header: String) -> String {
         var html = "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/>"
         html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
-        html += "<title>\(SVG.escape(title))</title><style>\(Self.style)</style></head><body>\n"
+        let charts = body.contains("class=\"chart-data\"")
+        html += "<title>\(SVG.escape(title))</title><style>\(Self.style)\(charts ? "\n" + ChartLibrary.style : "")</style></head><body>\n"
         html += header
         if !sections.isEmpty {
             html += "<nav><ol>" + sections.map { "<li><a href=\"#\($0.id)\">\(SVG.escape($0.heading))</a></li>" }.joined() + "</ol></nav>\n"
         }
         html += body
-        html += "<footer>Written by <code>ganpipe</code> from its SQLite database. Every figure is inline SVG; the page needs no network, and reads in full without JavaScript.</footer>"
+        html += "<footer>Written by <code>ganpipe</code> from its SQLite database. Every figure is inline SVG; the page needs no network, and reads in full without JavaScript."
+        html += charts ? " With it, line charts are drawn by dygraphs \(ChartLibrary.version) (MIT licence), inline in this page.</footer>" : "</footer>"
+        if charts { html += "<script>//<![CDATA[\n" + ChartLibrary.script + "\n" + ChartScript.source + "\n//]]></script>" }
         html += "<script>//<![CDATA[\n" + Self.script + "\n//]]></script>"
         html += "</body></html>\n"
         return html
     }
 
-    /// Checkpoint sliders: each `.checkpoints` row of `.checkpoint` figures (marked with
-    /// `data-step`) shows one figure at a time, the latest first, with a range input to move
-    /// through the others. `ganpipeEnhance` is global so that a page redrawn in place (by
+    /// Charts first (see `ChartScript`), then checkpoint sliders: each `.checkpoints` row of
+    /// `.checkpoint` figures (marked with `data-step`) shows one figure at a time, the latest
+    /// first, with a range input to move through the others. `ganpipeEnhance` is global so that a page redrawn in place (by
     /// `ganpipe serve`) can apply it to its new body.
     static let script = """
     window.ganpipeEnhance = function () {
+      if (window.ganpipeEnhanceCharts) window.ganpipeEnhanceCharts();
       document.querySelectorAll('.checkpoints:not([data-slider])').forEach(function (row) {
         var items = Array.prototype.filter.call(row.children, function (item) { return item.classList.contains('checkpoint'); });
         row.dataset.slider = 'on';
@@ -74,6 +80,11 @@ struct HTMLPage {
     ul.findings{padding-left:0;list-style:none;max-width:1150px}ul.findings li{margin:4px 0;padding-left:92px;text-indent:-92px}
     .badge{display:inline-block;width:84px;text-indent:0;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
     img.pixels{image-rendering:pixelated;border:1px solid #ccc}code{font-size:13px;background:#f3f3f3;padding:0 3px}
+    .chart-controls{display:flex;flex-wrap:wrap;gap:2px 12px;font-size:12px;color:#333;max-width:620px;margin:0 0 2px}
+    .chart-controls label{white-space:nowrap}.chart-controls label.series{border-left:4px solid;padding-left:3px}
+    .chart-controls input[type=range]{width:90px;vertical-align:middle}.chart-controls button{font-size:12px}
+    .chart-legend{font-size:12px;min-height:2.6em;max-width:620px}.chart-plot .dygraph-title{font-size:13px;font-weight:600}
+    .chart-plot .dygraph-label{font-size:12px}.chart-plot .dygraph-axis-label{font-size:10.5px}
     .checkpoints>label.slider{flex-basis:100%;font-size:13px;color:#333}.checkpoints>label.slider input{width:320px;vertical-align:middle}
     footer{margin:36px 0 10px;font-size:12px;color:#777;border-top:1px solid #ddd;padding-top:8px}
     """

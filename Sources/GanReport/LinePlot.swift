@@ -151,7 +151,7 @@ struct LinePlot {
             captions.append("\(zeroCount) value\(zeroCount == 1 ? " was" : "s were") exactly 0, which a log scale cannot show; marked by grey triangles on the bottom edge.")
         }
         let caption = captions.isEmpty ? "" : "<figcaption>\(captions.map(SVG.escape).joined(separator: " "))</figcaption>"
-        return "<figure>\(svg)\(caption)</figure>"
+        return "<figure class=\"chart\">\(svg)\(chartData(logarithmic: logarithmic))\(caption)</figure>"
     }
 
     /// Axis lines, ticks, grid and labels.

@@ -4,7 +4,8 @@ import GanReport
 /// not poll): every `pollMilliseconds` it asks `/api/changes` for the database's change token; when
 /// the token moves it fetches the page again and swaps the body in place, keeping the scroll
 /// position, and it lists warning and error events recorded since the page was opened in a box
-/// at the top; checkpoint sliders are rebuilt and keep a chosen step.
+/// at the top; checkpoint sliders are rebuilt and keep a chosen step, charts keep their choices
+/// (hidden series, log axis, zoom, smoothing: see GanReport's ChartScript).
 /// `document.body.dataset.redraws` counts the swaps (the browser tests read it).
 enum LiveScript {
     static func inject(into html: String, pollMilliseconds: Int) -> String {
@@ -31,6 +32,8 @@ enum LiveScript {
       async function redraw() {
         var response = await fetch(location.href, { cache: 'no-store' });
         var page = new DOMParser().parseFromString(await response.text(), 'text/html');
+        // A page opened before its run had metrics came without the chart library: load it whole.
+        if (typeof Dygraph === 'undefined' && page.querySelector('script.chart-data')) { location.reload(); return; }
         var y = window.scrollY, redraws = +document.body.dataset.redraws + 1;
         // A slider moved off the latest checkpoint stays on its step through the redraw.
         var kept = Array.prototype.map.call(document.querySelectorAll('.checkpoints'), function (row) {

@@ -141,6 +141,9 @@ import Testing
         func value(_ expression: String) -> Any? { try? browser.evaluate(expression, session: page) }
         let stepExpression = "(document.body.innerText.match(/running at step (\\d+)/) || [])[1] || null"
         #expect(waitUntil(timeout: .seconds(30), pollingEvery: .milliseconds(100)) { value("document.getElementById('ganpipe-live') !== null") as? Bool == true })
+        // A run that has only just started may have no chart yet: the page then reloads once
+        // when its first metrics arrive (to load the chart library), and is redrawn in place after.
+        #expect(waitUntil(timeout: .seconds(30), pollingEvery: .milliseconds(100)) { value("document.querySelector('figure.chart[data-interactive]') !== null") as? Bool == true })
         let first = try #require((value(stepExpression) as? String).flatMap { Int($0) }, "\(value("document.body.innerText.slice(0, 500)") ?? "")")
         _ = value("window.ganpipeOpened = true")
         #expect(waitUntil(timeout: .seconds(60), pollingEvery: .milliseconds(200)) {
@@ -148,6 +151,23 @@ import Testing
         }, "the step shown advances while the run trains")
         #expect(value("window.ganpipeOpened === true && Number(document.body.dataset.redraws) > 0") as? Bool == true, "redrawn in place, not reloaded")
         #expect(value("document.querySelectorAll('svg').length > 0") as? Bool == true, "the redrawn page still has its charts")
+
+        // Chart choices outlive the redraws: a hidden series stays hidden, a log axis stays log.
+        func chart(_ title: String) -> String { "document.querySelector('figure.chart[data-chart-key=\"\(title) #1\"]')" }
+        _ = value("\(chart("Losses")).querySelector('input[data-series=\"generator loss\"]').click()")
+        let logarithmic = value("\(chart("Gradient penalty")).graph.getOption('logscale')") as? Bool
+        _ = value("\(chart("Gradient penalty")).querySelector('input[data-option=\"log\"]').click()")
+        _ = value("\(chart("Losses")).graph.mark = 'drawn before'")
+        let lastStep = value("\(chart("Losses")).graph.xAxisRange()[1]") as? Double ?? .infinity
+        let redraws = value("Number(document.body.dataset.redraws)") as? Int ?? 0
+        #expect(waitUntil(timeout: .seconds(30), pollingEvery: .milliseconds(200)) { (value("Number(document.body.dataset.redraws)") as? Int ?? 0) > redraws + 1 })
+        #expect(value("\(chart("Losses")).graph.visibility().join(',')") as? String == "true,false")
+        #expect(value("\(chart("Losses")).querySelector('input[data-series=\"generator loss\"]').checked") as? Bool == false)
+        #expect(logarithmic != nil && value("\(chart("Gradient penalty")).graph.getOption('logscale')") as? Bool == !(logarithmic ?? true))
+        #expect(value("\(chart("Losses")).graph.mark") as? String == "drawn before", "the chart is kept through the redraw, not rebuilt")
+        #expect(value("\(chart("Losses")).graph.xAxisRange()[1]") as? Double ?? 0 > lastStep, "and it takes the new steps")
+        #expect(value("Object.keys(window.ganpipeCharts.figures).length === document.querySelectorAll('figure.chart[data-interactive]').length") as? Bool == true,
+                "the charts of replaced pages are released")
 
         // A run that explodes at once, started after the page opened: its warnings reach the box.
         let loud = try trainer("loud", steps: 40, ["--metrics-every", "2", "--exploding-threshold", "0.001", "--vanishing-threshold", "0"])

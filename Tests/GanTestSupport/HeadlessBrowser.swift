@@ -106,6 +106,40 @@ public final class HeadlessBrowser {
         return (result["result"] as? [String: Any])?["value"]
     }
 
+    /// The centre of the first element matching `selector`, scrolled into view, in window
+    /// coordinates; nil when nothing matches or it has no size.
+    public func centre(of selector: String, session: String) throws -> (x: Double, y: Double)? {
+        let quoted = String(decoding: try JSONSerialization.data(withJSONObject: selector, options: .fragmentsAllowed), as: UTF8.self)
+        let box = try evaluate("""
+            (function () {
+              var element = document.querySelector(\(quoted));
+              if (!element) return null;
+              element.scrollIntoView({ block: 'center' });
+              var r = element.getBoundingClientRect();
+              return r.width > 0 && r.height > 0 ? [r.left + r.width / 2, r.top + r.height / 2, r.width, r.height] : null;
+            })()
+            """, session: session) as? [Double]
+        return box.map { ($0[0], $0[1]) }
+    }
+
+    /// A real mouse event (`mouseMoved`, `mousePressed`, `mouseReleased`) at window coordinates,
+    /// as a person's pointer makes it: the page's own handlers see it.
+    public func mouse(_ type: String, x: Double, y: Double, session: String, clickCount: Int = 1) throws {
+        var parameters: [String: Any] = ["type": type, "x": x, "y": y, "button": type == "mouseMoved" ? "none" : "left"]
+        if type != "mouseMoved" { parameters["clickCount"] = clickCount }
+        try send("Input.dispatchMouseEvent", parameters, session: session)
+    }
+
+    /// Clicks the centre of the first element matching `selector`; false when there is none.
+    @discardableResult
+    public func click(_ selector: String, session: String) throws -> Bool {
+        guard let point = try centre(of: selector, session: session) else { return false }
+        try mouse("mouseMoved", x: point.x, y: point.y, session: session)
+        try mouse("mousePressed", x: point.x, y: point.y, session: session)
+        try mouse("mouseReleased", x: point.x, y: point.y, session: session)
+        return true
+    }
+
     /// Saves a PNG of the page as the window shows it now (1280×1000).
     public func screenshot(session: String, to path: String) throws {
         let shot = try send("Page.captureScreenshot", ["format": "png", "captureBeyondViewport": false], session: session)

@@ -18,8 +18,8 @@ enum ChartScript {
       function format(v) {
         if (v === null || v === undefined || isNaN(v)) return '\\u2013';
         var a = Math.abs(v);
-        if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2).replace('e+', 'e');
-        return String(+v.toPrecision(4));
+        var text = a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(2).replace('e+', 'e') : String(+v.toPrecision(4));
+        return text.replace(/^-/, '\\u2212');
       }
       function bulkRange(spec, rows, visible, log) {
         var values = [];

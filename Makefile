@@ -18,9 +18,12 @@ run: build
 
 # Release build: the tensor and gradient tests do real arithmetic. `swift test` builds the
 # ganpipe binary the command-line tests run (a separate `swift build` would compile twice).
-# The tests also need Debian's chromium: they drive `ganpipe serve` pages in it.
+# The tests also need Debian's chromium (they drive the pages in it) and a real Slurm on this
+# machine (scripts/start-test-slurm starts one: munged, slurmctld, three slurmd; root).
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 test:
 	@scripts/ensure-system-packages scripts/system-packages.txt scripts/test-packages.txt
+	@$(SUDO) scripts/start-test-slurm
 	swift test $(SWIFT_BUILD_FLAGS)
 
 bench: build

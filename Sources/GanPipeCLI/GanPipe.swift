@@ -18,7 +18,7 @@ public struct GanPipe: ParsableCommand {
         abstract: "Train GANs and find where their gradients vanish or explode; everything lands in one SQLite database.",
         discussion: "Every command takes --db PATH (or GANPIPE_DB; default ./ganpipe.sqlite).",
         version: "ganpipe \(version) (schema \(SchemaMigrator().latestVersion))",
-        subcommands: [DatabaseCommand.self, DataCommand.self, TrainCommand.self, ResumeCommand.self, RunCommand.self, WorkerCommand.self, EvalCommand.self, RunsCommand.self, ShowCommand.self, DeleteCommand.self, RenameCommand.self, TagCommand.self, NoteCommand.self, ServeCommand.self, ReportCommand.self, CompareCommand.self, DiagnoseCommand.self, ExportCommand.self, SampleCommand.self, SQLCommand.self, BenchCommand.self]
+        subcommands: [DatabaseCommand.self, DataCommand.self, TrainCommand.self, ResumeCommand.self, RunCommand.self, WorkerCommand.self, EvalCommand.self, RunsCommand.self, MergeCommand.self, ShowCommand.self, DeleteCommand.self, RenameCommand.self, TagCommand.self, NoteCommand.self, ServeCommand.self, ReportCommand.self, CompareCommand.self, DiagnoseCommand.self, ExportCommand.self, SampleCommand.self, SQLCommand.self, BenchCommand.self]
     )
 
     public init() {}
@@ -94,6 +94,7 @@ public struct GanPipe: ParsableCommand {
         case let error as EvaluatorError: description = error.description
         case let error as ReportError: description = error.description
         case let error as PipelineError: description = error.description
+        case let error as SlurmError: description = error.description
         case let error as CommandError: description = error.description
         default: return nil
         }

@@ -27,6 +27,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Refuse a matrix of more runs than this (a guard against a mistyped matrix).")
     var maxRuns: Int = PipelineSpecification.defaultRunLimit
     @Flag(help: "Show what each run needs without doing anything.") var dryRun = false
+    @OptionGroup(title: "Slurm") var slurm: SlurmOptions
     @Flag(help: "Print the summary as one JSON object on standard output.") var json = false
 
     func run() throws {
@@ -38,6 +39,11 @@ struct RunCommand: ParsableCommand {
         if dryRun {
             try showPlan(pipeline, runs: runs)
             return
+        }
+        if slurm.executor == .slurm {
+            let options = try slurm.executorOptions(database: database.resolvedPath, pipeline: pipeline.name)
+            try SlurmExecutor.check(options, pipeline: pipeline.name, runs: runs.count)
+            return try runOnSlurm(pipeline, runs: runs, options: options, database: database.openForWriting())
         }
         let opened = try database.openForWriting()
         let runner = PipelineRunner(database: opened, pipeline: pipeline, runs: runs, launch: { try Self.launchWorker(for: $0, pipeline: pipeline, database: opened.path) })
@@ -55,6 +61,36 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("ganpipe: \(error.description)\n".utf8))
             throw ExitCode(130)
         }
+        try finish(summary, pipeline: pipeline, database: opened)
+    }
+
+    /// `--executor slurm`: submit what is left as a job array; with `--wait`, wait for it, merge
+    /// the shards and end as the local executor does (summary, reports, gates, exit code).
+    func runOnSlurm(_ pipeline: PipelineSpecification, runs: [PlannedRun], options: SlurmExecutor.Options, database opened: GanDatabase) throws {
+        let started = Date()
+        let runner = PipelineRunner(database: opened, pipeline: pipeline, runs: runs, launch: { _ in Process() })
+        runner.log = { FileHandle.standardError.write(Data("[\(pipeline.name)] \($0)\n".utf8)) }
+        let executor = SlurmExecutor(runner: runner, options: options)
+        let job = try executor.submit()
+        guard slurm.wait else {
+            if let job {
+                print("submitted Slurm job array \(job); run the same command again (or `ganpipe merge`) to bring the results back, or add --wait")
+            } else {
+                print("nothing to submit: every run is done or on the cluster")
+            }
+            return
+        }
+        let signals = SignalCount([SIGINT, SIGTERM])
+        guard try executor.wait(shouldStop: { signals.count > 0 }) else {
+            FileHandle.standardError.write(Data("ganpipe: stopped waiting; the tasks go on on the cluster; run the same command again to merge what they trained\n".utf8))
+            throw ExitCode(130)
+        }
+        let summary = try executor.summary(seconds: Date().timeIntervalSince(started))
+        try finish(summary, pipeline: pipeline, database: opened)
+    }
+
+    /// The end of every executor: reports, the summary (a table, or JSON), the exit code.
+    func finish(_ summary: PipelineSummary, pipeline: PipelineSpecification, database opened: GanDatabase) throws {
         let reports = try pipeline.reportsFolder.map { try Self.writeReports(summary, into: $0, database: opened) }
         if json {
             try printJSON(summary)
@@ -177,6 +213,41 @@ struct RunCommand: ParsableCommand {
         }
         lines.append(String(format: "pipeline %@: %@ (%.1f s)", summary.pipeline, verdict, summary.seconds))
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The options of `ganpipe run --executor slurm`.
+struct SlurmOptions: ParsableArguments {
+    enum Executor: String, ExpressibleByArgument, CaseIterable {
+        case local, slurm
+    }
+
+    @Option(help: "Where runs train: local (worker processes on this machine) or slurm (one job array; see pipelines/README.md).")
+    var executor: Executor = .local
+    @Option(help: ArgumentHelp("Slurm: the folder of the database shards and task logs, on a filesystem the nodes and this machine see (default: DB.shards/PIPELINE beside the database).", valueName: "folder"))
+    var shards: String?
+    @Option(help: "Slurm: the partition (default: the cluster's).") var partition: String?
+    @Option(help: ArgumentHelp("Slurm: each task's time limit, as sbatch --time takes it (e.g. 2:00:00; default: the partition's).", valueName: "time"))
+    var timeLimit: String?
+    @Option(help: "Slurm: CPUs per task.") var cpusPerTask = 1
+    @Option(help: "Slurm: at most this many tasks at once (default: no limit).") var arrayParallelism: Int?
+    @Option(help: ArgumentHelp("Slurm: seconds between the warning signal and the time limit: the task checkpoints and requeues itself.", valueName: "seconds"))
+    var signalGrace = 120
+    @Option(name: .customLong("sbatch-arg"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Slurm: one more sbatch argument (repeat for several), e.g. --sbatch-arg=--account=lab.", valueName: "argument"))
+    var sbatchArguments: [String] = []
+    @Flag(help: "Slurm: wait for the tasks, merge their shards and end with the summary, reports and gates.") var wait = false
+
+    func executorOptions(database: String, pipeline: String) throws -> SlurmExecutor.Options {
+        guard (1...1024).contains(cpusPerTask) else { throw CommandError("--cpus-per-task must be 1…1024 (got \(cpusPerTask))") }
+        if let parallelism = arrayParallelism, !(1...100_000).contains(parallelism) {
+            throw CommandError("--array-parallelism must be 1…100000 (got \(parallelism))")
+        }
+        guard (0...86_400).contains(signalGrace) else { throw CommandError("--signal-grace must be 0…86400 seconds (got \(signalGrace))") }
+        let folder = shards ?? (URL(fileURLWithPath: database).standardizedFileURL.path + ".shards/" + SlurmExecutor.scriptName(pipeline))
+        var options = SlurmExecutor.Options(shards: folder, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
+        (options.partition, options.timeLimit, options.cpusPerTask) = (partition, timeLimit, cpusPerTask)
+        (options.parallelism, options.graceSeconds, options.extraArguments) = (arrayParallelism, signalGrace, sbatchArguments)
+        return options
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GanPipeline
 import GanStore
 
 extension RunStatus: ExpressibleByArgument {}
@@ -27,24 +28,63 @@ struct RunsCommand: ParsableCommand {
         let filter = RunStore.Filter(status: status, objective: objective, dataset: dataset, pipeline: pipeline,
                                      tags: tag, names: names, includeClassifiers: all)
         let runs = try RunStore(opened).list(filter)
+        let cluster = try ClusterStatus(tasks: ClusterTaskStore(opened).all())
         try opened.close()
         if json {
-            try printJSON(runs.map(RunView.init))
+            try printJSON(runs.map { listing in
+                var view = RunView(listing)
+                view.cluster = cluster.view(of: listing.run)
+                return view
+            })
             return
         }
         if runs.isEmpty {
             print("no runs\(filter == RunStore.Filter() ? "" : " match these filters") in \(opened.path)")
             return
         }
-        var table = TextTable(columns: ["id", "name", "status", "objective", "dataset", "step", "seed", "tags", "created"])
+        let showsCluster = runs.contains { cluster.view(of: $0.run) != nil }
+        var table = TextTable(columns: ["id", "name", "status", "objective", "dataset", "step", "seed", "tags", "created"] + (showsCluster ? ["cluster"] : []))
         for listing in runs {
             let run = listing.run
+            let away = cluster.view(of: run)
+            // While its task trains, a run's step is the one in its shard.
+            let step = away?.shardStep.map { "\($0)/\(run.totalSteps) (shard)" } ?? "\(run.currentStep)/\(run.totalSteps)"
             table.rows.append([
                 String(run.id ?? 0), run.name, run.status.rawValue, run.objective, listing.datasetName ?? "–",
-                "\(run.currentStep)/\(run.totalSteps)", String(run.seed), listing.tags.joined(separator: ","), run.createdAt,
-            ])
+                step, String(run.seed), listing.tags.joined(separator: ","), run.createdAt,
+            ] + (showsCluster ? [away.map { "slurm \($0.task) \($0.state)" } ?? "–"] : []))
         }
         print(table.render())
+    }
+}
+
+/// Where the runs sent to Slurm are: each task's state from `squeue` (`ENDED` once Slurm no
+/// longer lists it, `unknown` when squeue cannot be asked) and, while it is away, the step its
+/// shard has reached.
+struct ClusterStatus {
+    struct View: Encodable {
+        var scheduler = "slurm"
+        var task: String
+        var state: String
+        var shard: String
+        var shardStep: Int?
+        var mergedAt: String?
+    }
+
+    var tasks: [Int64: ClusterTaskStore.Task]
+    var states: [String: String]?
+
+    init(tasks: [ClusterTaskStore.Task]) {
+        self.tasks = Dictionary(tasks.map { ($0.runId, $0) }, uniquingKeysWith: { $1 })
+        states = tasks.isEmpty ? [:] : try? Slurm.states(jobIds: Set(tasks.map(\.jobId)))
+    }
+
+    func view(of run: RunRecord) -> View? {
+        guard let id = run.id, let task = tasks[id] else { return nil }
+        let state = states.map { $0[task.slurmId] ?? "ENDED" } ?? "unknown"
+        let away = Slurm.isActive(state) || (state == "ENDED" && task.mergedAt == nil)
+        return View(task: task.slurmId, state: state, shard: task.shard,
+                    shardStep: away ? SlurmExecutor.step(in: task.shard, run: run.name) : nil, mergedAt: task.mergedAt)
     }
 }
 
@@ -53,6 +93,8 @@ struct RunView: Encodable {
     var run: RunRecord
     var tags: [String]?
     var note: String?
+    /// Where a run sent to a cluster is (`ganpipe runs --json`).
+    var cluster: ClusterStatus.View?
 
     init(_ run: RunRecord, tags: [String]? = nil, note: String? = nil) {
         (self.run, self.tags, self.note) = (run, tags, note)
@@ -64,7 +106,7 @@ struct RunView: Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case id, name, status, objective, datasetId, seed, config, configSha256, pipeline, totalSteps
-        case currentStep, createdAt, startedAt, finishedAt, heartbeatAt, owner, error, machine, tags, note
+        case currentStep, createdAt, startedAt, finishedAt, heartbeatAt, owner, error, machine, tags, note, cluster
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -88,6 +130,7 @@ struct RunView: Encodable {
         try container.encode(run.error, forKey: .error)
         try container.encode(run.machineJson.map(JSONValue.init(parsing:)), forKey: .machine)
         if let tags { try container.encode(tags, forKey: .tags) }
+        if let cluster { try container.encode(cluster, forKey: .cluster) }
         if tags != nil { try container.encode(note, forKey: .note) }
     }
 }

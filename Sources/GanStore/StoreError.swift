@@ -33,6 +33,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case destinationExists(path: String)
     case writingQuery(String)
     case sqlite(String)
+    /// `ganpipe merge`: a run or dataset of a shard that differs from the one of the same name.
+    case mergeConflict(shard: String, detail: String)
 
     public var description: String {
         switch self {
@@ -94,6 +96,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "`ganpipe sql` runs read-only queries and this statement would write: \(Self.oneLine(sql)); use SELECT, or the ganpipe command that makes the change"
         case .sqlite(let message):
             return Self.oneLine(message)
+        case .mergeConflict(let shard, let detail):
+            return "cannot merge \(shard): \(detail); nothing was merged from it"
         }
     }
 

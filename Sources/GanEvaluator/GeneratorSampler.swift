@@ -27,6 +27,40 @@ public struct GeneratorSampler {
 
     /// `count` samples from the checkpoint at `step` (default: the latest complete one).
     public func draw(run reference: String, step: Int?, count: Int, seed: UInt64) throws -> Draw {
+        try draw(run: reference, step: step, count: count) { generator in
+            var stream = PhiloxGenerator(seed: seed).stream(0)
+            return Tensor.normal([count, generator.inputCount], using: &stream)
+        }
+    }
+
+    /// A latent interpolation: `count` points from z of seed `from` to z of seed `to` (each the
+    /// first z that `draw` makes for that seed) along the great circle between them (slerp,
+    /// which keeps the points at the norm a Gaussian z has; a straight line would pass through
+    /// unlikely short z), and the generator's samples of them. The first and last samples are
+    /// those `draw` gives for the two seeds.
+    public func interpolate(run reference: String, step: Int?, from: UInt64, to: UInt64, count: Int) throws -> Draw {
+        guard count >= 2 else { throw EvaluatorError.invalidOption("--count must be at least 2 for an interpolation (got \(count))") }
+        return try draw(run: reference, step: step, count: count) { generator in
+            let ends = [from, to].map { seed -> [Float] in
+                var stream = PhiloxGenerator(seed: seed).stream(0)
+                return Tensor.normal([1, generator.inputCount], using: &stream).scalars
+            }
+            let (a, b) = (ends[0].map(Double.init), ends[1].map(Double.init))
+            let norm = { (v: [Double]) in v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+            let cosine = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } / max(norm(a) * norm(b), 1e-30)
+            let angle = acos(min(max(cosine, -1), 1))
+            var values: [Float] = []
+            for index in 0..<count {
+                let t = Double(index) / Double(count - 1)
+                // Nearly parallel ends: slerp's weights tend to the straight line's.
+                let (wa, wb) = angle < 1e-6 ? (1 - t, t) : (sin((1 - t) * angle) / sin(angle), sin(t * angle) / sin(angle))
+                values += index == 0 ? ends[0] : index == count - 1 ? ends[1] : zip(a, b).map { Float(wa * $0 + wb * $1) }
+            }
+            return Tensor(shape: [count, generator.inputCount], scalars: values)
+        }
+    }
+
+    func draw(run reference: String, step: Int?, count: Int, noise makeNoise: (CheckpointNetwork) throws -> Tensor) throws -> Draw {
         let run = try RunStore(database).find(reference)
         guard run.objective != DatasetClassifier.objective else { throw EvaluatorError.notAGeneratorRun(run: run.name, objective: run.objective) }
         let store = CheckpointStore(database)
@@ -40,8 +74,7 @@ public struct GeneratorSampler {
         guard count >= 1, let total = CheckedSize.product([count, max(generator.outputCount, generator.inputCount)]), total <= Self.valueLimit else {
             throw EvaluatorError.invalidOption("--count must be between 1 and \(Self.valueLimit / max(generator.outputCount, generator.inputCount, 1)) for this generator (got \(count))")
         }
-        var stream = PhiloxGenerator(seed: seed).stream(0)
-        let noise = SampleSet(Tensor.normal([count, generator.inputCount], using: &stream))
+        let noise = SampleSet(try makeNoise(generator))
         let datasets = DatasetStore(database)
         let shape = try run.datasetId.flatMap { try datasets.dataset(id: $0) }.flatMap { try datasets.sampleShape(of: $0) }
         return Draw(run: run.name, step: chosen, noise: noise, samples: generator.apply(noise),

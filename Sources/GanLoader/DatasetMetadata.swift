@@ -30,6 +30,27 @@ public struct DatasetMetadata: Codable, Equatable, Sendable {
     public var shuffleSeed: UInt64?
     /// How the split was made: `generated`, `fraction`, `files`.
     public var split: String?
+    /// For samples of a trained generator (`ganpipe sample --into-dataset`): where they came from.
+    public var generatedBy: Provenance?
+
+    /// The run, checkpoint and noise seed(s) a generated dataset came from.
+    public struct Provenance: Codable, Equatable, Sendable {
+        public var run: String
+        public var checkpoint: Int
+        /// The noise seed, or for a latent interpolation the two seeds it goes between.
+        public var seeds: [UInt64]
+        public var interpolation: Bool
+
+        public init(run: String, checkpoint: Int, seeds: [UInt64], interpolation: Bool) {
+            (self.run, self.checkpoint, self.seeds, self.interpolation) = (run, checkpoint, seeds, interpolation)
+        }
+
+        /// One line for `data show`.
+        public var description: String {
+            interpolation ? "latent interpolation of run \(run) at step \(checkpoint) from seed \(seeds[0]) to seed \(seeds.last!)"
+                : "samples of run \(run) at step \(checkpoint), noise seed \(seeds.first ?? 0)"
+        }
+    }
 
     public init() {}
 
@@ -55,7 +76,7 @@ public struct DatasetMetadata: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case generator, parameters, modes, modeStd = "mode_std", reference, format, files, header
         case labelColumn = "label_column", labelNames = "label_names", sampleShape = "sample_shape"
-        case shuffleSeed = "shuffle_seed", split
+        case shuffleSeed = "shuffle_seed", split, generatedBy = "generated_by"
     }
 
     /// Compact JSON with sorted keys, as stored.

@@ -71,6 +71,9 @@ extension DataCommand {
                     "  shape       \(view.sampleShapeText) per sample",
                 ]
                 if let seed = record.seed { lines.append("  seed        \(seed)") }
+                if let provenance = (try? JSONDecoder().decode(DatasetMetadata.self, from: Data(record.metadataJson.utf8)))?.generatedBy {
+                    lines.append("  generated   \(provenance.description)")
+                }
                 lines.append("  content     sha256 \(record.contentSha256)")
                 lines.append("  created     \(record.createdAt)")
                 for array in view.arrays {

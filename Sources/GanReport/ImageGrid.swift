@@ -2,8 +2,9 @@ import Foundation
 
 /// A grid of image samples (generated or real) as one greyscale PNG embedded in the page:
 /// `columns` tiles per row with a one-pixel gap, each sample mapped from the data range
-/// `[low, high]` to 0–255 (values outside clipped), drawn enlarged with crisp pixels.
-struct ImageGrid {
+/// `[low, high]` to 0–255 (values outside clipped), drawn enlarged with crisp pixels. The same
+/// grid is what `ganpipe sample --to FILE.png` writes.
+public struct ImageGrid {
     var title: String
     /// Each sample `height · width` values, row-major (the first channel of a multi-channel sample).
     var samples: [[Double]]
@@ -14,7 +15,18 @@ struct ImageGrid {
     var columns = 8
     var scale = 2
 
+    /// The grid as a PNG file's bytes: what `ganpipe sample --to FILE.png` writes.
+    public static func png(samples: [[Double]], height: Int, width: Int, low: Double, high: Double, columns: Int) -> Data {
+        ImageGrid(title: "", samples: samples, height: height, width: width, low: low, high: high, columns: columns).image().encoded()
+    }
+
     func render() -> String {
+        let image = image()
+        let caption = "\(SVG.escape(title)): \(samples.count) samples of \(height)\u{d7}\(width), grey level from \(SVG.number(low)) (black) to \(SVG.number(high)) (white)."
+        return "<figure><img class=\"pixels\" width=\"\(image.width * scale)\" height=\"\(image.height * scale)\" alt=\"\(SVG.escape(title))\" src=\"\(image.dataURI)\"/><figcaption>\(caption)</figcaption></figure>"
+    }
+
+    func image() -> PNGImage {
         let rows = max(1, (samples.count + columns - 1) / columns)
         let gap = 1
         let (pixelWidth, pixelHeight) = (columns * (width + gap) + gap, rows * (height + gap) + gap)
@@ -31,8 +43,6 @@ struct ImageGrid {
                 }
             }
         }
-        let image = PNGImage(width: pixelWidth, height: pixelHeight, color: .grey, pixels: pixels)
-        let caption = "\(SVG.escape(title)): \(samples.count) samples of \(height)\u{d7}\(width), grey level from \(SVG.number(low)) (black) to \(SVG.number(high)) (white)."
-        return "<figure><img class=\"pixels\" width=\"\(pixelWidth * scale)\" height=\"\(pixelHeight * scale)\" alt=\"\(SVG.escape(title))\" src=\"\(image.dataURI)\"/><figcaption>\(caption)</figcaption></figure>"
+        return PNGImage(width: pixelWidth, height: pixelHeight, color: .grey, pixels: pixels)
     }
 }

@@ -32,6 +32,20 @@ public struct CheckpointNetwork {
         try self.init(description: description, checkpoint: blobs, network: name)
     }
 
+    /// A generator run's checkpoint at `step` (nil: the latest complete one): its run, step and
+    /// blobs, for the commands that use trained networks (`sample`, `score`).
+    public static func checkpoint(of reference: String, step: Int?, in database: GanDatabase) throws -> (run: RunRecord, step: Int, blobs: [String: CheckpointBlob]) {
+        let run = try RunStore(database).find(reference)
+        guard run.objective != DatasetClassifier.objective else { throw EvaluatorError.notAGeneratorRun(run: run.name, objective: run.objective) }
+        let store = CheckpointStore(database)
+        let available = try store.completeSteps(runId: run.id!)
+        guard let chosen = step ?? available.last else { throw EvaluatorError.noCheckpoint(run: run.name) }
+        guard let checkpoint = try store.checkpoint(runId: run.id!, step: chosen) else {
+            throw EvaluatorError.unknownCheckpoints(run: run.name, missing: [chosen], available: available)
+        }
+        return (run, chosen, try store.blobs(of: checkpoint))
+    }
+
     /// A network just trained in this process, `module` built from `description`.
     init(description: NetworkDescription, module: Sequential) {
         self.description = description

@@ -61,15 +61,8 @@ public struct GeneratorSampler {
     }
 
     func draw(run reference: String, step: Int?, count: Int, noise makeNoise: (CheckpointNetwork) throws -> Tensor) throws -> Draw {
-        let run = try RunStore(database).find(reference)
-        guard run.objective != DatasetClassifier.objective else { throw EvaluatorError.notAGeneratorRun(run: run.name, objective: run.objective) }
-        let store = CheckpointStore(database)
-        let available = try store.completeSteps(runId: run.id!)
-        guard let chosen = step ?? available.last else { throw EvaluatorError.noCheckpoint(run: run.name) }
-        guard let checkpoint = try store.checkpoint(runId: run.id!, step: chosen) else {
-            throw EvaluatorError.unknownCheckpoints(run: run.name, missing: [chosen], available: available)
-        }
-        let generator = try CheckpointNetwork(checkpoint: try store.blobs(of: checkpoint), network: "generator",
+        let (run, chosen, blobs) = try CheckpointNetwork.checkpoint(of: reference, step: step, in: database)
+        let generator = try CheckpointNetwork(checkpoint: blobs, network: "generator",
                                               activation: { try EvaluatorStage.activation(of: run) })
         guard count >= 1, let total = CheckedSize.product([count, max(generator.outputCount, generator.inputCount)]), total <= Self.valueLimit else {
             throw EvaluatorError.invalidOption("--count must be between 1 and \(Self.valueLimit / max(generator.outputCount, generator.inputCount, 1)) for this generator (got \(count))")

@@ -38,13 +38,7 @@ struct SampleCommand: ParsableCommand {
     enum Format: String { case npy, csv, png }
 
     func run() throws {
-        let step: Int?
-        switch checkpoint.lowercased() {
-        case "latest", "last": step = nil
-        default:
-            guard let parsed = Int(checkpoint), parsed >= 0 else { throw CommandError("--checkpoint must be latest or a step ≥ 0 (got '\(checkpoint)')") }
-            step = parsed
-        }
+        let step = try checkpointStep(checkpoint)
         guard destination != nil || intoDataset != nil else {
             throw CommandError("say where the samples go: --to FILE.npy|.csv|.png, --into-dataset NAME, or both")
         }
@@ -133,5 +127,15 @@ struct SampleCommand: ParsableCommand {
             let columns = interpolate.count == 2 ? samples.count : Int(Double(samples.count).squareRoot().rounded(.up))
             return ImageGrid.png(samples: samples, height: height, width: width, low: range.0, high: range.1, columns: columns)
         }
+    }
+}
+
+/// `--checkpoint latest|STEP` as `sample` and `score` take it: nil for the latest.
+func checkpointStep(_ text: String) throws -> Int? {
+    switch text.lowercased() {
+    case "latest", "last": return nil
+    default:
+        guard let step = Int(text), step >= 0 else { throw CommandError("--checkpoint must be latest or a step ≥ 0 (got '\(text)')") }
+        return step
     }
 }

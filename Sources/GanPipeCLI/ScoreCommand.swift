@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import GanEvaluator
+import GanLoader
+import GanStore
+
+/// `ganpipe score RUN --data FILE|DATASET --to FILE.npy|.csv`: an anomaly score per sample from a
+/// trained run's networks.
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Write an anomaly score per sample from a trained run: the discriminator's own, and a latent-search reconstruction.",
+        discussion: """
+        Higher is more anomalous. discriminator: −D(x). reconstruction (AnoGAN / f-AnoGAN): z is searched with Adam \
+        (--iterations, --learning-rate, from --seed) to minimise (1 − λ)·mean((x − G(z))²) + λ·mean((f(x) − f(G(z)))²), \
+        f the discriminator's penultimate features (--lambda, 0.1); the score is that loss at the end. --data is a \
+        CSV/NPY/IDX file (read as `data import` reads it) when such a file exists, else a dataset in the database \
+        (--split picks its rows). The data must have the run's sample size and lie on its dataset's scale. --to \
+        writes .csv (index, label if known, one column per method) or .npy (float32 [count, methods]).
+        """)
+
+    enum Methods: String, ExpressibleByArgument, CaseIterable {
+        case discriminator, reconstruction, both
+    }
+
+    enum Split: String, ExpressibleByArgument, CaseIterable {
+        case all, train, test
+    }
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: ArgumentHelp("The run's name or id.", valueName: "run")) var reference: String
+    @Option(help: ArgumentHelp("A file of samples, or a dataset's name or id.", valueName: "file|dataset")) var data: String
+    @Option(name: .customLong("to"), help: ArgumentHelp("Where the scores go: .csv or .npy.", valueName: "file")) var destination: String
+    @Option(help: "Which scores.") var method: Methods = .both
+    @Option(help: ArgumentHelp("latest or a step.", valueName: "step")) var checkpoint = "latest"
+    @Option(help: "A dataset's rows to score.") var split: Split = .all
+    @Option(help: "Latent-search steps (reconstruction).") var iterations = 200
+    @Option(help: "Latent-search Adam learning rate (reconstruction).") var learningRate: Float = 0.05
+    @Option(name: .customLong("lambda"), help: "Weight of the discriminator-feature residual (reconstruction).") var featureWeight: Float = 0.1
+    @Option(help: "Seed of the latent search's starting z (reconstruction).") var seed: UInt64 = 0
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        let format = URL(fileURLWithPath: destination).pathExtension.lowercased()
+        guard format == "csv" || format == "npy" else { throw CommandError("\(destination): score writes .csv or .npy files; name it FILE.csv or FILE.npy") }
+        guard (1...100_000).contains(iterations) else { throw CommandError("--iterations must be 1…100000 (got \(iterations))") }
+        guard learningRate > 0, learningRate.isFinite, learningRate <= 10 else { throw CommandError("--learning-rate must be in (0, 10] (got \(learningRate))") }
+        guard featureWeight >= 0, featureWeight <= 1 else { throw CommandError("--lambda must be in [0, 1] (got \(featureWeight))") }
+        let step = try checkpointStep(checkpoint)
+        let started = Date()
+        let (scorer, samples, labels, scale) = try database.reading { opened in
+            let scorer = try AnomalyScorer(opened, run: reference, step: step)
+            let (samples, labels) = try load(opened)
+            let run = try RunStore(opened).find(reference)
+            let trained = try run.datasetId.flatMap { try DatasetStore(opened).dataset(id: $0) }
+            let scale = try trained.flatMap { try DatasetStore(opened).array("samples", of: $0) }.flatMap { Self.range(try $0.floats()) }
+            return (scorer, samples, labels, scale)
+        }
+        guard samples.features == scorer.discriminator.inputCount else {
+            throw CommandError("\(data) has \(samples.features) numbers per sample and \(scorer.run)'s networks take \(scorer.discriminator.inputCount); score data of the shape the run was trained on")
+        }
+        guard samples.count > 0 else { throw CommandError("\(data) has no samples to score") }
+        let range = Self.range(samples.values)
+        if let scale, let range {
+            // Data on another scale (0–255 against 0–1, say) would score as anomalous for that alone.
+            let span = max(scale.high - scale.low, 1e-6)
+            if range.low < scale.low - span / 2 || range.high > scale.high + span / 2 {
+                throw CommandError("\(data)'s values span [\(range.low), \(range.high)] but \(scorer.run)'s dataset spans [\(scale.low), \(scale.high)]; bring them to the same scale first")
+            }
+        }
+        guard range != nil else { throw CommandError("\(data) holds values that are not finite; score finite data") }
+        var options = AnomalyScorer.Options()
+        (options.iterations, options.learningRate, options.featureWeight, options.seed) = (iterations, learningRate, featureWeight, seed)
+        let methods: [AnomalyScorer.Method] = method == .both ? [.discriminator, .reconstruction] : [method == .discriminator ? .discriminator : .reconstruction]
+        let columns = methods.map { scorer.scores(samples, method: $0, options: options) }
+        try writeOutput(encode(columns, methods: methods, labels: labels, format: format), to: destination, option: "--to")
+        let seconds = Date().timeIntervalSince(started)
+        let means = Dictionary(uniqueKeysWithValues: zip(methods.map(\.rawValue), columns.map { Double($0.reduce(0, +)) / Double(max($0.count, 1)) }))
+        if json {
+            try printJSON(["run": scorer.run, "step": scorer.step, "count": samples.count, "methods": methods.map(\.rawValue),
+                           "mean": means, "path": destination, "seconds": seconds] as [String: any Sendable])
+        } else {
+            print("wrote \(destination): \(samples.count) scores (\(methods.map(\.rawValue).joined(separator: ", "))) from \(scorer.run) at step \(scorer.step) in \(String(format: "%.1f", seconds)) s")
+        }
+    }
+
+    /// The samples to score and their labels, if any: from a file when one exists at `data`,
+    /// else from the dataset of that name or id.
+    func load(_ opened: GanDatabase) throws -> (SampleSet, [Int]?) {
+        if FileManager.default.fileExists(atPath: data) {
+            let content = try DatasetImporter(path: data).read()
+            let values = content.samples.floatValues()
+            let count = content.samples.rowCount
+            return (SampleSet(values: values, count: count, features: count == 0 ? 0 : values.count / count), content.labels.map { $0.floatValues().map { Int($0) } })
+        }
+        let catalog = DatasetCatalog(opened)
+        let dataset = try catalog.find(data)
+        let store = DatasetStore(opened)
+        guard let array = try store.array("samples", of: dataset), let count = array.shape.first else {
+            throw CommandError("dataset \(dataset.name) has no samples array")
+        }
+        let values = try array.floats()
+        let features = count == 0 ? 0 : values.count / count
+        let rows: Range<Int> = switch split {
+        case .all: 0..<count
+        case .train: 0..<dataset.trainCount
+        case .test: dataset.trainCount..<count
+        }
+        let labels = try store.array("labels", of: dataset).map { try $0.floats().map { Int($0) } }
+        return (SampleSet(values: Array(values[(rows.lowerBound * features)..<(rows.upperBound * features)]), count: rows.count, features: features),
+                labels.map { Array($0[rows]) })
+    }
+
+    static func range(_ values: [Float]) -> (low: Float, high: Float)? {
+        var (low, high) = (Float.infinity, -Float.infinity)
+        for value in values {
+            guard value.isFinite else { return nil }
+            low = min(low, value)
+            high = max(high, value)
+        }
+        return low <= high ? (low, high) : nil
+    }
+
+    func encode(_ columns: [[Float]], methods: [AnomalyScorer.Method], labels: [Int]?, format: String) -> Data {
+        let count = columns.first?.count ?? 0
+        if format == "npy" {
+            let values = (0..<count).flatMap { row in columns.map { $0[row] } }
+            return Data(DatasetExporter.npy(NumericArray(float32: values, shape: [count, columns.count])))
+        }
+        var text = "index" + (labels != nil ? ",label" : "") + methods.map { "," + $0.rawValue }.joined() + "\n"
+        for row in 0..<count {
+            text += String(row) + (labels.map { ",\($0[row])" } ?? "") + columns.map { "," + String(format: "%.9g", $0[row]) }.joined() + "\n"
+        }
+        return Data(text.utf8)
+    }
+}

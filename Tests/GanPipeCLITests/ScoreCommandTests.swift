@@ -1,0 +1,102 @@
+import Foundation
+import GanStore
+import GanTestSupport
+import Testing
+
+/// `ganpipe score`: anomaly scores from a trained run. The discriminator score is −D(x) as the
+/// evaluator computes D over the plane; points far from the data score higher by reconstruction
+/// (the discriminator, never trained there, may well rate them as more real: it does on this
+/// run); the latent search lowers what it minimises; the same seed gives the same file; data of
+/// another shape or scale is refused in one line.
+@Suite struct ScoreCommandTests {
+    static func trainedRun(in folder: TemporaryDirectory) throws -> String {
+        let path = folder.file("score.sqlite")
+        for arguments in [["data", "generate", "8gaussians", "--samples", "1000", "--name", "points"],
+                          ["train", "--dataset", "points", "--objective", "nsgan", "--steps", "400", "--checkpoint-every", "200",
+                           "--generator-width", "32", "--discriminator-width", "32", "--name", "ring", "--seed", "2"]] {
+            let outcome = try GanPipeProcess.run(arguments + ["--db", path])
+            #expect(outcome.status == 0, "\(outcome)")
+        }
+        return path
+    }
+
+    /// Columns of a score CSV by header name.
+    static func columns(_ path: String) throws -> [String: [Double]] {
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        guard let header = lines.first else { return [:] }
+        var columns: [String: [Double]] = [:]
+        for (index, name) in header.enumerated() { columns[name] = lines.dropFirst().compactMap { Double($0[index]) } }
+        return columns
+    }
+
+    static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
+
+    @Test func pointsFarFromTheDataScoreHigherAndTheSearchConverges() throws {
+        let folder = TemporaryDirectory()
+        let path = try Self.trainedRun(in: folder)
+        // 40 points on a circle of radius 2.5 (the data lie within ±1.45, its modes on radius 1.41).
+        let far = folder.file("far.csv")
+        try (0..<40).map { index -> String in
+            let angle = Double(index) * 2 * Double.pi / 40
+            return String(format: "%.4f,%.4f", 2.5 * cos(angle), 2.5 * sin(angle))
+        }.joined(separator: "\n").write(toFile: far, atomically: true, encoding: .utf8)
+        for (data, file) in [("points", "real.csv"), (far, "far.csv.scores.csv")] {
+            let outcome = try GanPipeProcess.run(["score", "ring", "--db", path, "--data", data, "--split", "test", "--to", folder.file(file)])
+            #expect(outcome.status == 0, "\(outcome)")
+        }
+        let real = try Self.columns(folder.file("real.csv")), outliers = try Self.columns(folder.file("far.csv.scores.csv"))
+        #expect(real["discriminator"]?.count == 100 && real["label"]?.count == 100, "the test split of 1000 samples, with labels")
+        let (inside, outside) = (Self.mean(real["reconstruction"] ?? []), Self.mean(outliers["reconstruction"] ?? []))
+        #expect(outside > 2 * inside, "reconstruction: far points \(outside), data \(inside)")
+
+        // −D(x) against the evaluator's own D over a grid (the critic field it stores).
+        #expect(try GanPipeProcess.run(["eval", "ring", "--db", path, "--samples", "200"]).status == 0)
+        let database = try GanDatabase.open(path: path, access: .readOnly)
+        let field = try #require(try CheckpointViewStore(database).views(runId: 1, name: .criticField).last)
+        try database.close()
+        let window = try #require(field.meta.window)
+        let (rows, columns) = (field.shape[0], field.shape[1])
+        let picks = stride(from: 0, to: rows * columns, by: max(1, rows * columns / 25)).map { $0 }
+        try picks.map { index -> String in
+            let (row, column) = (index / columns, index % columns)
+            let x = window[0] + Double(column) * (window[1] - window[0]) / Double(columns - 1)
+            let y = window[2] + Double(row) * (window[3] - window[2]) / Double(rows - 1)
+            return "\(Float(x)),\(Float(y))"
+        }.joined(separator: "\n").write(toFile: folder.file("grid.csv"), atomically: true, encoding: .utf8)
+        let scored = try GanPipeProcess.run(["score", "ring", "--db", path, "--data", folder.file("grid.csv"), "--method", "discriminator", "--to", folder.file("grid.scores.csv")])
+        #expect(scored.status == 0, "\(scored)")
+        let minusD = try Self.columns(folder.file("grid.scores.csv"))["discriminator"] ?? []
+        #expect(minusD.count == picks.count)
+        for (score, index) in zip(minusD, picks) {
+            #expect(abs(score + Double(field.values[index])) <= 1e-4 * max(1, abs(score)), "−D(x) \(score) against the field's D \(field.values[index])")
+        }
+        // The latent search minimises the score: 200 steps end lower than 1.
+        let short = folder.file("short.csv")
+        #expect(try GanPipeProcess.run(["score", "ring", "--db", path, "--data", "points", "--split", "test", "--method", "reconstruction",
+                                        "--iterations", "1", "--to", short]).status == 0)
+        #expect(Self.mean(try Self.columns(short)["reconstruction"] ?? []) > Self.mean(real["reconstruction"] ?? []))
+        // The same seed, the same scores; NumPy output holds [count, methods].
+        let again = folder.file("again.csv")
+        #expect(try GanPipeProcess.run(["score", "ring", "--db", path, "--data", "points", "--split", "test", "--to", again]).status == 0)
+        #expect(try String(contentsOfFile: again, encoding: .utf8) == String(contentsOfFile: folder.file("real.csv"), encoding: .utf8))
+        #expect(try GanPipeProcess.run(["score", "ring", "--db", path, "--data", "points", "--to", folder.file("all.npy")]).status == 0)
+        let npy = try Data(contentsOf: URL(fileURLWithPath: folder.file("all.npy")))
+        #expect(String(decoding: npy.prefix(128), as: UTF8.self).contains("'shape': (1000, 2)"))
+    }
+
+    @Test func dataOfAnotherShapeOrScaleIsRefused() throws {
+        let folder = TemporaryDirectory()
+        let path = try Self.trainedRun(in: folder)
+        try "1,2,3\n4,5,6\n".write(toFile: folder.file("three.csv"), atomically: true, encoding: .utf8)
+        try "100,200\n-300,150\n".write(toFile: folder.file("scaled.csv"), atomically: true, encoding: .utf8)
+        for (arguments, words) in [(["--data", "three.csv", "--to", "s.csv"], ["3 numbers per sample", "take 2"]),
+                                   (["--data", "scaled.csv", "--to", "s.csv"], ["same scale"]),
+                                   (["--data", "nothing", "--to", "s.csv"], ["nothing"]),
+                                   (["--data", "points", "--to", "s.txt"], ["score writes .csv or .npy"]),
+                                   (["--data", "points", "--to", "s.csv", "--iterations", "0"], ["--iterations"]),
+                                   (["--data", "points", "--to", "s.csv", "--lambda", "2"], ["--lambda"]),
+                                   (["--data", "points", "--to", "s.csv", "--checkpoint", "7"], ["7"])] {
+            try expectRefused(["score", "ring", "--db", path] + arguments, in: folder, mentioning: words)
+        }
+    }
+}

@@ -30,6 +30,23 @@ public struct DatasetMetadata: Codable, Equatable, Sendable {
     public var shuffleSeed: UInt64?
     /// How the split was made: `generated`, `fraction`, `files`.
     public var split: String?
+    /// For a subset of another dataset (`ganpipe data subset`): which, and which classes.
+    public var derivedFrom: Subset?
+
+    /// The dataset a subset was taken from and the classes it kept.
+    public struct Subset: Codable, Equatable, Sendable {
+        public var dataset: String
+        public var contentSha256: String
+        /// The labels kept in the training split.
+        public var classes: [Int]
+        /// Whether the test split was kept whole (the one-class protocol: every class is tested).
+        public var wholeTestSplit: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case dataset, contentSha256 = "content_sha256", classes, wholeTestSplit = "whole_test_split"
+        }
+    }
+
     /// For samples of a trained generator (`ganpipe sample --into-dataset`): where they came from.
     public var generatedBy: Provenance?
 
@@ -76,7 +93,7 @@ public struct DatasetMetadata: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case generator, parameters, modes, modeStd = "mode_std", reference, format, files, header
         case labelColumn = "label_column", labelNames = "label_names", sampleShape = "sample_shape"
-        case shuffleSeed = "shuffle_seed", split, generatedBy = "generated_by"
+        case shuffleSeed = "shuffle_seed", split, generatedBy = "generated_by", derivedFrom = "derived_from"
     }
 
     /// Compact JSON with sorted keys, as stored.

@@ -41,3 +41,37 @@ extension DataCommand {
         }
     }
 }
+
+extension DataCommand {
+    /// `ganpipe data subset SOURCE --classes K… --name NAME`.
+    struct Subset: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a dataset of some classes of a labelled one (the one-class protocol: train on one class, test on all).",
+            discussion: """
+                The training split keeps the rows whose label is one of --classes; the test split is kept whole \
+                (every class, so anomaly scores can be measured against all of them) unless --same-test-classes. \
+                Values, element type and metadata (shape, class names) are the source's; metadata.derived_from \
+                names the source, its content hash and the classes.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: ArgumentHelp("The labelled dataset's name or id.", valueName: "dataset")) var source: String
+        @Option(parsing: .upToNextOption, help: ArgumentHelp("The labels to keep in the training split.", valueName: "label"))
+        var classes: [Int]
+        @Option(help: "The new dataset's name.") var name: String
+        @Flag(help: "Filter the test split by the same classes instead of keeping it whole.") var sameTestClasses = false
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            let started = Date()
+            guard !classes.isEmpty else { throw CommandError("name the classes to keep: --classes 3 (or several)") }
+            try DataCommand.requireFreeName(name, database: database)
+            let content = try database.reading { opened in
+                let catalog = DatasetCatalog(opened)
+                return try catalog.subset(of: try catalog.find(source), classes: Set(classes), wholeTestSplit: !sameTestClasses)
+            }
+            guard content.trainCount > 0 else { throw CommandError("no training sample of \(source) has class \(classes.map(String.init).joined(separator: ", "))") }
+            try DataCommand.store(content, name: name, allowDuplicate: true, database: database, json: json, progress: ProgressLine(), started: started)
+        }
+    }
+}

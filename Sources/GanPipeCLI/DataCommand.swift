@@ -20,7 +20,7 @@ struct DataCommand: ParsableCommand {
                   --test $F/t10k-images-idx3-ubyte.gz \\
                   --test-labels $F/t10k-labels-idx1-ubyte.gz --name fashion-mnist
             """,
-        subcommands: [Generate.self, Import.self, List.self, Show.self, Export.self, Delete.self]
+        subcommands: [Generate.self, Import.self, Subset.self, List.self, Show.self, Export.self, Delete.self]
     )
 
     /// Fails early, before any slow work, if `name` is invalid or taken in an existing database.

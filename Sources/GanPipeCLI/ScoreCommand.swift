@@ -16,7 +16,10 @@ struct ScoreCommand: ParsableCommand {
         f the discriminator's penultimate features (--lambda, 0.1); the score is that loss at the end. --data is a \
         CSV/NPY/IDX file (read as `data import` reads it) when such a file exists, else a dataset in the database \
         (--split picks its rows). The data must have the run's sample size and lie on its dataset's scale. --to \
-        writes .csv (index, label if known, one column per method) or .npy (float32 [count, methods]).
+        writes .csv (index, label if known, one column per method) or .npy (float32 [count, methods]). \
+        --normal-class K (labelled data: K normal, every other label anomalous) adds two baselines fitted to the \
+        run's training split — pca (squared distance to the principal subspace holding 90% of the variance) and \
+        knn (mean distance to the 5 nearest training samples) — and prints the AUROC of every method.
         """)
 
     enum Methods: String, ExpressibleByArgument, CaseIterable {
@@ -38,6 +41,8 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Latent-search Adam learning rate (reconstruction).") var learningRate: Float = 0.05
     @Option(name: .customLong("lambda"), help: "Weight of the discriminator-feature residual (reconstruction).") var featureWeight: Float = 0.1
     @Option(help: "Seed of the latent search's starting z (reconstruction).") var seed: UInt64 = 0
+    @Option(help: ArgumentHelp("The label of normal samples: measure every method's AUROC against the others, beside PCA and nearest-neighbour baselines.", valueName: "label"))
+    var normalClass: Int?
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
@@ -48,13 +53,19 @@ struct ScoreCommand: ParsableCommand {
         guard featureWeight >= 0, featureWeight <= 1 else { throw CommandError("--lambda must be in [0, 1] (got \(featureWeight))") }
         let step = try checkpointStep(checkpoint)
         let started = Date()
-        let (scorer, samples, labels, scale) = try database.reading { opened in
+        let (scorer, samples, labels, scale, training) = try database.reading { opened in
             let scorer = try AnomalyScorer(opened, run: reference, step: step)
             let (samples, labels) = try load(opened)
             let run = try RunStore(opened).find(reference)
             let trained = try run.datasetId.flatMap { try DatasetStore(opened).dataset(id: $0) }
-            let scale = try trained.flatMap { try DatasetStore(opened).array("samples", of: $0) }.flatMap { Self.range(try $0.floats()) }
-            return (scorer, samples, labels, scale)
+            let stored = try trained.flatMap { try DatasetStore(opened).array("samples", of: $0) }
+            let values = try stored?.floats()
+            var training: SampleSet?
+            if let trained, let values {
+                let features = values.count / max(trained.sampleCount, 1)
+                training = SampleSet(values: Array(values[0..<(trained.trainCount * features)]), count: trained.trainCount, features: features)
+            }
+            return (scorer, samples, labels, values.flatMap(Self.range), training)
         }
         guard samples.features == scorer.discriminator.inputCount else {
             throw CommandError("\(data) has \(samples.features) numbers per sample and \(scorer.run)'s networks take \(scorer.discriminator.inputCount); score data of the shape the run was trained on")
@@ -71,16 +82,37 @@ struct ScoreCommand: ParsableCommand {
         guard range != nil else { throw CommandError("\(data) holds values that are not finite; score finite data") }
         var options = AnomalyScorer.Options()
         (options.iterations, options.learningRate, options.featureWeight, options.seed) = (iterations, learningRate, featureWeight, seed)
+        var anomalous: [Bool]?
+        if let normalClass {
+            guard let labels else { throw CommandError("--normal-class needs labelled data and \(data) has no labels") }
+            guard labels.contains(normalClass) else { throw CommandError("\(data) has no sample of class \(normalClass) to call normal") }
+            guard training != nil else { throw CommandError("\(scorer.run)'s dataset was deleted: the baselines need its training data") }
+            anomalous = labels.map { $0 != normalClass }
+        }
         let methods: [AnomalyScorer.Method] = method == .both ? [.discriminator, .reconstruction] : [method == .discriminator ? .discriminator : .reconstruction]
-        let columns = methods.map { scorer.scores(samples, method: $0, options: options) }
-        try writeOutput(encode(columns, methods: methods, labels: labels, format: format), to: destination, option: "--to")
+        var names = methods.map(\.rawValue)
+        var columns = methods.map { scorer.scores(samples, method: $0, options: options) }
+        if anomalous != nil, let training {
+            let baselines = AnomalyBaselines(training: training)
+            names += ["pca", "knn"]
+            columns += [baselines.pcaScores(samples), baselines.nearestNeighbourScores(samples)]
+        }
+        try writeOutput(encode(columns, names: names, labels: labels, format: format), to: destination, option: "--to")
         let seconds = Date().timeIntervalSince(started)
-        let means = Dictionary(uniqueKeysWithValues: zip(methods.map(\.rawValue), columns.map { Double($0.reduce(0, +)) / Double(max($0.count, 1)) }))
+        let means = Dictionary(uniqueKeysWithValues: zip(names, columns.map { Double($0.reduce(0, +)) / Double(max($0.count, 1)) }))
+        let auroc = anomalous.map { anomalous in
+            Dictionary(uniqueKeysWithValues: zip(names, columns).compactMap { name, scores in AnomalyBaselines.auroc(scores, anomalous: anomalous).map { (name, $0) } })
+        }
         if json {
-            try printJSON(["run": scorer.run, "step": scorer.step, "count": samples.count, "methods": methods.map(\.rawValue),
-                           "mean": means, "path": destination, "seconds": seconds] as [String: any Sendable])
+            var object: [String: any Sendable] = ["run": scorer.run, "step": scorer.step, "count": samples.count, "methods": names,
+                                                  "mean": means, "path": destination, "seconds": seconds]
+            if let auroc { object["auroc"] = auroc }
+            try printJSON(object)
         } else {
-            print("wrote \(destination): \(samples.count) scores (\(methods.map(\.rawValue).joined(separator: ", "))) from \(scorer.run) at step \(scorer.step) in \(String(format: "%.1f", seconds)) s")
+            print("wrote \(destination): \(samples.count) scores (\(names.joined(separator: ", "))) from \(scorer.run) at step \(scorer.step) in \(String(format: "%.1f", seconds)) s")
+            if let auroc, let normalClass {
+                print("AUROC, class \(normalClass) normal against the rest: " + names.map { "\($0) \(auroc[$0].map { String(format: "%.4f", $0) } ?? "-")" }.joined(separator: ", "))
+            }
         }
     }
 
@@ -121,13 +153,13 @@ struct ScoreCommand: ParsableCommand {
         return low <= high ? (low, high) : nil
     }
 
-    func encode(_ columns: [[Float]], methods: [AnomalyScorer.Method], labels: [Int]?, format: String) -> Data {
+    func encode(_ columns: [[Float]], names: [String], labels: [Int]?, format: String) -> Data {
         let count = columns.first?.count ?? 0
         if format == "npy" {
             let values = (0..<count).flatMap { row in columns.map { $0[row] } }
             return Data(DatasetExporter.npy(NumericArray(float32: values, shape: [count, columns.count])))
         }
-        var text = "index" + (labels != nil ? ",label" : "") + methods.map { "," + $0.rawValue }.joined() + "\n"
+        var text = "index" + (labels != nil ? ",label" : "") + names.map { "," + $0 }.joined() + "\n"
         for row in 0..<count {
             text += String(row) + (labels.map { ",\($0[row])" } ?? "") + columns.map { "," + String(format: "%.9g", $0[row]) }.joined() + "\n"
         }

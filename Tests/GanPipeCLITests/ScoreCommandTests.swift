@@ -99,4 +99,39 @@ import Testing
             try expectRefused(["score", "ring", "--db", path] + arguments, in: folder, mentioning: words)
         }
     }
+
+    /// The one-class protocol on the toy ring: a run trained on mode 3 only, the whole test split
+    /// scored, every method's AUROC printed beside the PCA and nearest-neighbour baselines.
+    @Test func theOneClassProtocolMeasuresAUROCBesideBaselines() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("oneclass.sqlite")
+        for arguments in [["data", "generate", "8gaussians", "--samples", "2000", "--name", "points"],
+                          ["data", "subset", "points", "--classes", "3", "--name", "mode-3"],
+                          ["train", "--dataset", "mode-3", "--objective", "wgan-gp", "--steps", "300", "--generator-width", "32",
+                           "--discriminator-width", "32", "--name", "normal"]] {
+            let outcome = try GanPipeProcess.run(arguments + ["--db", path])
+            #expect(outcome.status == 0, "\(outcome)")
+        }
+        let shown = try GanPipeProcess.run(["data", "show", "mode-3", "--db", path, "--json"]).standardOutput
+        #expect(shown.contains("\"derived_from\":{") && shown.contains("\"classes\":[3]") && shown.contains("\"whole_test_split\":true"), "\(shown)")
+        let scored = try GanPipeProcess.run(["score", "normal", "--db", path, "--data", "mode-3", "--split", "test", "--normal-class", "3",
+                                             "--to", folder.file("oneclass.csv"), "--json"])
+        #expect(scored.status == 0, "\(scored)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(scored.standardOutput.utf8)) as? [String: Any])
+        let auroc = try #require(result["auroc"] as? [String: Double])
+        #expect(Set(auroc.keys) == ["discriminator", "reconstruction", "pca", "knn"])
+        // The test split holds all 8 modes (200 samples): the other modes are far from mode 3.
+        #expect((result["count"] as? Int) == 200)
+        #expect(auroc.values.allSatisfy { $0 >= 0 && $0 <= 1 } && (auroc["knn"] ?? 0) > 0.95 && (auroc["reconstruction"] ?? 0) > 0.9, "\(auroc)")
+        let csv = try Self.columns(folder.file("oneclass.csv"))
+        #expect(csv["pca"]?.count == 200 && csv["knn"]?.count == 200 && csv["label"]?.count == 200)
+
+        try "0.1,0.2\n0.3,0.1\n".write(toFile: folder.file("unlabelled.csv"), atomically: true, encoding: .utf8)
+        try expectRefused(["score", "normal", "--db", path, "--data", "unlabelled.csv", "--normal-class", "3", "--to", "s.csv"], in: folder,
+                          mentioning: ["--normal-class needs labelled data"])
+        try expectRefused(["score", "normal", "--db", path, "--data", "mode-3", "--split", "train", "--normal-class", "5", "--to", "s.csv"], in: folder,
+                          mentioning: ["no sample of class 5"])
+        try expectRefused(["data", "subset", "points", "--classes", "9", "--name", "x", "--db", path], in: folder, mentioning: ["no class 9"])
+        try expectRefused(["data", "subset", "points", "--classes", "1", "--name", "mode-3", "--db", path], in: folder, mentioning: ["mode-3"])
+    }
 }

@@ -5,10 +5,12 @@ import Foundation
 ///     datasets:
 ///       8gaussians: {generate: 8gaussians, samples: 20000, seed: 1}
 ///       digits: {import: ../data/digits.csv.gz, labels_column: last, sample_shape: [8, 8], scale: 0.0625}
+///       digit-3: {subset: digits, classes: [3]}
 ///
 /// Import paths are relative to the pipeline file.
 enum DatasetSection {
     static let generateKeys: Set<String> = ["generate", "samples", "seed", "test_fraction"]
+    static let subsetKeys: Set<String> = ["subset", "classes", "same_test_classes"]
     static let importKeys: Set<String> = ["import", "labels", "labels_column", "sample_shape", "scale", "test_fraction", "format",
                                           "test", "test_labels", "label_names"]
 
@@ -27,8 +29,17 @@ enum DatasetSection {
                 return DatasetSpecification(name: name, source: .generate(kind: try kind.string(), samples: samples, seed: UInt64(seed),
                                                                            testFraction: fraction), line: entry.line ?? 0)
             }
+            if let source = values["subset"] {
+                try entry.rejectUnknown(fields, allowed: subsetKeys)
+                guard let classes = try values["classes"]?.sequence().map({ try $0.integer() }), !classes.isEmpty else {
+                    throw entry.error("a subset needs 'classes: [LABEL, …]', the labels its training split keeps")
+                }
+                return DatasetSpecification(name: name, source: .subset(of: try source.string(), classes: classes,
+                                                                         wholeTestSplit: !(try values["same_test_classes"]?.boolean() ?? false)),
+                                            line: entry.line ?? 0)
+            }
             guard let path = values["import"] else {
-                throw entry.error("needs 'generate: KIND' or 'import: PATH'")
+                throw entry.error("needs 'generate: KIND', 'import: PATH' or 'subset: DATASET'")
             }
             try entry.rejectUnknown(fields, allowed: importKeys)
             let folder = URL(fileURLWithPath: value.file).deletingLastPathComponent()

@@ -66,6 +66,9 @@ public struct DatasetSpecification: Sendable, Equatable {
         /// A file to import, with the importer's options.
         case importFile(path: String, labels: String?, labelsColumn: String?, sampleShape: [Int]?, scale: Double?,
                         testFraction: Double?, format: String?, test: String? = nil, testLabels: String? = nil, labelNames: [String]? = nil)
+        /// Some classes of a dataset defined above it (or stored): the training split filtered,
+        /// the test split whole unless `wholeTestSplit` is false (`ganpipe data subset`).
+        case subset(of: String, classes: [Int], wholeTestSplit: Bool)
     }
 
     public var name: String

@@ -134,4 +134,42 @@ import Testing
         try expectRefused(["data", "subset", "points", "--classes", "9", "--name", "x", "--db", path], in: folder, mentioning: ["no class 9"])
         try expectRefused(["data", "subset", "points", "--classes", "1", "--name", "mode-3", "--db", path], in: folder, mentioning: ["mode-3"])
     }
+
+    /// A pipeline makes its subsets after their source and trains on them; a subset without
+    /// classes, or of a dataset it does not know, is refused in one line.
+    @Test func aPipelineTrainsOnTheSubsetsItDefines() throws {
+        let folder = TemporaryDirectory()
+        let file = folder.file("oneclass.yaml")
+        try """
+            pipeline: oneclass
+            datasets:
+              points: {generate: 8gaussians, samples: 800, seed: 1}
+              mode-2: {subset: points, classes: [2]}
+              modes-1-5: {subset: points, classes: [1, 5], same_test_classes: true}
+            train: {objective: nsgan, steps: 10, batch_size: 16, generator_width: 8, discriminator_width: 8, checkpoint_every: 5}
+            matrix:
+              dataset: [mode-2, modes-1-5]
+            evaluate: {enabled: false}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let database = folder.file("p.sqlite")
+        let ran = try GanPipeProcess.run(["run", file, "--db", database])
+        #expect(ran.status == 0, "\(ran)")
+        let listed = try GanPipeProcess.run(["data", "list", "--db", database, "--json"]).standardOutput
+        let datasets = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: Any]])
+        let counts = Dictionary(uniqueKeysWithValues: datasets.compactMap { entry in (entry["name"] as? String).map { ($0, (entry["train_count"] as? Int ?? -1, entry["test_count"] as? Int ?? -1)) } })
+        // 720 training and 80 test samples in 8 modes: one mode's training rows and every test row;
+        // two modes in both splits.
+        let one = try #require(counts["mode-2"]), two = try #require(counts["modes-1-5"])
+        #expect(one.1 == 80 && (60...120).contains(one.0), "\(one)")
+        #expect((120...240).contains(two.0) && (10...40).contains(two.1), "\(two)")
+        let again = try GanPipeProcess.run(["run", file, "--db", database])
+        #expect(again.status == 0, "a rerun finds its subsets stored with the same content: \(again)")
+
+        try "pipeline: bad\ndatasets:\n  x: {subset: points}\ntrain: {objective: nsgan, steps: 2}\nmatrix:\n  dataset: [x]\n".write(toFile: folder.file("bad.yaml"), atomically: true, encoding: .utf8)
+        let bad = try GanPipeProcess.run(["run", folder.file("bad.yaml"), "--db", folder.file("b.sqlite")])
+        #expect(bad.status != 0 && bad.stderrLines.count == 1 && bad.standardError.contains("needs 'classes:"), "\(bad)")
+        try "pipeline: orphan\ndatasets:\n  x: {subset: nowhere, classes: [1]}\ntrain: {objective: nsgan, steps: 2}\nmatrix:\n  dataset: [x]\n".write(toFile: folder.file("orphan.yaml"), atomically: true, encoding: .utf8)
+        let orphan = try GanPipeProcess.run(["run", folder.file("orphan.yaml"), "--db", folder.file("o.sqlite")])
+        #expect(orphan.status != 0 && orphan.standardError.contains("'nowhere' is neither stored nor defined above"), "\(orphan)")
+    }
 }

@@ -9,17 +9,10 @@ import Testing
 /// preempted while it trains, checkpoints, requeues itself and resumes; the shards are merged;
 /// and the merged results are bit-identical to the same pipeline run locally.
 @Suite(.serialized) struct SlurmTests {
+    /// A Slurm command's status and output (both streams).
     static func slurm(_ command: String, _ arguments: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [command] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        guard (try? process.run()) != nil else { return (127, "cannot run \(command)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        guard let outcome = try? GanPipeProcess.run([command] + arguments, executable: "/usr/bin/env") else { return (127, "cannot run \(command)") }
+        return (outcome.status, outcome.standardOutput + outcome.standardError)
     }
 
     static func writePipeline(in folder: TemporaryDirectory) throws -> String {

@@ -111,7 +111,7 @@ import Testing
     @Test func theBinaryStandsAlone() throws {
         let folder = TemporaryDirectory()
         let copy = folder.file("ganpipe")
-        try FileManager.default.copyItem(atPath: GanPipeProcess.executablePath, toPath: copy)
+        try GanPipeProcess.copyExecutable(to: copy)
         let path = folder.file("standalone.sqlite")
         let outcome = try GanPipeProcess.run(["db", "init", "--db", path], in: "/", executable: copy)
         #expect(outcome.status == 0, "\(outcome)")

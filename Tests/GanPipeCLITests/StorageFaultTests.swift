@@ -98,7 +98,7 @@ import Testing
         /// `ganpipe arguments…`, as the user `setpriv` arguments name (none: this process's).
         // Another user may not reach the build folder (a clone under /root): it runs a copy.
         let executable = folder.file("ganpipe")
-        try FileManager.default.copyItem(atPath: GanPipeProcess.executablePath, toPath: executable)
+        try GanPipeProcess.copyExecutable(to: executable)
         func run(_ arguments: [String], as user: [String]) throws -> GanPipeProcess.Outcome {
             user.isEmpty ? try GanPipeProcess.run(arguments)
                 : try GanPipeProcess.run(user + [executable] + arguments, executable: "/usr/bin/setpriv")

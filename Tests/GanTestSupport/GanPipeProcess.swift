@@ -33,6 +33,15 @@ public struct GanPipeProcess {
     /// Runs `ganpipe arguments…` in `directory` with `environment` added to this process's
     /// environment (GANPIPE_DB removed unless given).
     @discardableResult
+    /// Copies the ganpipe binary to `path`, to run from elsewhere. The copy is written by a
+    /// child process (`cp`): written from here, its write descriptor would be open for a moment,
+    /// a process another test forks meanwhile would inherit it, and executing the copy would fail
+    /// with "Text file busy" for as long as that process lives.
+    public static func copyExecutable(to path: String) throws {
+        let copied = try run([executablePath, path], executable: "/bin/cp")
+        guard copied.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cp failed: \(copied)"]) }
+    }
+
     public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
                            executable: String = executablePath) throws -> Outcome {
         let process = Process()

@@ -53,8 +53,9 @@ public struct SlurmExecutor {
         try runner.preflight()
         try runner.prepareDatasets()
         _ = try runner.plan(register: true)
-        try mergeFinished()
-        let active = try activeTasks()
+        let (running, ended, _) = try queue()
+        try merge(ended)
+        let active = Set(running.map(\.run))
         let pending = try runner.plan(register: true).filter { entry in
             entry.action != .skip && entry.action != .giveUp && entry.action != .wait && !active.contains(entry.run.name)
         }.map(\.run)
@@ -91,16 +92,16 @@ public struct SlurmExecutor {
     public func wait(pollSeconds: Double = 5, shouldStop: () -> Bool = { false }) throws -> Bool {
         var lastProgress = Date.distantPast
         while true {
-            let active = try activeTasks()
-            try mergeFinished(except: active)
+            // One squeue and one read of the tasks per poll, for the merge and the progress line.
+            let (active, ended, states) = try queue()
+            try merge(ended)
             if active.isEmpty { return true }
             if shouldStop() { return false }
             if Date().timeIntervalSince(lastProgress) >= runner.progressInterval {
                 lastProgress = Date()
-                let states = try Slurm.states(jobIds: Set(try tasks().map(\.jobId)))
-                log("progress: " + (try tasks().filter { active.contains($0.run) }.map { task in
+                log("progress: " + active.map { task in
                     "\(task.run) \(states[task.slurmId] ?? "?") step \(Self.step(in: task.shard, run: task.run).map(String.init) ?? "-")"
-                }.joined(separator: ", ")))
+                }.joined(separator: ", "))
             }
             Thread.sleep(forTimeInterval: pollSeconds)
         }
@@ -111,24 +112,19 @@ public struct SlurmExecutor {
         try runner.summary(seconds: seconds)
     }
 
-    /// The recorded tasks of this pipeline's runs.
-    func tasks() throws -> [ClusterTaskStore.Task] {
+    /// The recorded tasks of this pipeline's runs, split into those Slurm still has pending,
+    /// running or about to requeue and those that ended, with the state of each (by `JOB_INDEX`).
+    func queue() throws -> (active: [ClusterTaskStore.Task], ended: [ClusterTaskStore.Task], states: [String: String]) {
         let names = Set(runner.runs.map(\.name))
-        return try ClusterTaskStore(database).all().filter { names.contains($0.run) }
+        let tasks = try ClusterTaskStore(database).all().filter { names.contains($0.run) }
+        let states = tasks.isEmpty ? [:] : try Slurm.states(jobIds: Set(tasks.map(\.jobId)))
+        let active = { (task: ClusterTaskStore.Task) in states[task.slurmId].map(Slurm.isActive) ?? false }
+        return (tasks.filter(active), tasks.filter { !active($0) }, states)
     }
 
-    /// Runs whose task Slurm still has pending, running, or about to requeue.
-    func activeTasks() throws -> Set<String> {
-        let tasks = try tasks()
-        guard !tasks.isEmpty else { return [] }
-        let states = try Slurm.states(jobIds: Set(tasks.map(\.jobId)))
-        return Set(tasks.filter { states[$0.slurmId].map(Slurm.isActive) ?? false }.map(\.run))
-    }
-
-    /// Merges the shard of every recorded task that is not active.
-    func mergeFinished(except active: Set<String>? = nil) throws {
-        let active = try active ?? activeTasks()
-        for task in try tasks() where !active.contains(task.run) && FileManager.default.fileExists(atPath: task.shard) {
+    /// Merges the shards of `tasks` (whose tasks have ended) into the main database.
+    func merge(_ tasks: [ClusterTaskStore.Task]) throws {
+        for task in tasks where FileManager.default.fileExists(atPath: task.shard) {
             let outcome = try RunTransfer(into: database).merge(from: task.shard, runs: [task.run])
             guard let result = outcome.first?.outcome else { continue }
             if result == .copied || result == .updated { log("\(task.run): merged from \(task.shard) (\(result.rawValue))") }

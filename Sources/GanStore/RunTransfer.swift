@@ -124,10 +124,11 @@ public struct RunTransfer {
         }
         let datasetId = try sourceRun.datasetId.map { try dataset($0, db) }
         let runColumns = try columns(of: "runs", db).filter { $0 != "id" && $0 != "name" && $0 != "dataset_id" }
+        let tables = try runTables(db)
         let runId: Int64
         if let existing {
             // Everything that hangs off the run goes (ON DELETE CASCADE would too, but the row stays).
-            for table in try runTables(db) { try db.execute(sql: "DELETE FROM main.\(table) WHERE run_id = ?", arguments: [existing]) }
+            for table in tables { try db.execute(sql: "DELETE FROM main.\(table) WHERE run_id = ?", arguments: [existing]) }
             try db.execute(sql: "UPDATE main.runs SET (dataset_id, \(Self.list(runColumns))) = (SELECT ?, \(Self.list(runColumns)) FROM source.runs WHERE id = ?) WHERE id = ?",
                            arguments: [datasetId, sourceRun.id, existing])
             runId = existing
@@ -136,11 +137,11 @@ public struct RunTransfer {
                            arguments: [datasetId, sourceRun.id])
             runId = db.lastInsertedRowID
         }
-        for table in try runTables(db) where table != "checkpoints" {
+        for table in tables where table != "checkpoints" {
             try copyRows(table, parent: "run_id", from: sourceRun.id!, to: runId, db)
         }
+        let checkpointColumns = try columns(of: "checkpoints", db).filter { $0 != "id" && $0 != "run_id" }
         for checkpoint in try Int64.fetchAll(db, sql: "SELECT id FROM source.checkpoints WHERE run_id = ? ORDER BY id", arguments: [sourceRun.id]) {
-            let checkpointColumns = try columns(of: "checkpoints", db).filter { $0 != "id" && $0 != "run_id" }
             try db.execute(sql: "INSERT INTO main.checkpoints (run_id, \(Self.list(checkpointColumns))) SELECT ?, \(Self.list(checkpointColumns)) FROM source.checkpoints WHERE id = ?",
                            arguments: [runId, checkpoint])
             try copyRows("checkpoint_parts", parent: "checkpoint_id", from: checkpoint, to: db.lastInsertedRowID, db)

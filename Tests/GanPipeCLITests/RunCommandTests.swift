@@ -7,19 +7,20 @@ import Testing
 
 /// `ganpipe run` as a nightly job uses it: idempotent, concurrent, and killed at random moments.
 @Suite struct RunCommandTests {
-    static func writePipeline(in folder: TemporaryDirectory, steps: Int = 40, gateMaximum: Double = 1000) throws -> String {
+    static func writePipeline(in folder: TemporaryDirectory, steps: Int = 40, gateMaximum: Double = 1000,
+                              checkpointEvery: Int = 10, evaluateEvery: Int = 20) throws -> String {
         let path = folder.file("tiny.yaml")
         try """
             pipeline: tiny
             datasets:
               toy: {generate: 8gaussians, samples: 3000, seed: 1}
             train: {steps: \(steps), batch_size: 32, generator_width: 16, discriminator_width: 16, generator_depth: 2,
-                    discriminator_depth: 2, checkpoint_every: 10}
+                    discriminator_depth: 2, checkpoint_every: \(checkpointEvery)}
             matrix:
               dataset: [toy]
               objective: [nsgan, wgan-gp]
               seed: [1, 2]
-            evaluate: {every: 20, samples: 300}
+            evaluate: {every: \(evaluateEvery), samples: 300}
             gates:
               - {name: bounded loss, metric: loss/discriminator, max: \(gateMaximum)}
             """.write(toFile: path, atomically: true, encoding: .utf8)

@@ -15,25 +15,6 @@ import Testing
         return (outcome.status, outcome.standardOutput + outcome.standardError)
     }
 
-    static func writePipeline(in folder: TemporaryDirectory) throws -> String {
-        let path = folder.file("cluster.yaml")
-        try """
-            pipeline: cluster
-            datasets:
-              toy: {generate: 8gaussians, samples: 3000, seed: 1}
-            train: {steps: 16000, batch_size: 32, generator_width: 16, discriminator_width: 16, generator_depth: 2,
-                    discriminator_depth: 2, checkpoint_every: 500}
-            matrix:
-              dataset: [toy]
-              objective: [nsgan, wgan-gp]
-              seed: [1, 2]
-            evaluate: {every: 8000, samples: 300}
-            gates:
-              - {name: bounded loss, metric: loss/discriminator, max: 1000}
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     /// `ganpipe runs --json`'s cluster view of `run`.
     static func cluster(of run: String, in database: String) -> [String: Any]? {
         guard let output = try? GanPipeProcess.run(["runs", "--db", database, "--json"]).standardOutput,
@@ -45,7 +26,7 @@ import Testing
         let sinfo = Self.slurm("sinfo", ["--noheader", "--partition=test", "--format=%T"])
         try #require(sinfo.status == 0 && sinfo.output.contains("idle"), "no Slurm cluster with an idle partition `test` here (\(sinfo.output)): start it with scripts/start-test-slurm (make test does)")
         let folder = TemporaryDirectory()
-        let pipeline = try Self.writePipeline(in: folder)
+        let pipeline = try RunCommandTests.writePipeline(in: folder, steps: 16000, checkpointEvery: 500, evaluateEvery: 8000)
         let main = folder.file("main.sqlite"), local = folder.file("local.sqlite"), shards = folder.file("shards")
         let started = Date()
         let sweep = Process()
@@ -58,7 +39,7 @@ import Testing
         sweep.standardError = FileHandle(forWritingAtPath: folder.file("sweep.log"))
         try sweep.run()
         defer { if sweep.isRunning { sweep.terminate() } }
-        let target = "cluster/toy/wgan-gp/seed=1"
+        let target = "tiny/toy/wgan-gp/seed=1"
 
         // Preempt the task of one run once it has trained a while (its step is read from its
         // shard: the main database still says 0).
@@ -112,7 +93,7 @@ import Testing
     /// What Slurm would refuse is refused before anything is written, in one line.
     @Test func optionsSlurmRefusesAreRefusedFirst() throws {
         let folder = TemporaryDirectory()
-        let pipeline = try Self.writePipeline(in: folder)
+        let pipeline = try RunCommandTests.writePipeline(in: folder, steps: 16000, checkpointEvery: 500, evaluateEvery: 8000)
         let main = folder.file("main.sqlite")
         try expectRefused(["run", pipeline, "--db", main, "--executor", "slurm", "--partition", "nope"], in: folder,
                           mentioning: ["invalid partition specified: nope", "--partition"])

@@ -42,6 +42,9 @@ public struct AnomalyScorer {
         let (run, chosen, blobs) = try CheckpointNetwork.checkpoint(of: reference, step: step, in: database)
         generator = try CheckpointNetwork(checkpoint: blobs, network: "generator", activation: { try EvaluatorStage.activation(of: run) })
         discriminator = try CheckpointNetwork(checkpoint: blobs, network: "discriminator", activation: { try EvaluatorStage.activation(of: run) })
+        guard generator.classes == nil else {
+            throw EvaluatorError.invalidOption("run '\(run.name)' is class-conditional; anomaly scores need an unconditional run (train one on the normal class without conditional)")
+        }
         self.run = run.name
         self.step = chosen
     }

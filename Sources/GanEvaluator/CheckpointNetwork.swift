@@ -86,18 +86,33 @@ public struct CheckpointNetwork {
         return .mlp(inputs: sizes[0], outputs: sizes.last!, hiddenLayers: sizes.count - 2, width: sizes.count > 2 ? sizes[1] : 1, activation: activation)
     }
 
+    /// The classes of a class-conditional network; nil for an unconditional one.
+    public var classes: Int? { description.conditioning?.classes }
+
     /// The network's output for `samples` (`[count, inputs]` → `[count, outputs]`), in batches.
-    public func apply(_ samples: SampleSet, batchSize: Int = 1024) -> SampleSet {
-        run(samples, batchSize: batchSize, keepingFeatures: false).output
+    /// A conditional network takes each sample's class from `labels` (0..<classes); without
+    /// them a generator makes class-balanced samples (sample i of class i mod classes) and a
+    /// discriminator gives its score averaged over the classes.
+    public func apply(_ samples: SampleSet, labels: [Int]? = nil, batchSize: Int = 1024) -> SampleSet {
+        guard let classes, labels == nil, description.conditioning?.kind == .projection else {
+            return run(samples, labels: labels, batchSize: batchSize, keepingFeatures: false).output
+        }
+        var mean = [Float](repeating: 0, count: samples.count * outputCount)
+        for label in 0..<classes {
+            let scores = run(samples, labels: [Int](repeating: label, count: samples.count), batchSize: batchSize, keepingFeatures: false).output
+            for index in mean.indices { mean[index] += scores.values[index] / Float(classes) }
+        }
+        return SampleSet(values: mean, count: samples.count, features: outputCount)
     }
 
     /// The output and the penultimate features: the last hidden output (after the activation
     /// that precedes the output layer), flattened per sample.
-    public func applyWithFeatures(_ samples: SampleSet, batchSize: Int = 1024) -> (output: SampleSet, penultimate: SampleSet) {
-        run(samples, batchSize: batchSize, keepingFeatures: true)
+    public func applyWithFeatures(_ samples: SampleSet, labels: [Int]? = nil, batchSize: Int = 1024) -> (output: SampleSet, penultimate: SampleSet) {
+        run(samples, labels: labels, batchSize: batchSize, keepingFeatures: true)
     }
 
-    private func run(_ samples: SampleSet, batchSize: Int, keepingFeatures: Bool) -> (output: SampleSet, penultimate: SampleSet) {
+    private func run(_ samples: SampleSet, labels: [Int]?, batchSize: Int, keepingFeatures: Bool) -> (output: SampleSet, penultimate: SampleSet) {
+        let labels = classes.map { classes in labels ?? (0..<samples.count).map { $0 % classes } }
         var outputs: [Float] = [], hidden: [Float] = []
         outputs.reserveCapacity(samples.count * outputCount)
         var hiddenWidth = samples.features
@@ -107,7 +122,8 @@ public struct CheckpointNetwork {
                 let end = min(start + batchSize, samples.count)
                 let batch = Tensor(shape: [end - start, samples.features],
                                    scalars: Array(samples.values[(start * samples.features)..<(end * samples.features)]))
-                let (output, probes) = module.forward(batch, mode: .inference)
+                let (output, probes) = module.forward(batch, labels: labels.map { ClassConditioning.oneHot(Array($0[start..<end]), classes: classes!) },
+                                                      mode: .inference)
                 outputs += output.reshaped([end - start, -1]).scalars
                 if keepingFeatures {
                     let penultimate = (probes.last ?? batch).reshaped([end - start, -1])

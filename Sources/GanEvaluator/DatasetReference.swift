@@ -119,6 +119,36 @@ final class DatasetReference {
         return (modes, std)
     }
 
+    /// For samples a conditional generator made for `labels` (0..<classes): the percent that
+    /// land in their class, over all and per class — by the dataset's classifier, or for data
+    /// with known modes (labels are mode indices) high quality and nearest their mode. Nil when
+    /// the dataset has neither.
+    func classMatch(_ samples: SampleSet, labels: [Int], classes: Int) -> [MetricValue]? {
+        let found: [Int?]
+        if let modes, let std = modeStandardDeviation {
+            found = (0..<samples.count).map { index in
+                let one = SampleSet(values: Array(samples.values[(index * features)..<((index + 1) * features)]), count: 1, features: features)
+                return ModeCoverage.measure(one, modes: modes, standardDeviation: std).histogram.firstIndex(of: 1)
+            }
+        } else if let classifier {
+            let logits = classifier.network.apply(samples)
+            found = (0..<samples.count).map { index in
+                let row = logits.values[(index * logits.features)..<((index + 1) * logits.features)]
+                return row.allSatisfy(\.isFinite) ? row.indices.max { row[$0] < row[$1] }.map { $0 - index * logits.features } : nil
+            }
+        } else {
+            return nil
+        }
+        var matched = [Int](repeating: 0, count: classes), total = [Int](repeating: 0, count: classes)
+        for (label, class_) in zip(labels, found) {
+            total[label] += 1
+            if class_ == label { matched[label] += 1 }
+        }
+        let percent = { (m: Int, n: Int) in n == 0 ? nil : 100 * Double(m) / Double(n) }
+        return [MetricValue(metric: EvaluationMetric.classMatchPercent, value: percent(matched.reduce(0, +), labels.count), sampleCount: labels.count)]
+            + (0..<classes).map { MetricValue(metric: EvaluationMetric.classMatchPercent(ofClass: $0), value: percent(matched[$0], total[$0]), sampleCount: total[$0]) }
+    }
+
     /// Every metric of `samples` against this reference, in display order.
     func score(_ samples: SampleSet) -> [MetricValue] {
         precondition(samples.features == features, "DatasetReference: \(samples.features) features, expected \(features)")

@@ -156,8 +156,11 @@ public final class EvaluatorStage {
         }
         var noiseStream = PhiloxGenerator(seed: options.seed ^ Self.seedKey).stream(Stream.noise.rawValue)
         let noise = Tensor.normal([options.sampleCount, generator.inputCount], using: &noiseStream)
-        let samples = generator.apply(SampleSet(noise))
-        let values = reference.score(samples) + reference.baseline.map {
+        // A conditional generator makes class-balanced samples (sample i of class i mod K).
+        let labels = generator.classes.map { classes in (0..<options.sampleCount).map { $0 % classes } }
+        let samples = generator.apply(SampleSet(noise), labels: labels)
+        let matched = labels.flatMap { reference.classMatch(samples, labels: $0, classes: generator.classes!) } ?? []
+        let values = reference.score(samples) + matched + reference.baseline.map {
             DatasetReference.MetricValue(metric: EvaluationMetric.baseline($0.metric), value: $0.value, sampleCount: $0.sampleCount)
         } + [DatasetReference.MetricValue(metric: EvaluationMetric.referenceCount, value: Double(reference.heldOut.count),
                                           sampleCount: reference.heldOut.count)]

@@ -18,6 +18,8 @@ public struct GeneratorSampler {
         public var step: Int
         public var noise: SampleSet
         public var samples: SampleSet
+        /// The class of each sample, for a class-conditional generator.
+        public var labels: [Int]?
         /// One sample's shape from the dataset's metadata (`[28, 28]`), if recorded.
         public var sampleShape: [Int]?
     }
@@ -25,9 +27,11 @@ public struct GeneratorSampler {
     /// At most this many values are drawn at once (samples × features).
     public static let valueLimit = 1 << 28
 
-    /// `count` samples from the checkpoint at `step` (default: the latest complete one).
-    public func draw(run reference: String, step: Int?, count: Int, seed: UInt64) throws -> Draw {
-        try draw(run: reference, step: step, count: count) { generator in
+    /// `count` samples from the checkpoint at `step` (default: the latest complete one). A
+    /// class-conditional generator makes them all of class `label`, or class-balanced without
+    /// (sample i of class i mod classes); an unconditional one takes no label.
+    public func draw(run reference: String, step: Int?, count: Int, seed: UInt64, label: Int? = nil) throws -> Draw {
+        try draw(run: reference, step: step, count: count, label: label) { generator in
             var stream = PhiloxGenerator(seed: seed).stream(0)
             return Tensor.normal([count, generator.inputCount], using: &stream)
         }
@@ -38,9 +42,9 @@ public struct GeneratorSampler {
     /// which keeps the points at the norm a Gaussian z has; a straight line would pass through
     /// unlikely short z), and the generator's samples of them. The first and last samples are
     /// those `draw` gives for the two seeds.
-    public func interpolate(run reference: String, step: Int?, from: UInt64, to: UInt64, count: Int) throws -> Draw {
+    public func interpolate(run reference: String, step: Int?, from: UInt64, to: UInt64, count: Int, label: Int? = nil) throws -> Draw {
         guard count >= 2 else { throw EvaluatorError.invalidOption("--count must be at least 2 for an interpolation (got \(count))") }
-        return try draw(run: reference, step: step, count: count) { generator in
+        return try draw(run: reference, step: step, count: count, label: label) { generator in
             let ends = [from, to].map { seed -> [Float] in
                 var stream = PhiloxGenerator(seed: seed).stream(0)
                 return Tensor.normal([1, generator.inputCount], using: &stream).scalars
@@ -60,17 +64,25 @@ public struct GeneratorSampler {
         }
     }
 
-    func draw(run reference: String, step: Int?, count: Int, noise makeNoise: (CheckpointNetwork) throws -> Tensor) throws -> Draw {
+    func draw(run reference: String, step: Int?, count: Int, label: Int?, noise makeNoise: (CheckpointNetwork) throws -> Tensor) throws -> Draw {
         let (run, chosen, blobs) = try CheckpointNetwork.checkpoint(of: reference, step: step, in: database)
         let generator = try CheckpointNetwork(checkpoint: blobs, network: "generator",
                                               activation: { try EvaluatorStage.activation(of: run) })
         guard count >= 1, let total = CheckedSize.product([count, max(generator.outputCount, generator.inputCount)]), total <= Self.valueLimit else {
             throw EvaluatorError.invalidOption("--count must be between 1 and \(Self.valueLimit / max(generator.outputCount, generator.inputCount, 1)) for this generator (got \(count))")
         }
+        switch (generator.classes, label) {
+        case (nil, .some):
+            throw EvaluatorError.invalidOption("run '\(run.name)' is not class-conditional, so it takes no --class; drop it")
+        case (let classes?, let label?) where !(0..<classes).contains(label):
+            throw EvaluatorError.invalidOption("--class must be a class of run '\(run.name)', 0…\(classes - 1) (got \(label))")
+        default: break
+        }
+        let labels = generator.classes.map { classes in (0..<count).map { label ?? $0 % classes } }
         let noise = SampleSet(try makeNoise(generator))
         let datasets = DatasetStore(database)
         let shape = try run.datasetId.flatMap { try datasets.dataset(id: $0) }.flatMap { try datasets.sampleShape(of: $0) }
-        return Draw(run: run.name, step: chosen, noise: noise, samples: generator.apply(noise),
+        return Draw(run: run.name, step: chosen, noise: noise, samples: generator.apply(noise, labels: labels), labels: labels,
                     sampleShape: shape.flatMap { CheckedSize.product($0) == generator.outputCount ? $0 : nil })
     }
 }

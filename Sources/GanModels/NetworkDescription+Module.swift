@@ -14,7 +14,21 @@ extension NetworkDescription {
             let input = index == 0 ? [inputs] : shapes[index - 1]
             built.append(try Self.make(layer, input: input, initialisation: initialisation, using: &generator))
         }
-        return Sequential(built, probedLayers: hiddenOutputLayers)
+        let module = Sequential(built, probedLayers: hiddenOutputLayers)
+        if let conditioning {
+            // Drawn after every layer, so the layers' weights are those of the same network
+            // without a label. The generator's as PyTorch's nn.Embedding (N(0, 1)); the
+            // projection's as a linear layer of fan-in `features` (the scale of ψ beside it).
+            let (rows, columns) = (conditioning.classes, conditioning.features)
+            let embedding = conditioning.kind == .embedding
+                ? Tensor.normal([rows, columns], using: &generator, requiresGradient: true)
+                : Tensor.uniform([rows, columns], low: -1 / Float(columns).squareRoot(), high: 1 / Float(columns).squareRoot(),
+                                 using: &generator, requiresGradient: true)
+            let made = ClassConditioning(kind: conditioning.kind == .embedding ? .embedding : .projection, embedding: embedding)
+            if conditioning.spectral == true { made.spectral = SpectralNormalization(weight: embedding, using: &generator) }
+            module.conditioning = made
+        }
+        return module
     }
 
     /// The module with the tensors `values` gives for each parameter and buffer path (a

@@ -10,6 +10,8 @@ public final class Sequential: Module {
     public let layers: [any NetworkLayer]
     /// Indices of the layers whose outputs `forward` returns as hidden.
     public let probedLayers: [Int]
+    /// Set for a class-conditional network: `forward` then takes one-hot labels.
+    public var conditioning: ClassConditioning?
 
     public init(_ layers: [any NetworkLayer], probedLayers: [Int]) {
         precondition(probedLayers.allSatisfy { layers.indices.contains($0) } && probedLayers == probedLayers.sorted()
@@ -23,11 +25,16 @@ public final class Sequential: Module {
 
     public var namedParameters: [(path: String, tensor: Tensor)] {
         layers.enumerated().flatMap { index, layer in layer.namedParameters.map { ("\(Self.path(ofLayer: index)).\($0.path)", $0.tensor) } }
+            + (conditioning.map { [(Self.classEmbeddingPath + ".weight", $0.embedding)] } ?? [])
     }
+
+    /// The class embedding's path (`class_embedding.weight`), as `NetworkDescription` names it.
+    public static let classEmbeddingPath = "class_embedding"
 
     /// Saved state that gradients do not train: running statistics, power-iteration vectors.
     public var namedBuffers: [(path: String, tensor: Tensor)] {
         layers.enumerated().flatMap { index, layer in layer.namedBuffers.map { ("\(Self.path(ofLayer: index)).\($0.path)", $0.tensor) } }
+            + (conditioning?.spectral.map { [(Self.classEmbeddingPath + ".weight_u", $0.u), (Self.classEmbeddingPath + ".weight_v", $0.v)] } ?? [])
     }
 
     /// The spectrally normalised weights' estimators, with the weights they normalise.
@@ -39,7 +46,7 @@ public final class Sequential: Module {
             case let conv as ConvTranspose2d: conv.spectral.map { ($0, conv.weight) }
             default: nil
             }
-        }
+        } + (conditioning.flatMap { c in c.spectral.map { [($0, c.embedding)] } } ?? [])
     }
 
     /// Advances every spectral norm estimate by one power iteration.
@@ -47,19 +54,29 @@ public final class Sequential: Module {
         for (estimator, weight) in spectralNormalizations { estimator.iterate(weight) }
     }
 
-    public func callAsFunction(_ x: Tensor, mode: ForwardMode = .training) -> Tensor {
-        forward(x, mode: mode).output
+    public func callAsFunction(_ x: Tensor, labels: Tensor? = nil, mode: ForwardMode = .training) -> Tensor {
+        forward(x, labels: labels, mode: mode).output
     }
 
-    public func forward(_ x: Tensor, mode: ForwardMode = .training) -> (output: Tensor, hidden: [Tensor]) {
+    /// The output and the probed hidden outputs. A conditional network needs `labels`, one-hot
+    /// rows `[batch, classes]`; an unconditional one takes none.
+    public func forward(_ x: Tensor, labels: Tensor? = nil, mode: ForwardMode = .training) -> (output: Tensor, hidden: [Tensor]) {
+        precondition((labels == nil) == (conditioning == nil), "Sequential: a conditional network needs labels, an unconditional one takes none")
         var h = x
+        if let conditioning, conditioning.kind == .embedding {
+            h = Tensor.concat([x, conditioning.rows(labels!)], alongAxis: 1)
+        }
         var hidden: [Tensor] = []
         hidden.reserveCapacity(probedLayers.count)
         var index = 0
         var probes = probedLayers.makeIterator()
         var nextProbe = probes.next()
         while index < layers.count {
-            if let linear = layers[index] as? Linear, index + 1 < layers.count,
+            if let conditioning, conditioning.kind == .projection, index == layers.count - 1 {
+                // D(x, y) = ψ(φ(x)) + ⟨E[y], φ(x)⟩ with φ(x) = h, the last layer's input.
+                let features = h.reshaped([h.shape[0], -1])
+                h = layers[index].forward(h, mode: mode) + (features * conditioning.rows(labels!)).sum(alongAxes: [1], keepDims: true)
+            } else if let linear = layers[index] as? Linear, index + 1 < layers.count,
                let activation = layers[index + 1] as? ActivationLayer, activation.activation == .relu {
                 h = linear(h, relu: true)
                 index += 1

@@ -19,7 +19,9 @@ struct SampleCommand: ParsableCommand {
         as a new dataset (all in its training split) whose provenance — run, checkpoint, seed — `ganpipe data show` \
         prints. --interpolate A B draws --count points (default 10) on the great circle from seed A's z to seed B's \
         (slerp); its ends are the first samples of `--seed A` and `--seed B`. --noise-to also writes z as .npy, so \
-        another framework can reproduce G(z) (see `ganpipe export --torch-module`).
+        another framework can reproduce G(z) (see `ganpipe export --torch-module`). A class-conditional run draws \
+        class-balanced samples (sample i of class i mod K), or all of --class K; a dataset it makes keeps their labels \
+        (so it can train a classifier), and .csv files gain a label column.
         """)
 
     @OptionGroup var database: DatabaseOptions
@@ -27,6 +29,8 @@ struct SampleCommand: ParsableCommand {
     @Option(help: ArgumentHelp("latest or a step.", valueName: "step")) var checkpoint = "latest"
     @Option(help: "Number of samples (default 64; 10 points for --interpolate).") var count: Int?
     @Option(help: "Seed of the noise.") var seed: UInt64 = 0
+    @Option(name: .customLong("class"), help: ArgumentHelp("A class-conditional run: draw every sample of this class.", valueName: "K"))
+    var label: Int?
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Two seeds: a latent interpolation from the first's z to the second's.", valueName: "seed"))
     var interpolate: [UInt64] = []
     @Option(name: .customLong("to"), help: ArgumentHelp("The file to write: .npy, .csv or .png.", valueName: "file"))
@@ -66,9 +70,9 @@ struct SampleCommand: ParsableCommand {
             }
             let sampler = GeneratorSampler(opened)
             if interpolate.count == 2 {
-                return try sampler.interpolate(run: reference, step: step, from: interpolate[0], to: interpolate[1], count: count ?? 10)
+                return try sampler.interpolate(run: reference, step: step, from: interpolate[0], to: interpolate[1], count: count ?? 10, label: label)
             }
-            return try sampler.draw(run: reference, step: step, count: count ?? 64, seed: seed)
+            return try sampler.draw(run: reference, step: step, count: count ?? 64, seed: seed, label: label)
         }
         let shape = [draw.samples.count] + (draw.sampleShape ?? [draw.samples.features])
         if format == .png, shape.count < 3 {
@@ -88,13 +92,17 @@ struct SampleCommand: ParsableCommand {
             metadata.split = "generated"
             metadata.generatedBy = .init(run: draw.run, checkpoint: draw.step, seeds: seeds, interpolation: interpolate.count == 2)
             let content = DatasetContent(kind: .synthetic, source: "ganpipe sample", seed: Int64(bitPattern: seeds[0]),
-                                         samples: NumericArray(float32: draw.samples.values, shape: shape), testCount: 0, metadata: metadata)
+                                         samples: NumericArray(float32: draw.samples.values, shape: shape),
+                                         labels: draw.labels.map { NumericArray(int32: $0.map(Int32.init), shape: [$0.count]) },
+                                         testCount: 0, metadata: metadata)
             try database.writing { try DatasetCatalog($0).save(content, name: name, allowDuplicate: true) }
         }
-        let what = interpolate.count == 2 ? "interpolating from seed \(seeds[0]) to seed \(seeds[1])" : "seed \(seed)"
+        var what = interpolate.count == 2 ? "interpolating from seed \(seeds[0]) to seed \(seeds[1])" : "seed \(seed)"
+        if let labels = draw.labels { what += label.map { ", class \($0)" } ?? ", classes 0…\(labels.max() ?? 0) in turn" }
         if json {
             var object: [String: any Sendable] = ["run": draw.run, "step": draw.step, "count": draw.samples.count, "seeds": seeds.map { Int(bitPattern: UInt($0)) },
                                                   "interpolation": interpolate.count == 2, "shape": shape]
+            if let labels = draw.labels { object["classes"] = Array(Set(labels)).sorted() }
             if let destination { object["path"] = destination }
             if let intoDataset { object["dataset"] = intoDataset }
             try printJSON(object)
@@ -109,12 +117,14 @@ struct SampleCommand: ParsableCommand {
         case .npy:
             return Data(DatasetExporter.npy(NumericArray(float32: draw.samples.values, shape: shape)))
         case .csv:
-            var text = (0..<draw.samples.features).map { "x\($0)" }.joined(separator: ",") + "\n"
+            var text = (draw.labels == nil ? [] : ["label"]) + (0..<draw.samples.features).map { "x\($0)" }
+            var lines = [text.joined(separator: ",")]
             for row in 0..<draw.samples.count {
                 let values = draw.samples.values[(row * draw.samples.features)..<((row + 1) * draw.samples.features)]
-                text += values.map { $0.isFinite ? String(format: "%.9g", $0) : "nan" }.joined(separator: ",") + "\n"
+                text = (draw.labels.map { ["\($0[row])"] } ?? []) + values.map { $0.isFinite ? String(format: "%.9g", $0) : "nan" }
+                lines.append(text.joined(separator: ","))
             }
-            return Data(text.utf8)
+            return Data((lines.joined(separator: "\n") + "\n").utf8)
         case .png:
             // The first channel of each sample, [height, width] from [channels?, height, width].
             let (height, width) = (shape[shape.count - 2], shape[shape.count - 1])

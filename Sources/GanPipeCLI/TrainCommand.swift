@@ -58,6 +58,9 @@ struct TrainCommand: ParsableCommand {
     var generatorLayers: String?
     @Option(help: "The discriminator written by hand: 'conv 64 k4 s2 p1 sn, leaky-relu 0.2, conv 128 k4 s2 p1 sn, leaky-relu 0.2, reshape 6272, linear 1 sn'.")
     var discriminatorLayers: String?
+    @Flag(help: "Class-conditional: the generator takes a label embedding, the discriminator a class projection (a labelled dataset).")
+    var conditional = false
+    @Option(help: "Features of the generator's label embedding (default: the number of classes).") var classEmbedding: Int?
     @Option(name: .customLong("noise-dim"), help: "Dimension of the generator's noise input (default: 2 for mlp, 100 for dcgan, 128 for wgan-gp-mnist).")
     var noiseDimension: Int?
     @Option(help: "Hidden layers of the generator (mlp).") var generatorDepth: Int = Self.defaults.generatorDepth
@@ -93,6 +96,8 @@ struct TrainCommand: ParsableCommand {
         specification.discriminatorNormalization = discriminatorNormalization
         specification.generatorLayers = generatorLayers
         specification.discriminatorLayers = discriminatorLayers
+        if conditional { specification.conditional = true }
+        specification.classEmbedding = classEmbedding
         specification.generatorDepth = generatorDepth
         specification.generatorWidth = generatorWidth
         if let discriminatorDepth { specification.discriminatorDepth = discriminatorDepth }

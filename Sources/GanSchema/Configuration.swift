@@ -14,6 +14,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case architecture, channels
     case generatorNormalization = "generator_normalization", discriminatorNormalization = "discriminator_normalization"
     case generatorLayers = "generator_layers", discriminatorLayers = "discriminator_layers"
+    case conditional, classEmbedding = "class_embedding"
 }
 
 /// The networks a run trains, by name (`architecture` in `runs.config_json`).

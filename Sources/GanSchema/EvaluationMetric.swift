@@ -19,6 +19,11 @@ public enum EvaluationMetric {
     public static let classifierScore = "classifier_score"
     public static let classesCovered = "classes_covered"
     public static let classReverseKL = "class_reverse_kl"
+    // Class-conditional runs: the share (percent) of samples generated for class K that land in
+    // class K — by the dataset's classifier, or for data with known modes, high quality and
+    // nearest mode K — over all classes, and per class (`class_match/K`).
+    public static let classMatchPercent = "class_match_percent"
+    public static func classMatchPercent(ofClass label: Int) -> String { "\(classMatchPercent)/\(label)" }
     // Rows of a classifier pseudo-run.
     public static let classifierTestAccuracy = "classifier/test_accuracy"
     public static let classifierTrainAccuracy = "classifier/train_accuracy"
@@ -29,7 +34,7 @@ public enum EvaluationMetric {
     /// Column order for people: the headline metrics first.
     public static let displayOrder = [
         modesCovered, modesTotal, highQualityPercent, modeReverseKL,
-        frechetDistance, classifierScore, classesCovered, classReverseKL,
+        frechetDistance, classifierScore, classesCovered, classReverseKL, classMatchPercent,
         slicedWasserstein, energyDistance, nonFinitePercent,
     ]
 }

@@ -140,6 +140,36 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
     /// scales N(1, 0.02)); layer by layer in order from the network's stream, a spectral
     /// norm's u after its layer's weights.
     public var initialisation: String = "torch-default"
+    /// Set for a class-conditional network: how the class label enters it.
+    public var conditioning: Conditioning?
+
+    /// How a class-conditional network takes its label `y` (one of `classes`), beside its input.
+    /// Its embedding is the parameter `class_embedding.weight` `[classes, features]`.
+    public struct Conditioning: Codable, Equatable, Sendable {
+        public enum Kind: String, Codable, Sendable {
+            /// The generator's: the row `E[y]` is appended to the input (z, E[y]) before the
+            /// first layer (a label embedding, Mirza & Osindero 2014).
+            case embedding
+            /// The discriminator's (Miyato & Koyama 2018, arXiv 1802.05637): with φ(x) the input
+            /// of the last layer ψ (linear, one output), D(x, y) = ψ(φ(x)) + ⟨E[y], φ(x)⟩.
+            case projection
+        }
+
+        public var kind: Kind
+        public var classes: Int
+        /// Columns of the embedding: the features appended (`embedding`) or those of φ(x) (`projection`).
+        public var features: Int
+        /// The embedding is spectrally normalised (its `weight_u`, `weight_v` saved as state).
+        public var spectral: Bool?
+
+        public init(kind: Kind, classes: Int, features: Int, spectral: Bool = false) {
+            (self.kind, self.classes, self.features) = (kind, classes, features)
+            if spectral { self.spectral = true }
+        }
+
+        /// The most classes a conditional network takes.
+        public static let largestClassCount = 1000
+    }
 
     public init(inputs: Int, layers: [Layer]) {
         self.inputs = inputs
@@ -155,6 +185,12 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
         var shape = [inputs]
         var shapes: [[Int]] = []
         guard inputs >= 1 else { return .failure(ShapeProblem("its input has \(inputs) features")) }
+        if let conditioning {
+            guard (2...Conditioning.largestClassCount).contains(conditioning.classes), (1...Self.largestSize).contains(conditioning.features) else {
+                return .failure(ShapeProblem("its class conditioning needs 2 to \(Conditioning.largestClassCount) classes and 1 to \(Self.largestSize) embedding features (got \(conditioning.classes) and \(conditioning.features))"))
+            }
+            if conditioning.kind == .embedding { shape = [inputs + conditioning.features] }
+        }
         for (index, layer) in layers.enumerated() {
             let name = Self.path(ofLayer: index)
             func fail(_ text: String) -> Result<[[Int]], ShapeProblem> { .failure(ShapeProblem("\(name) (\(layer.kind.rawValue)) \(text)")) }
@@ -208,6 +244,11 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
             if layer.spectral == true, !layer.hasWeight { return fail("has no weight to normalise spectrally") }
             shapes.append(shape)
         }
+        if let conditioning, conditioning.kind == .projection {
+            guard let last = layers.last, last.kind == .linear, last.outputs == 1, last.inputs == conditioning.features else {
+                return .failure(ShapeProblem("its class projection needs a last layer linear from \(conditioning.features) features to one score"))
+            }
+        }
         return .success(shapes)
     }
 
@@ -248,12 +289,19 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
                 return [("\(path).weight", sample), ("\(path).bias", sample)]
             default: return []
             }
-        }
+        } + (conditioning.map { [(Self.classEmbeddingPath + ".weight", [$0.classes, $0.features])] } ?? [])
     }
+
+    /// The path of a conditional network's class embedding (`class_embedding.weight`).
+    public static let classEmbeddingPath = "class_embedding"
 
     /// Saved state that is not trained: running statistics, spectral-norm vectors.
     public var buffers: [(path: String, shape: [Int])] {
-        layers.enumerated().flatMap { index, layer -> [(path: String, shape: [Int])] in
+        let embedding: [(path: String, shape: [Int])] = conditioning.map { conditioning in
+            conditioning.spectral == true
+                ? [(Self.classEmbeddingPath + ".weight_u", [conditioning.classes]), (Self.classEmbeddingPath + ".weight_v", [conditioning.features])] : []
+        } ?? []
+        return layers.enumerated().flatMap { index, layer -> [(path: String, shape: [Int])] in
             let path = Self.path(ofLayer: index)
             if layer.kind == .batchNorm, let channels = layer.channels {
                 return [("\(path).running_mean", [channels]), ("\(path).running_var", [channels])]
@@ -263,7 +311,7 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
                 return [("\(path).weight_u", [outputs]), ("\(path).weight_v", [columns])]
             }
             return []
-        }
+        } + embedding
     }
 
     /// The paths of the hidden outputs the gradient probes measure: every activation layer
@@ -291,12 +339,15 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
 
     /// `2→512→512→1 relu` for an MLP; the layers in order otherwise.
     public var summary: String {
+        let condition = conditioning.map { c in
+            c.kind == .embedding ? " (given one of \(c.classes) classes, embedded in \(c.features))" : " (given one of \(c.classes) classes, by projection)"
+        } ?? ""
         guard isFullyConnected else {
-            return "\(inputs) → " + layers.map(\.token).joined(separator: " → ")
+            return "\(inputs) → " + layers.map(\.token).joined(separator: " → ") + condition
         }
         let sizes = [inputs] + layers.compactMap { $0.kind == .linear ? $0.outputs : nil }
         let activations = Set(layers.compactMap(\.activationName))
-        return sizes.map(String.init).joined(separator: "→") + (activations.isEmpty ? "" : " " + activations.sorted().joined(separator: ", "))
+        return sizes.map(String.init).joined(separator: "→") + (activations.isEmpty ? "" : " " + activations.sorted().joined(separator: ", ")) + condition
     }
 
     /// Why this description is not a network ganpipe can build (sizes that do not chain, a
@@ -311,8 +362,29 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
 
 /// The two networks of a run.
 public struct ModelDescription: Codable, Equatable, Sendable {
-    /// The version of this format; a reader refuses a newer one.
+    /// The version of this format; a reader refuses a newer one. 2: a network may be
+    /// class-conditional (`conditioning`), which a reader of 1 would silently ignore.
     public var format = 1
+    /// The newest format this ganpipe reads.
+    public static let currentFormat = 2
+
+    /// The classes of a class-conditional model; nil for an unconditional one.
+    public var classes: Int? { generator.conditioning?.classes }
+
+    /// The model with a class-conditional generator (its label embedded in `embedding` features
+    /// appended to z, which its first layer, linear, takes) and a projection discriminator, for `classes` classes. The projection
+    /// embedding is spectral when the discriminator's last layer is.
+    public func conditioned(classes: Int, embedding: Int) -> ModelDescription {
+        var model = self
+        model.format = 2
+        model.generator.conditioning = .init(kind: .embedding, classes: classes, features: embedding)
+        // The first layer takes (z, E[y]).
+        if model.generator.layers.first?.kind == .linear { model.generator.layers[0].inputs = generator.inputs + embedding }
+        let last = discriminator.layers.last
+        model.discriminator.conditioning = .init(kind: .projection, classes: classes, features: last?.inputs ?? 0,
+                                                 spectral: last?.spectral == true)
+        return model
+    }
     public var generator: NetworkDescription
     public var discriminator: NetworkDescription
 
@@ -341,7 +413,9 @@ public struct ModelDescription: Codable, Equatable, Sendable {
     }
 
     public static func decode(_ data: Data) throws -> ModelDescription {
-        try JSONDecoder().decode(ModelDescription.self, from: data)
+        let model = try JSONDecoder().decode(ModelDescription.self, from: data)
+        guard model.format <= currentFormat else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "model format \(model.format) is newer than this ganpipe reads (\(currentFormat))")) }
+        return model
     }
 }
 

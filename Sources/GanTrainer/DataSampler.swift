@@ -48,6 +48,19 @@ public struct DataSampler: Sendable {
 
     /// The next `batchSize` samples `[batchSize, features]`, wrapping into the next epoch.
     public mutating func next(_ batchSize: Int) -> Tensor {
+        var ignored: [Int]? = nil
+        return next(batchSize, indices: &ignored)
+    }
+
+    /// The next `batchSize` samples and the index of each in the training split.
+    public mutating func nextWithIndices(_ batchSize: Int) -> (samples: Tensor, indices: [Int]) {
+        var indices: [Int]? = []
+        indices!.reserveCapacity(batchSize)
+        let batch = next(batchSize, indices: &indices)
+        return (batch, indices!)
+    }
+
+    private mutating func next(_ batchSize: Int, indices: inout [Int]?) -> Tensor {
         let batch = Tensor.zeros([batchSize, features])
         batch.withUnsafeMutableBufferPointer { buffer in
         let out = buffer.baseAddress!
@@ -58,6 +71,7 @@ public struct DataSampler: Sendable {
                     permutation = Self.permutation(count: count, epoch: cursor.epoch, generator: generator)
                 }
                 let index = Int(permutation[cursor.position])
+                indices?.append(index)
                 (out + row * features).update(from: source.baseAddress! + index * features, count: features)
                 cursor.position += 1
             }

@@ -117,7 +117,7 @@ public struct TrainerStage {
         }
         let samples = try loaded ?? trainingSamples(dataset, for: specification)
         let session = TrainingSession(specification: specification, model: samples.model, samples: samples.values,
-                                      sampleCount: samples.count, features: samples.features)
+                                      sampleCount: samples.count, features: samples.features, labels: samples.labels)
         let journal = RunJournal(database, runId: run.id!)
         let machine = BLAS.runtime
         let checkpoints = CheckpointStore(database)
@@ -151,6 +151,8 @@ public struct TrainerStage {
         var values: [Float]
         var count: Int
         var features: Int
+        /// The class of each sample, for a conditional run.
+        var labels: [Int32]?
         /// The networks `specification` trains on these samples.
         var model: ModelDescription
     }
@@ -181,7 +183,9 @@ public struct TrainerStage {
             CheckedSize.product(shape) == features ? DataShape.image(from: shape) : nil
         }
         let low = values.min() ?? 0, high = values.max() ?? 0
-        let model = try specification.model(for: DataShape(features: features, image: image, range: low...high))
+        let labels = specification.isConditional ? try trainingLabels(dataset, count: count) : nil
+        let model = try specification.model(for: DataShape(features: features, image: image, range: low...high,
+                                                           classes: labels.map { Int($0.max()!) + 1 }))
         let estimate = specification.memoryEstimate(model: model)
         let available = AvailableMemory.bytes()
         guard estimate.bytes <= Double(available) else {
@@ -192,6 +196,26 @@ public struct TrainerStage {
                     + "more than the \(AvailableMemory.describe(Double(available))) of memory available; use narrower networks "
                     + "(generator and discriminator width, or channels), fewer layers or a smaller batch size")
         }
-        return Samples(values: values, count: count, features: features, model: model)
+        return Samples(values: values, count: count, features: features, labels: labels, model: model)
+    }
+
+    /// The class numbers of the first `count` samples of `dataset`, for a conditional run: whole
+    /// numbers 0…999 with at least two classes, or nil when the dataset has no labels (the
+    /// model then refuses the run in one line).
+    func trainingLabels(_ dataset: DatasetRecord, count: Int) throws -> [Int32]? {
+        guard let array = try DatasetStore(database).array("labels", of: dataset) else { return nil }
+        let values = try array.floats()
+        guard values.count >= count else {
+            throw TrainerError.datasetUnusable("dataset '\(dataset.name)' has \(values.count) labels for \(count) training samples; re-import it with one label per sample")
+        }
+        var labels: [Int32] = []
+        labels.reserveCapacity(count)
+        for (index, value) in values.prefix(count).enumerated() {
+            guard value.isFinite, value == value.rounded(), value >= 0, value < Float(NetworkDescription.Conditioning.largestClassCount) else {
+                throw TrainerError.datasetUnusable("dataset '\(dataset.name)' has label \(value) at sample \(index), not a class number 0…\(NetworkDescription.Conditioning.largestClassCount - 1); re-import it with class numbers as labels")
+            }
+            labels.append(Int32(value))
+        }
+        return labels.max()! >= 1 ? labels : nil
     }
 }

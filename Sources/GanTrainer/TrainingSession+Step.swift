@@ -49,8 +49,11 @@ extension TrainingSession {
     /// One discriminator update. Returns a failure message when something was not finite.
     func discriminatorUpdate(probe: Bool, step: Int, into outcome: inout StepOutcome) -> String? {
         discriminator.iterateSpectralNorms()
-        let real = sampler.next(batchSize)
-        let fake = GradientMode.withGradientsDisabled { generator(noise()) }
+        // A conditional run's generated samples take the real batch's classes, so that each
+        // interpolate of the penalty lies between two samples of one class.
+        let (real, indices) = labels == nil ? (sampler.next(batchSize), []) : sampler.nextWithIndices(batchSize)
+        let classes = self.labels(of: indices)
+        let fake = GradientMode.withGradientsDisabled { generator(noise(), labels: classes) }
         // For the Wasserstein objectives ∂L_D/∂x = ∓∇ₓD(x)/batch row by row, so the main
         // backward pass also gives ‖∇ₓD‖ at real and generated points (no extra pass).
         let inputNormsFromLoss = probe && objective.isWasserstein
@@ -58,8 +61,8 @@ extension TrainingSession {
             real.requiresGradient = true
             fake.requiresGradient = true
         }
-        let (realScores, realHidden) = discriminator.forward(real)
-        let (fakeScores, fakeHidden) = discriminator.forward(fake)
+        let (realScores, realHidden) = discriminator.forward(real, labels: classes)
+        let (fakeScores, fakeHidden) = discriminator.forward(fake, labels: classes)
         var loss = objective.discriminatorLoss(real: realScores, fake: fakeScores)
         var penaltyValue = Double.nan
         var interpolateNorm = Double.nan
@@ -68,7 +71,7 @@ extension TrainingSession {
             let alpha = Tensor.uniform([batchSize, 1], using: &interpolationStream)
             let interpolates = GradientMode.withGradientsDisabled { alpha * real + (1 - alpha) * fake }
             interpolates.requiresGradient = true
-            let scores = discriminator(interpolates)
+            let scores = discriminator(interpolates, labels: classes)
             let inputGradient = gradients(of: scores.sum(), withRespectTo: [interpolates], createGraph: true)[0]!
             let norms = inputGradient.l2Norm(alongAxes: [1], epsilon: 1e-12)
             let penalty = objective.penalty(gradientNorms: norms)
@@ -91,7 +94,7 @@ extension TrainingSession {
         let (realNorm, fakeNorm) = !probe ? (0, 0) : inputNormsFromLoss
             ? (Self.meanRowNorm(found[targets.count - 2], scale: Float(batchSize)),
                Self.meanRowNorm(found[targets.count - 1], scale: Float(batchSize)))
-            : inputGradientNorms(real: real, fake: fake)
+            : inputGradientNorms(real: real, fake: fake, labels: classes)
         discriminatorOptimizer.step(parameters, gradients: parameterGradients)
         if specification.clip > 0 { clipDiscriminator() }
         if let failure = Self.firstNonFiniteWeight(parameters, network: "discriminator", step: step) { return failure }
@@ -135,8 +138,10 @@ extension TrainingSession {
         discriminator.setRequiresGradient(false)
         defer { discriminator.setRequiresGradient(true) }
         generator.iterateSpectralNorms()
-        let fake = generator(noise())
-        let loss = objective.generatorLoss(fake: discriminator(fake))
+        let z = noise()
+        let classes = generatorLabels()
+        let fake = generator(z, labels: classes)
+        let loss = objective.generatorLoss(fake: discriminator(fake, labels: classes))
         let parameters = generator.namedParameters
         let found = gradients(of: loss, withRespectTo: parameters.map(\.tensor) + (probe ? [fake] : []))
         let lossValue = Double(loss.scalar)
@@ -161,12 +166,13 @@ extension TrainingSession {
 
     /// Mean per-sample ‖∇ₓD(x)‖₂ at the real and at the generated samples, from one pass over
     /// both (rows are independent: no layer mixes samples).
-    func inputGradientNorms(real: Tensor, fake: Tensor) -> (real: Double, fake: Double) {
+    func inputGradientNorms(real: Tensor, fake: Tensor, labels: Tensor?) -> (real: Double, fake: Double) {
         discriminator.setRequiresGradient(false)
         defer { discriminator.setRequiresGradient(true) }
         let both = Tensor.concat([real, fake], alongAxis: 0)
         both.requiresGradient = true
-        guard let gradient = gradients(of: discriminator(both).sum(), withRespectTo: [both])[0] else { return (0, 0) }
+        let bothLabels = labels.map { Tensor.concat([$0, $0], alongAxis: 0) }
+        guard let gradient = gradients(of: discriminator(both, labels: bothLabels).sum(), withRespectTo: [both])[0] else { return (0, 0) }
         let norms = GradientMode.withGradientsDisabled { gradient.l2Norm(alongAxes: [1]) }
         return (Double(norms[rows: 0..<batchSize].mean().scalar), Double(norms[rows: batchSize..<(2 * batchSize)].mean().scalar))
     }

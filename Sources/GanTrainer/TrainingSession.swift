@@ -25,6 +25,8 @@ public final class TrainingSession {
     var noiseStream: PhiloxGenerator
     var interpolationStream: PhiloxGenerator
     var sampler: DataSampler
+    /// The class of each training sample, for a conditional run (`model.classes` classes).
+    let labels: [Int32]?
     var health: GradientHealth
     /// The gradient-norm keys that are 0 whatever the networks do (biases that batch norm
     /// follows, a Wasserstein critic's output bias): never vanishing, so not watched.
@@ -38,10 +40,14 @@ public final class TrainingSession {
 
     /// A fresh run of `model`'s networks (default: the specification's MLPs): weights
     /// initialised from the seed, cursor at the start.
-    public init(specification: TrainingSpecification, model: ModelDescription? = nil, samples: [Float], sampleCount: Int, features: Int) {
+    public init(specification: TrainingSpecification, model: ModelDescription? = nil, samples: [Float], sampleCount: Int, features: Int,
+                labels: [Int32]? = nil) {
         precondition(specification.problems().isEmpty, "invalid specification: \(specification.problems().map(\.description))")
         self.specification = specification
         self.model = model ?? ModelDescription(specification, features: features)
+        precondition((self.model.classes == nil) == (labels == nil) && (labels == nil || labels!.count == sampleCount),
+                     "TrainingSession: a conditional model needs one label per sample, an unconditional one none")
+        self.labels = labels
         let base = PhiloxGenerator(seed: specification.seed)
         var generatorWeights = base.stream(Stream.generatorWeights.rawValue)
         generator = try! self.model.generator.makeModule(using: &generatorWeights)
@@ -80,6 +86,19 @@ public final class TrainingSession {
 
     func noise() -> Tensor {
         Tensor.normal([batchSize, specification.noiseDimension], using: &noiseStream)
+    }
+
+    /// One-hot rows of the training samples' classes at `indices`; nil for an unconditional run.
+    func labels(of indices: [Int]) -> Tensor? {
+        guard let labels, let classes = model.classes else { return nil }
+        return ClassConditioning.oneHot(indices.map { Int(labels[$0]) }, classes: classes)
+    }
+
+    /// Classes for a generator step's samples, uniform, drawn after its z from the noise
+    /// stream (so no other stream moves); nil for an unconditional run.
+    func generatorLabels() -> Tensor? {
+        guard let classes = model.classes else { return nil }
+        return ClassConditioning.oneHot((0..<batchSize).map { _ in noiseStream.nextIndex(below: classes) }, classes: classes)
     }
 
     /// Clamps every discriminator parameter into [−c, c] (WGAN, arXiv 1701.07875).

@@ -59,6 +59,11 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
     /// A network written by hand (`NetworkDescription.parsing`), replacing the architecture's.
     public var generatorLayers: String?
     public var discriminatorLayers: String?
+    /// Class-conditional training on a labelled dataset (nil: no): the generator takes a label
+    /// embedding beside z, the discriminator a class projection (Miyato & Koyama 2018).
+    public var conditional: Bool?
+    /// Features of the generator's label embedding (nil: the number of classes).
+    public var classEmbedding: Int?
 
     /// A specification with the objective's published defaults:
     /// - `gan`, `nsgan`, `hinge`: Adam lr 2e-4, β = (0.5, 0.999), 1 discriminator step (DCGAN);
@@ -88,6 +93,7 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
     public var hiddenActivation: Activation? { Activation(name: activation, leakySlope: leakySlope) }
 
     public var resolvedArchitecture: Architecture { architecture ?? TrainingDefaults.architecture }
+    public var isConditional: Bool { conditional ?? false }
     public var resolvedChannels: Int { channels ?? TrainingDefaults.channels }
 
     /// The normalisation each network gets.
@@ -142,6 +148,10 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
                 "must be ≥ 0 and below the exploding threshold (got \(vanishingThreshold) and \(explodingThreshold))")
         require(healthWindow >= 1, .healthWindow, "must be at least 1 (got \(healthWindow))")
         if let channels { require(channels >= 1 && channels <= 4096, .channels, "must be between 1 and 4096 (got \(channels))") }
+        if let classEmbedding {
+            require(classEmbedding >= 1 && classEmbedding <= 4096, .classEmbedding, "must be between 1 and 4096 (got \(classEmbedding))")
+            require(isConditional, .classEmbedding, "applies only to a conditional run; set conditional: true or drop it")
+        }
         if objective.hasGradientPenalty {
             require(resolvedNormalization.discriminator != .batch, .discriminatorNormalization,
                     "cannot be batch under a gradient penalty: batch norm makes each critic output depend on the whole batch, so the per-sample penalty no longer holds (use layer, as the WGAN-GP paper advises)")
@@ -164,7 +174,10 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+        // `conditional: false` is the unconditional run that omits the key: the same text.
+        var canonical = self
+        if canonical.conditional == false { canonical.conditional = nil }
+        return String(decoding: try! encoder.encode(canonical), as: UTF8.self)
     }
 
     public static func decode(canonicalJSON text: String) throws -> TrainingSpecification {
@@ -244,6 +257,17 @@ extension TrainingSpecification {
                 throw TrainerError.networkDoesNotFit("the \(name) ends with \(network.outputs) values per sample, but needs \(outputs) (\(name == "generator" ? "the dataset's sample size" : "one score")); change its last layer")
             }
         }
+        guard isConditional else { return model }
+        guard let classes = data.classes else {
+            throw TrainerError.networkDoesNotFit("a conditional run needs class labels, but dataset '\(dataset)' has none (or only one class); import it with its labels, or drop conditional")
+        }
+        guard let last = model.discriminator.layers.last, last.kind == .linear else {
+            throw TrainerError.networkDoesNotFit("a conditional run's discriminator must end with a linear layer to one score (its class projection acts on that layer's input); change discriminator_layers")
+        }
+        model = model.conditioned(classes: classes, embedding: classEmbedding ?? classes)
+        for (name, network) in [("generator", model.generator), ("discriminator", model.discriminator)] {
+            if let problem = network.problem { throw TrainerError.networkDoesNotFit("the conditional \(name) is not usable: \(problem)") }
+        }
         return model
     }
 
@@ -295,11 +319,14 @@ public struct DataShape: Sendable, Equatable {
     public var features: Int
     public var image: [Int]?
     public var range: ClosedRange<Float>
+    /// The number of classes of labelled data (labels 0..<classes, at least 2); nil without labels.
+    public var classes: Int?
 
-    public init(features: Int, image: [Int]? = nil, range: ClosedRange<Float> = -1...1) {
+    public init(features: Int, image: [Int]? = nil, range: ClosedRange<Float> = -1...1, classes: Int? = nil) {
         self.features = features
         self.image = image
         self.range = range
+        self.classes = classes
     }
 
     /// `[H, W]` → `[1, H, W]`; `[C, H, W]` as is; anything else is not an image.

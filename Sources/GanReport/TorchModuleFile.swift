@@ -17,6 +17,7 @@ public enum TorchModuleFile {
             G, D = ganpipe_model.load("FILE.safetensors")   # both in eval mode
             z = torch.randn(16, G.noise_dimension)
             samples = G(z)                                   # [16, features], flat like ganpipe's
+            # a class-conditional run: G(z, y) and D(x, y) with y a LongTensor of classes
         """
         import json
         import struct
@@ -48,17 +49,32 @@ public enum TorchModuleFile {
 
 
         class Network(nn.Module):
-            def __init__(self, noise_dimension, layers, spectral):
+            """ganpipe's layers; a class-conditional network also has class_embedding, used as the
+            generator's label input (E[y] appended to z) or the discriminator's projection
+            (D(x, y) = last(φ(x)) + <E[y], φ(x)>, φ(x) the last layer's input)."""
+
+            def __init__(self, noise_dimension, layers, spectral, conditioning=None):
                 super().__init__()
                 self.noise_dimension = noise_dimension
                 self.layers = nn.Sequential(*layers)
                 self.spectral = spectral  # indices of spectrally normalised layers
+                self.conditioning = conditioning and conditioning["kind"]
+                if conditioning:
+                    embedding = nn.Embedding(conditioning["classes"], conditioning["features"])
+                    self.class_embedding = spectral_norm(embedding) if conditioning["spectral"] else embedding
+                    self.embedding_spectral = conditioning["spectral"]
+                    self.classes = conditioning["classes"]
 
-            def forward(self, x):
-                return self.layers(x)
+            def forward(self, x, y=None):
+                if self.conditioning is None:
+                    return self.layers(x)
+                if self.conditioning == "embedding":
+                    return self.layers(torch.cat([x, self.class_embedding(y)], dim=1))
+                features = self.layers[:-1](x)
+                return self.layers[-1](features) + (self.class_embedding(y) * features.flatten(1)).sum(1, keepdim=True)
 
 
-        def spectral(module, dim=0):
+        def spectral_norm(module, dim=0):
             return nn.utils.spectral_norm(module, dim=dim)
 
 
@@ -72,7 +88,10 @@ public enum TorchModuleFile {
                 text += "        \(module(layer, input: input)),  # layers.\(index)\n"
             }
             let spectral = network.layers.indices.filter { network.layers[$0].spectral == true }
-            text += "    ], spectral=\(spectral))\n\n\n"
+            let conditioning = network.conditioning.map { c in
+                ", conditioning={\"kind\": \"\(c.kind.rawValue)\", \"classes\": \(c.classes), \"features\": \(c.features), \"spectral\": \(c.spectral == true ? "True" : "False")}"
+            } ?? ""
+            text += "    ], spectral=\(spectral)\(conditioning))\n\n\n"
         }
         text += #"""
         def read_safetensors(path):
@@ -99,6 +118,8 @@ public enum TorchModuleFile {
                 state = {key[len(name) + 1:]: value for key, value in tensors.items() if key.startswith(name + ".")}
                 for index in network.spectral:
                     state[f"layers.{index}.weight_orig"] = state.pop(f"layers.{index}.weight")
+                if getattr(network, "embedding_spectral", False):
+                    state["class_embedding.weight_orig"] = state.pop("class_embedding.weight")
                 network.load_state_dict(state)
                 networks.append(network.eval())
             return tuple(networks)
@@ -128,7 +149,7 @@ public enum TorchModuleFile {
         case .identity: made = "nn.Identity()"
         }
         guard layer.spectral == true else { return made }
-        return layer.kind == .convTranspose ? "spectral(\(made), dim=1)" : "spectral(\(made))"
+        return layer.kind == .convTranspose ? "spectral_norm(\(made), dim=1)" : "spectral_norm(\(made))"
     }
 
     static func python(_ shape: [Int]) -> String {

@@ -50,18 +50,7 @@ import Testing
         let database = try Self.database(in: folder)
         var specification = Self.specification(testCase.objective, .dcgan)
         specification.discriminatorNormalization = testCase.discriminator
-        let straight = try TrainerStage(database).train(name: "straight", specification: specification)
-        #expect(straight.status == .completed, "\(straight)")
-        var calls = 0
-        _ = try TrainerStage(database).train(name: "resumed", specification: specification, hooks: .init(shouldStop: {
-            calls += 1
-            return calls > 3
-        }))
-        let resumed = try TrainerStage(database).resume("resumed")
-        #expect(resumed.status == .completed && resumed.startedAtStep == 3)
-        let blobs = try ResumeTests.finalBlobs(database, run: "straight")
-        #expect(blobs == (try ResumeTests.finalBlobs(database, run: "resumed")))
-        #expect(try ResumeTests.metricRows(database, run: "straight") == ResumeTests.metricRows(database, run: "resumed"))
+        let blobs = try ConvolutionalTrainingTests.trainStraightAndResumed(specification, in: database)
         // The saved state: running statistics of the generator's batch norms, spectral vectors.
         #expect(blobs["generator/layers.2.running_mean"] != nil && blobs["generator/layers.5.running_var"] != nil)
         if testCase.discriminator == .spectral {
@@ -72,6 +61,26 @@ import Testing
         for key in ["grad_norm/discriminator/layers.1.weight", "grad_norm/generator/layers.4.weight", "activation_grad_norm/discriminator/layers.2"] {
             #expect(rows.contains { $0.hasPrefix(key + "@") }, "no \(key)")
         }
+    }
+
+    /// Trains `specification` as run `straight`, and as run `resumed` stopped after step 3 and
+    /// resumed; expects both to end with the same checkpoint and metric rows, and returns the
+    /// straight run's final checkpoint.
+    static func trainStraightAndResumed(_ specification: TrainingSpecification, in database: GanDatabase,
+                                        sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: CheckpointBlob] {
+        let straight = try TrainerStage(database).train(name: "straight", specification: specification)
+        #expect(straight.status == .completed, "\(straight)", sourceLocation: sourceLocation)
+        var calls = 0
+        _ = try TrainerStage(database).train(name: "resumed", specification: specification, hooks: .init(shouldStop: {
+            calls += 1
+            return calls > 3
+        }))
+        let resumed = try TrainerStage(database).resume("resumed")
+        #expect(resumed.status == .completed && resumed.startedAtStep == 3, sourceLocation: sourceLocation)
+        let blobs = try ResumeTests.finalBlobs(database, run: "straight")
+        #expect(blobs == (try ResumeTests.finalBlobs(database, run: "resumed")), sourceLocation: sourceLocation)
+        #expect(try ResumeTests.metricRows(database, run: "straight") == ResumeTests.metricRows(database, run: "resumed"), sourceLocation: sourceLocation)
+        return blobs
     }
 
     /// The WGAN-GP paper's 28×28 networks are refused on 8×8 images, a convolutional network on

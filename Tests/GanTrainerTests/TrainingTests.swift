@@ -106,6 +106,7 @@ import Testing
         full.generatorFrozenAfter = 0
         (full.architecture, full.channels, full.generatorNormalization, full.discriminatorNormalization) = (.mlp, 8, .batch, .spectral)
         (full.generatorLayers, full.discriminatorLayers) = ("linear 2", "linear 1")
+        (full.conditional, full.classEmbedding) = (true, 4)
         let stored = try #require(try JSONSerialization.jsonObject(with: Data(full.canonicalJSON().utf8)) as? [String: Any])
         #expect(Set(stored.keys) == Set(TrainingSpecification.Key.allCases.map(\.rawValue)))
         var invalid = full

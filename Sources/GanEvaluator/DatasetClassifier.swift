@@ -55,6 +55,13 @@ public struct DatasetClassifier {
         public var seed: UInt64 = 0
         public var trainCount: Int
         public var testCount: Int
+        /// An augmentation experiment's classifier (`kind` `augmentation`): the generator run,
+        /// checkpoint and noise seed of the generated samples added to the training split, and
+        /// how many per class (`trainCount` counts them). Nil for a dataset's own classifier.
+        public var generator: String?
+        public var generatorCheckpoint: Int?
+        public var generatedPerClass: Int?
+        public var generatedSeed: UInt64?
 
         public init(dataset: String, datasetSha256: String, features: Int, classes: Int, epochs: Int,
                     trainCount: Int, testCount: Int) {

@@ -41,9 +41,17 @@ public struct DatasetMetadata: Codable, Equatable, Sendable {
         public var classes: [Int]
         /// Whether the test split was kept whole (the one-class protocol: every class is tested).
         public var wholeTestSplit: Bool
+        /// At most this many training samples of each class, chosen by the shuffle of `seed`.
+        public var perClass: Int?
+        public var seed: UInt64?
+
+        public init(dataset: String, contentSha256: String, classes: [Int], wholeTestSplit: Bool, perClass: Int? = nil, seed: UInt64? = nil) {
+            (self.dataset, self.contentSha256, self.classes, self.wholeTestSplit) = (dataset, contentSha256, classes, wholeTestSplit)
+            (self.perClass, self.seed) = (perClass, seed)
+        }
 
         enum CodingKeys: String, CodingKey {
-            case dataset, contentSha256 = "content_sha256", classes, wholeTestSplit = "whole_test_split"
+            case dataset, contentSha256 = "content_sha256", classes, wholeTestSplit = "whole_test_split", perClass = "per_class", seed
         }
     }
 

@@ -71,8 +71,11 @@ extension DataCommand {
                     "  shape       \(view.sampleShapeText) per sample",
                 ]
                 if let seed = record.seed { lines.append("  seed        \(seed)") }
-                if let provenance = (try? JSONDecoder().decode(DatasetMetadata.self, from: Data(record.metadataJson.utf8)))?.generatedBy {
-                    lines.append("  generated   \(provenance.description)")
+                let metadata = try? JSONDecoder().decode(DatasetMetadata.self, from: Data(record.metadataJson.utf8))
+                if let provenance = metadata?.generatedBy { lines.append("  generated   \(provenance.description)") }
+                if let subset = metadata?.derivedFrom {
+                    let kept = subset.perClass.map { "at most \($0) training samples per class (seed \(subset.seed ?? 0)) of classes " } ?? "the training samples of classes "
+                    lines.append("  subset      of \(subset.dataset): \(kept)\(subset.classes.map(String.init).joined(separator: ", ")); test split \(subset.wholeTestSplit ? "whole" : "of the same classes")")
                 }
                 lines.append("  content     sha256 \(record.contentSha256)")
                 lines.append("  created     \(record.createdAt)")

@@ -18,7 +18,7 @@ public struct GanPipe: ParsableCommand {
         abstract: "Train GANs and find where their gradients vanish or explode; everything lands in one SQLite database.",
         discussion: "Every command takes --db PATH (or GANPIPE_DB; default ./ganpipe.sqlite).",
         version: "ganpipe \(version) (schema \(SchemaMigrator().latestVersion))",
-        subcommands: [DatabaseCommand.self, DataCommand.self, TrainCommand.self, ResumeCommand.self, RunCommand.self, WorkerCommand.self, EvalCommand.self, RunsCommand.self, MergeCommand.self, ShowCommand.self, DeleteCommand.self, RenameCommand.self, TagCommand.self, NoteCommand.self, ServeCommand.self, ReportCommand.self, CompareCommand.self, DiagnoseCommand.self, ExportCommand.self, SampleCommand.self, ScoreCommand.self, SQLCommand.self, BenchCommand.self]
+        subcommands: [DatabaseCommand.self, DataCommand.self, TrainCommand.self, ResumeCommand.self, RunCommand.self, WorkerCommand.self, EvalCommand.self, RunsCommand.self, MergeCommand.self, ShowCommand.self, DeleteCommand.self, RenameCommand.self, TagCommand.self, NoteCommand.self, ServeCommand.self, ReportCommand.self, CompareCommand.self, DiagnoseCommand.self, ExportCommand.self, SampleCommand.self, ScoreCommand.self, AugmentCommand.self, SQLCommand.self, BenchCommand.self]
     )
 
     public init() {}

@@ -85,6 +85,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("ganpipe: stopped waiting; the tasks go on on the cluster; run the same command again to merge what they trained\n".utf8))
             throw ExitCode(130)
         }
+        runner.runAugmentations()
         let summary = try executor.summary(seconds: Date().timeIntervalSince(started))
         try finish(summary, pipeline: pipeline, database: opened)
     }
@@ -204,6 +205,9 @@ struct RunCommand: ParsableCommand {
                                    gate.passed ? "pass" : "FAIL"])
             }
             lines.append(gates.render())
+        }
+        for augmentation in summary.augmentations {
+            lines += augmentation.result?.lines ?? ["augment \(augmentation.dataset) with \(augmentation.generator): \(augmentation.error ?? "")"]
         }
         let verdict: String
         switch summary.exitCode {

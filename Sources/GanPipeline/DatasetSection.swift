@@ -6,11 +6,12 @@ import Foundation
 ///       8gaussians: {generate: 8gaussians, samples: 20000, seed: 1}
 ///       digits: {import: ../data/digits.csv.gz, labels_column: last, sample_shape: [8, 8], scale: 0.0625}
 ///       digit-3: {subset: digits, classes: [3]}
+///       digits-20: {subset: digits, per_class: 20, seed: 1}
 ///
 /// Import paths are relative to the pipeline file.
 enum DatasetSection {
     static let generateKeys: Set<String> = ["generate", "samples", "seed", "test_fraction"]
-    static let subsetKeys: Set<String> = ["subset", "classes", "same_test_classes"]
+    static let subsetKeys: Set<String> = ["subset", "classes", "same_test_classes", "per_class", "seed"]
     static let importKeys: Set<String> = ["import", "labels", "labels_column", "sample_shape", "scale", "test_fraction", "format",
                                           "test", "test_labels", "label_names"]
 
@@ -31,10 +32,15 @@ enum DatasetSection {
             }
             if let source = values["subset"] {
                 try entry.rejectUnknown(fields, allowed: subsetKeys)
-                guard let classes = try values["classes"]?.sequence().map({ try $0.integer() }), !classes.isEmpty else {
-                    throw entry.error("a subset needs 'classes: [LABEL, …]', the labels its training split keeps")
+                let classes = try values["classes"]?.sequence().map({ try $0.integer() })
+                let perClass = try values["per_class"]?.integer()
+                guard classes.map({ !$0.isEmpty }) ?? (perClass != nil) else {
+                    throw entry.error("a subset needs 'classes: [LABEL, …]', the labels its training split keeps, or 'per_class: N' samples of every class")
                 }
-                return DatasetSpecification(name: name, source: .subset(of: try source.string(), classes: classes,
+                if let perClass, perClass < 1 { throw values["per_class"]!.error("must be at least 1, got \(perClass)") }
+                let seed = try values["seed"]?.integer() ?? 0
+                guard seed >= 0 else { throw values["seed"]!.error("must be ≥ 0, got \(seed)") }
+                return DatasetSpecification(name: name, source: .subset(of: try source.string(), classes: classes, perClass: perClass, seed: UInt64(seed),
                                                                          wholeTestSplit: !(try values["same_test_classes"]?.boolean() ?? false)),
                                             line: entry.line ?? 0)
             }

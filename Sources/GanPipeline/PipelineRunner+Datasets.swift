@@ -68,13 +68,14 @@ extension PipelineRunner {
                 importer.testLabelsPath = testLabels
                 importer.labelNames = labelNames
                 return try importer.read()
-            case .subset(let source, let classes, let wholeTestSplit):
+            case .subset(let source, let classes, let perClass, let seed, let wholeTestSplit):
                 // Its source is made first when the pipeline defines it above.
                 guard let stored = try? DatasetStore(database).find(source) else {
                     throw PipelineError(file: pipeline.file, line: dataset.line, key: "datasets.\(dataset.name).subset", message:
                         "dataset '\(source)' is neither stored nor defined above this one; define it first")
                 }
-                return try DatasetCatalog(database).subset(of: stored, classes: Set(classes), wholeTestSplit: wholeTestSplit)
+                return try DatasetCatalog(database).subset(of: stored, classes: classes.map(Set.init), perClass: perClass, seed: seed,
+                                                           wholeTestSplit: wholeTestSplit)
             }
         } catch let error as LoaderError {
             throw PipelineError(file: pipeline.file, line: dataset.line, key: "datasets.\(dataset.name)", message: error.description)

@@ -24,6 +24,8 @@ public final class PipelineRunner {
     /// pipeline ends interrupted once all have exited. `.kill` (a second signal): the workers
     /// are killed at once.
     public var stopRequest: () -> StopRequest = { .none }
+    /// The `augment:` experiments' outcomes, once `runAugmentations()` ran.
+    var augmentationRows: [PipelineSummary.AugmentationRow] = []
 
     public enum StopRequest: Sendable {
         case none, stop, kill
@@ -175,6 +177,7 @@ public final class PipelineRunner {
         if interrupted {
             throw PipelineError(file: pipeline.file, line: nil, key: nil, message: "interrupted; every worker has stopped; run the same command again to continue")
         }
+        runAugmentations()
         return try summary(seconds: Date().timeIntervalSince(started))
     }
 }

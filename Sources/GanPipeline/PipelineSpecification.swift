@@ -20,6 +20,8 @@ public struct PipelineSpecification: Sendable, Equatable {
     public var retries: Int
     /// Where `ganpipe run` writes a report per run and a comparison (nil: none).
     public var reportsFolder: String?
+    /// Data-augmentation experiments, run after training.
+    public var augmentations: [AugmentationSpecification] = []
     /// The line of each `train.KEY` and `matrix.KEY`, for messages about their values.
     public var lines: [String: Int] = [:]
 
@@ -28,6 +30,7 @@ public struct PipelineSpecification: Sendable, Equatable {
             && a.matrix.map { $0.map(\.key) } == b.matrix.map { $0.map(\.key) }
             && a.matrix.map { $0.map(\.values) } == b.matrix.map { $0.map(\.values) }
             && a.evaluation == b.evaluation && a.gates == b.gates && a.retries == b.retries && a.reportsFolder == b.reportsFolder
+            && a.augmentations == b.augmentations
     }
 }
 
@@ -66,13 +69,26 @@ public struct DatasetSpecification: Sendable, Equatable {
         /// A file to import, with the importer's options.
         case importFile(path: String, labels: String?, labelsColumn: String?, sampleShape: [Int]?, scale: Double?,
                         testFraction: Double?, format: String?, test: String? = nil, testLabels: String? = nil, labelNames: [String]? = nil)
-        /// Some classes of a dataset defined above it (or stored): the training split filtered,
-        /// the test split whole unless `wholeTestSplit` is false (`ganpipe data subset`).
-        case subset(of: String, classes: [Int], wholeTestSplit: Bool)
+        /// Some classes of a dataset defined above it (or stored; nil: every class): the training
+        /// split filtered, to `perClass` samples of each class chosen by `seed` when given, the
+        /// test split whole unless `wholeTestSplit` is false (`ganpipe data subset`).
+        case subset(of: String, classes: [Int]?, perClass: Int?, seed: UInt64, wholeTestSplit: Bool)
     }
 
     public var name: String
     public var source: Source
+    public var line: Int
+}
+
+/// A data-augmentation experiment (`augment:`): a classifier trained on `dataset`'s training
+/// split without and with `perClass` samples per class of the conditional run `generator`.
+public struct AugmentationSpecification: Sendable, Equatable {
+    public var dataset: String
+    public var generator: String
+    public var perClass: Int
+    public var seeds: [UInt64]
+    /// nil: the generator's latest checkpoint.
+    public var checkpoint: Int?
     public var line: Int
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GanEvaluator
 import GanSchema
 import GanStore
 
@@ -30,13 +31,22 @@ public struct PipelineSummary: Codable, Sendable {
     /// A run or one of its stages failed (after its retries).
     public static let exitRunFailed: Int32 = 4
 
+    /// A data-augmentation experiment: its summary, or why it did not run.
+    public struct AugmentationRow: Codable, Sendable {
+        public var dataset: String
+        public var generator: String
+        public var result: AugmentationExperiment.Summary?
+        public var error: String?
+    }
+
     public var pipeline: String
     public var runs: [RunRow]
     public var gates: [GateRow]
+    public var augmentations: [AugmentationRow] = []
     public var seconds: Double
 
     public var exitCode: Int32 {
-        if runs.contains(where: { $0.status != "completed" }) { return Self.exitRunFailed }
+        if runs.contains(where: { $0.status != "completed" }) || augmentations.contains(where: { $0.error != nil }) { return Self.exitRunFailed }
         if gates.contains(where: { !$0.passed }) { return Self.exitGateFailed }
         return Self.exitSuccess
     }
@@ -76,7 +86,7 @@ extension PipelineRunner {
                 gateRows.append(.init(gate: gate.name, run: run.name, value: value, step: found?.step, passed: passed))
             }
         }
-        return PipelineSummary(pipeline: pipeline.name, runs: rows, gates: gateRows, seconds: seconds)
+        return PipelineSummary(pipeline: pipeline.name, runs: rows, gates: gateRows, augmentations: augmentationRows, seconds: seconds)
     }
 }
 
@@ -93,6 +103,41 @@ extension GateSpecification {
             case .integer(let value): return (actual as? NSNumber)?.doubleValue == Double(value)
             case .number(let value): return (actual as? NSNumber).map { Float($0.doubleValue) == Float(value) } ?? false
             }
+        }
+    }
+}
+
+extension PipelineRunner {
+    /// Runs the pipeline's `augment:` experiments whose generator run has completed (stored
+    /// classifiers are reused, so a rerun trains only what is missing) and keeps their rows for
+    /// the summary. An experiment that cannot run is a row with its error, not a stop.
+    public func runAugmentations() {
+        augmentationRows = pipeline.augmentations.map { experiment in
+            var row = PipelineSummary.AugmentationRow(dataset: experiment.dataset, generator: experiment.generator)
+            do {
+                let generator = try RunStore(database).find(experiment.generator)
+                guard generator.status == .completed else {
+                    row.error = "its generator run \(experiment.generator) is \(generator.status.rawValue), not completed"
+                    return row
+                }
+                var options = AugmentationExperiment.Options()
+                (options.perClass, options.seeds, options.checkpoint) = (experiment.perClass, experiment.seeds, experiment.checkpoint)
+                var current = ""
+                let outcomes = try AugmentationExperiment(database).run(dataset: experiment.dataset, generator: experiment.generator, options: options) { _, message in
+                    let classifier = String(message.prefix { $0 != "(" }).trimmingCharacters(in: .whitespaces)
+                    if classifier != current {
+                        current = classifier
+                        log("augment: training \(message.prefix { $0 != ":" })")
+                    }
+                }
+                row.result = AugmentationExperiment.Summary(dataset: experiment.dataset, generator: experiment.generator,
+                                                            perClass: experiment.perClass, outcomes: outcomes)
+                for line in row.result!.lines { log("augment: \(line)") }
+            } catch {
+                row.error = "\(error)"
+                log("augment \(experiment.dataset) with \(experiment.generator): \(error)")
+            }
+            return row
         }
     }
 }

@@ -53,42 +53,79 @@ public struct EvaluationRecordStore: Sendable {
         try database.reader.read { try Self.completedRun(objective: objective, trainedOn: dataset, in: $0) }
     }
 
+    /// What makes a stored network the same result.
+    public enum ResultIdentity: Sendable {
+        /// The dataset's classifier: one per objective and dataset content. A stale run of the
+        /// same name and objective (its dataset deleted or replaced) is removed first.
+        case datasetContent
+        /// An experiment's network: one per name, which must hold the same configuration.
+        case nameAndConfiguration
+    }
+
     /// Stores a trained network as a completed run `name` of `objective` on `dataset` with one
     /// checkpoint at `steps`, its `scores` in `evaluations` and `metrics` through the trainer's
-    /// metric writer — one transaction. A stale run of the same name and objective (its
-    /// dataset deleted or replaced) is removed first. If another process stored a completed run
-    /// of `objective` for the same content meanwhile, that one is kept and returned.
+    /// metric writer — one transaction. If another process stored the same result meanwhile
+    /// (`identity`), that one is kept and returned.
     public func saveCompletedRun(name: String, objective: String, dataset: DatasetRecord, configJson: String, steps: Int,
                                  seed: UInt64, blobs: [CheckpointBlob],
                                  scores: [(metric: String, value: Double, sampleCount: Int)],
-                                 metrics: [RunJournal.Metric]) throws -> RunRecord {
+                                 metrics: [RunJournal.Metric], identity: ResultIdentity = .datasetContent) throws -> RunRecord {
         try database.writer.write { db in
-            if let existing = try Self.completedRun(objective: objective, trainedOn: dataset, in: db) { return existing }
-            try db.execute(sql: "DELETE FROM runs WHERE name = ? AND objective = ?", arguments: [name, objective])
-            let now = Timestamp.now()
-            var run = RunRecord(name: name, objective: objective, datasetId: dataset.id,
-                                seed: Int64(bitPattern: seed), configJson: configJson, totalSteps: steps,
-                                status: .completed, createdAt: now)
-            run.currentStep = steps
-            run.startedAt = now
-            run.finishedAt = now
-            try run.insert(db)
-            try CheckpointStore.write(blobs, runId: run.id!, step: steps, in: db)
-            try Self.upsert(scores.map {
-                EvaluationRecord(runId: run.id!, step: steps, metric: $0.metric, value: $0.value,
-                                 sampleCount: $0.sampleCount, seed: Int64(bitPattern: seed), createdAt: now)
-            }, in: db)
-            try RunJournal.insert(metrics, runId: run.id!, in: db)
-            return run
+            switch identity {
+            case .datasetContent:
+                if let existing = try Self.completedRun(objective: objective, trainedOn: dataset, in: db) { return existing }
+                try db.execute(sql: "DELETE FROM runs WHERE name = ? AND objective = ?", arguments: [name, objective])
+            case .nameAndConfiguration:
+                if let existing = try Self.completedRun(named: name, configJson: configJson, in: db) { return existing }
+            }
+            return try Self.insertCompletedRun(name: name, objective: objective, dataset: dataset, configJson: configJson, steps: steps,
+                                               seed: seed, blobs: blobs, scores: scores, metrics: metrics, in: db)
         }
     }
 
+    static func insertCompletedRun(name: String, objective: String, dataset: DatasetRecord, configJson: String, steps: Int,
+                                   seed: UInt64, blobs: [CheckpointBlob], scores: [(metric: String, value: Double, sampleCount: Int)],
+                                   metrics: [RunJournal.Metric], in db: Database) throws -> RunRecord {
+        let now = Timestamp.now()
+        var run = RunRecord(name: name, objective: objective, datasetId: dataset.id,
+                            seed: Int64(bitPattern: seed), configJson: configJson, totalSteps: steps,
+                            status: .completed, createdAt: now)
+        run.currentStep = steps
+        run.startedAt = now
+        run.finishedAt = now
+        try run.insert(db)
+        try CheckpointStore.write(blobs, runId: run.id!, step: steps, in: db)
+        try Self.upsert(scores.map {
+            EvaluationRecord(runId: run.id!, step: steps, metric: $0.metric, value: $0.value,
+                             sampleCount: $0.sampleCount, seed: Int64(bitPattern: seed), createdAt: now)
+        }, in: db)
+        try RunJournal.insert(metrics, runId: run.id!, in: db)
+        return run
+    }
+
     static func completedRun(objective: String, trainedOn dataset: DatasetRecord, in db: Database) throws -> RunRecord? {
+        // An experiment's classifiers (config kind 'augmentation') are trained on the dataset
+        // too, but are not its classifier.
         try RecordRow<RunRecord>.fetchOne(db, sql: """
             SELECT * FROM runs
             WHERE objective = ? AND status = 'completed' AND dataset_id = ?
               AND json_extract(config_json, '$.dataset_sha256') = ?
+              AND coalesce(json_extract(config_json, '$.kind'), ?) = ?
             ORDER BY id DESC LIMIT 1
-            """, arguments: [objective, dataset.id, dataset.contentSha256])?.record
+            """, arguments: [objective, dataset.id, dataset.contentSha256, objective, objective])?.record
+    }
+
+    /// The completed run `name` when it holds `configJson`; nil when there is none. Throws
+    /// when a run of that name holds something else (a rerun never replaces another result).
+    public func completedRun(named name: String, configJson: String) throws -> RunRecord? {
+        try database.reader.read { try Self.completedRun(named: name, configJson: configJson, in: $0) }
+    }
+
+    static func completedRun(named name: String, configJson: String, in db: Database) throws -> RunRecord? {
+        guard let run = try RecordRow<RunRecord>.fetchOne(db, sql: "SELECT * FROM runs WHERE name = ?", arguments: [name])?.record else { return nil }
+        guard run.status == .completed, run.configJson == configJson else {
+            throw StoreError.resultConflict(run: name)
+        }
+        return run
     }
 }

@@ -35,6 +35,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case sqlite(String)
     /// `ganpipe merge`: a run or dataset of a shard that differs from the one of the same name.
     case mergeConflict(shard: String, detail: String)
+    /// A stored result of the same name holds another configuration.
+    case resultConflict(run: String)
 
     public var description: String {
         switch self {
@@ -98,6 +100,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return Self.oneLine(message)
         case .mergeConflict(let shard, let detail):
             return "cannot merge \(shard): \(detail); nothing was merged from it"
+        case .resultConflict(let run):
+            return "run \(TerminalText.safe(run)) exists with another configuration; delete it (`ganpipe delete`) to compute it again, or change the experiment's name"
         }
     }
 

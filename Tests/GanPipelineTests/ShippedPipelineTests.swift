@@ -7,7 +7,7 @@ import Testing
 @Suite struct ShippedPipelineTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../pipelines").standardized
 
-    @Test(arguments: ["quickstart.yaml", "nightly.yaml", "wgan-gp-figure1.yaml", "vanishing-minimax.yaml", "fashion-mnist.yaml", "anomaly-fashion-mnist.yaml"])
+    @Test(arguments: ["quickstart.yaml", "nightly.yaml", "wgan-gp-figure1.yaml", "vanishing-minimax.yaml", "fashion-mnist.yaml", "anomaly-fashion-mnist.yaml", "augmentation.yaml"])
     func shippedPipelineExpands(file: String) throws {
         let pipeline = try PipelineParser.parse(file: Self.folder.appendingPathComponent(file).path)
         let runs = try pipeline.plannedRuns()

@@ -16,7 +16,9 @@ struct ScoreCommand: ParsableCommand {
         f the discriminator's penultimate features (--lambda, 0.1); the score is that loss at the end. --data is a \
         CSV/NPY/IDX file (read as `data import` reads it) when such a file exists, else a dataset in the database \
         (--split picks its rows). The data must have the run's sample size and lie on its dataset's scale. --to \
-        writes .csv (index, label if known, one column per method) or .npy (float32 [count, methods]). \
+        writes .csv (index, label if known, one column per method) or .npy (float32 [count, methods]); --store \
+        keeps every method's scores in the database (table anomaly_scores: run, checkpoint, method, the data's name \
+        and hash, the options, and with --normal-class the AUROC), replacing an earlier row for the same inputs. \
         --normal-class K (labelled data: K normal, every other label anomalous) adds two baselines fitted to the \
         run's training split — pca (squared distance to the principal subspace holding 90% of the variance) and \
         knn (mean distance to the 5 nearest training samples) — and prints the AUROC of every method.
@@ -33,7 +35,8 @@ struct ScoreCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: ArgumentHelp("The run's name or id.", valueName: "run")) var reference: String
     @Option(help: ArgumentHelp("A file of samples, or a dataset's name or id.", valueName: "file|dataset")) var data: String
-    @Option(name: .customLong("to"), help: ArgumentHelp("Where the scores go: .csv or .npy.", valueName: "file")) var destination: String
+    @Option(name: .customLong("to"), help: ArgumentHelp("Where the scores go: .csv or .npy.", valueName: "file")) var destination: String?
+    @Flag(help: "Keep the scores in the database (anomaly_scores), with what was scored and how.") var store = false
     @Option(help: "Which scores.") var method: Methods = .both
     @Option(help: ArgumentHelp("latest or a step.", valueName: "step")) var checkpoint = "latest"
     @Option(help: "A dataset's rows to score.") var split: Split = .all
@@ -46,16 +49,19 @@ struct ScoreCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        let format = URL(fileURLWithPath: destination).pathExtension.lowercased()
-        guard format == "csv" || format == "npy" else { throw CommandError("\(destination): score writes .csv or .npy files; name it FILE.csv or FILE.npy") }
+        guard destination != nil || store else { throw CommandError("say where the scores go: --to FILE.csv|.npy, --store, or both") }
+        let format = destination.map { URL(fileURLWithPath: $0).pathExtension.lowercased() } ?? ""
+        if let destination, format != "csv" && format != "npy" {
+            throw CommandError("\(destination): score writes .csv or .npy files; name it FILE.csv or FILE.npy")
+        }
         guard (1...100_000).contains(iterations) else { throw CommandError("--iterations must be 1…100000 (got \(iterations))") }
         guard learningRate > 0, learningRate.isFinite, learningRate <= 10 else { throw CommandError("--learning-rate must be in (0, 10] (got \(learningRate))") }
         guard featureWeight >= 0, featureWeight <= 1 else { throw CommandError("--lambda must be in [0, 1] (got \(featureWeight))") }
         let step = try checkpointStep(checkpoint)
         let started = Date()
-        let (scorer, samples, labels, scale, training) = try database.reading { opened in
+        let (scorer, samples, labels, scale, training, runId, dataName) = try database.reading { opened in
             let scorer = try AnomalyScorer(opened, run: reference, step: step)
-            let (samples, labels) = try load(opened)
+            let (samples, labels, dataName) = try load(opened)
             let run = try RunStore(opened).find(reference)
             let trained = try run.datasetId.flatMap { try DatasetStore(opened).dataset(id: $0) }
             let stored = try trained.flatMap { try DatasetStore(opened).array("samples", of: $0) }
@@ -65,7 +71,7 @@ struct ScoreCommand: ParsableCommand {
                 let features = values.count / max(trained.sampleCount, 1)
                 training = SampleSet(values: Array(values[0..<(trained.trainCount * features)]), count: trained.trainCount, features: features)
             }
-            return (scorer, samples, labels, values.flatMap(Self.range), training)
+            return (scorer, samples, labels, values.flatMap(Self.range), training, run.id!, dataName)
         }
         guard samples.features == scorer.discriminator.inputCount else {
             throw CommandError("\(data) has \(samples.features) numbers per sample and \(scorer.run)'s networks take \(scorer.discriminator.inputCount); score data of the shape the run was trained on")
@@ -97,33 +103,50 @@ struct ScoreCommand: ParsableCommand {
             names += ["pca", "knn"]
             columns += [baselines.pcaScores(samples), baselines.nearestNeighbourScores(samples)]
         }
-        try writeOutput(encode(columns, names: names, labels: labels, format: format), to: destination, option: "--to")
-        let seconds = Date().timeIntervalSince(started)
-        let means = Dictionary(uniqueKeysWithValues: zip(names, columns.map { Double($0.reduce(0, +)) / Double(max($0.count, 1)) }))
+        if let destination { try writeOutput(encode(columns, names: names, labels: labels, format: format), to: destination, option: "--to") }
         let auroc = anomalous.map { anomalous in
             Dictionary(uniqueKeysWithValues: zip(names, columns).compactMap { name, scores in AnomalyBaselines.auroc(scores, anomalous: anomalous).map { (name, $0) } })
         }
+        if store {
+            var settings: [String: any Sendable] = ["lambda": Double(featureWeight), "learning_rate": Double(learningRate), "iterations": iterations,
+                                                   "seed": Int(bitPattern: UInt(seed))]
+            if !FileManager.default.fileExists(atPath: data) { settings["split"] = split.rawValue }
+            if let normalClass { settings["normal_class"] = normalClass }
+            let optionsJson = String(decoding: try JSONSerialization.data(withJSONObject: settings, options: [.sortedKeys]), as: UTF8.self)
+            let hash = SHA256.hex(TypedArrayCodec.bytes(samples.values))
+            try database.writing { opened in
+                try AnomalyScoreStore(opened).save(zip(names, columns).map { name, scores in
+                    AnomalyScoreStore.Record(runId: runId, step: scorer.step, method: name, data: dataName, dataSha256: hash,
+                                             optionsJson: optionsJson, scores: scores, auroc: auroc?[name])
+                })
+            }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let means = Dictionary(uniqueKeysWithValues: zip(names, columns.map { Double($0.reduce(0, +)) / Double(max($0.count, 1)) }))
         if json {
             var object: [String: any Sendable] = ["run": scorer.run, "step": scorer.step, "count": samples.count, "methods": names,
-                                                  "mean": means, "path": destination, "seconds": seconds]
+                                                  "mean": means, "seconds": seconds, "stored": store]
+            if let destination { object["path"] = destination }
             if let auroc { object["auroc"] = auroc }
             try printJSON(object)
         } else {
-            print("wrote \(destination): \(samples.count) scores (\(names.joined(separator: ", "))) from \(scorer.run) at step \(scorer.step) in \(String(format: "%.1f", seconds)) s")
+            let targets = [destination, store ? "anomaly_scores" : nil].compactMap { $0 }.joined(separator: " and ")
+            print("wrote \(targets): \(samples.count) scores (\(names.joined(separator: ", "))) from \(scorer.run) at step \(scorer.step) in \(String(format: "%.1f", seconds)) s")
             if let auroc, let normalClass {
                 print("AUROC, class \(normalClass) normal against the rest: " + names.map { "\($0) \(auroc[$0].map { String(format: "%.4f", $0) } ?? "-")" }.joined(separator: ", "))
             }
         }
     }
 
-    /// The samples to score and their labels, if any: from a file when one exists at `data`,
-    /// else from the dataset of that name or id.
-    func load(_ opened: GanDatabase) throws -> (SampleSet, [Int]?) {
+    /// The samples to score, their labels if any, and their name: from a file when one exists
+    /// at `data`, else from the dataset of that name or id.
+    func load(_ opened: GanDatabase) throws -> (SampleSet, [Int]?, String) {
         if FileManager.default.fileExists(atPath: data) {
             let content = try DatasetImporter(path: data).read()
             let values = content.samples.floatValues()
             let count = content.samples.rowCount
-            return (SampleSet(values: values, count: count, features: count == 0 ? 0 : values.count / count), content.labels.map { $0.floatValues().map { Int($0) } })
+            return (SampleSet(values: values, count: count, features: count == 0 ? 0 : values.count / count), content.labels.map { $0.floatValues().map { Int($0) } },
+                    "file \(URL(fileURLWithPath: data).standardizedFileURL.path)")
         }
         let catalog = DatasetCatalog(opened)
         let dataset = try catalog.find(data)
@@ -140,7 +163,7 @@ struct ScoreCommand: ParsableCommand {
         }
         let labels = try store.array("labels", of: dataset).map { try $0.floats().map { Int($0) } }
         return (SampleSet(values: Array(values[(rows.lowerBound * features)..<(rows.upperBound * features)]), count: rows.count, features: features),
-                labels.map { Array($0[rows]) })
+                labels.map { Array($0[rows]) }, "dataset \(dataset.name) (split \(split.rawValue))")
     }
 
     static func range(_ values: [Float]) -> (low: Float, high: Float)? {

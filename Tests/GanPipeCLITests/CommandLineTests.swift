@@ -117,6 +117,6 @@ import Testing
         #expect(outcome.status == 0, "\(outcome)")
         let database = try GanDatabase.open(path: path, access: .readOnly)
         let tables = try RawDatabase(database).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") }
-        #expect(tables == 15, "every table of migrations/ (schema v6)")
+        #expect(tables == 16, "every table of migrations/ (schema v7)")
     }
 }

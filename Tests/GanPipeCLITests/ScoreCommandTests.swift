@@ -126,6 +126,28 @@ import Testing
         let csv = try Self.columns(folder.file("oneclass.csv"))
         #expect(csv["pca"]?.count == 200 && csv["knn"]?.count == 200 && csv["label"]?.count == 200)
 
+        // --store keeps each method's scores and AUROC with what was scored and how; the same
+        // inputs again replace their rows, other options add rows.
+        for iterations in ["200", "200", "20"] {
+            let stored = try GanPipeProcess.run(["score", "normal", "--db", path, "--data", "mode-3", "--split", "test", "--normal-class", "3",
+                                                 "--iterations", iterations, "--store"])
+            #expect(stored.status == 0 && stored.standardOutput.contains("wrote anomaly_scores: 200 scores"), "\(stored)")
+        }
+        let database = try GanDatabase.open(path: path, access: .readOnly)
+        let records = try AnomalyScoreStore(database).records(runId: try RunStore(database).find("normal").id!)
+        try database.close()
+        #expect(records.count == 8 && Set(records.map(\.method)) == ["discriminator", "reconstruction", "pca", "knn"], "\(records.map(\.method))")
+        let full = records.filter { $0.optionsJson.contains("\"iterations\":200") }
+        #expect(full.count == 4 && full.allSatisfy { $0.data == "dataset mode-3 (split test)" && $0.step == 300 && $0.scores.count == 200 })
+        #expect(full.allSatisfy { $0.optionsJson.contains("\"normal_class\":3") && $0.optionsJson.contains("\"split\":\"test\"") })
+        for record in full where record.method != "reconstruction" {
+            // The file's columns and the stored scores are the same numbers (the file rounds to 9 digits).
+            let column = try #require(csv[record.method])
+            #expect(zip(column, record.scores).allSatisfy { abs($0 - Double($1)) <= 1e-6 * max(1, abs($0)) }, "\(record.method)")
+            #expect(abs((record.auroc ?? -1) - (auroc[record.method] ?? -2)) < 1e-12, "\(record.method)")
+        }
+        try expectRefused(["score", "normal", "--db", path, "--data", "mode-3"], in: folder, mentioning: ["--to FILE.csv|.npy, --store"])
+
         try "0.1,0.2\n0.3,0.1\n".write(toFile: folder.file("unlabelled.csv"), atomically: true, encoding: .utf8)
         try expectRefused(["score", "normal", "--db", path, "--data", "unlabelled.csv", "--normal-class", "3", "--to", "s.csv"], in: folder,
                           mentioning: ["--normal-class needs labelled data"])
@@ -133,6 +155,9 @@ import Testing
                           mentioning: ["no sample of class 5"])
         try expectRefused(["data", "subset", "points", "--classes", "9", "--name", "x", "--db", path], in: folder, mentioning: ["no class 9"])
         try expectRefused(["data", "subset", "points", "--classes", "1", "--name", "mode-3", "--db", path], in: folder, mentioning: ["mode-3"])
+        #expect(try GanPipeProcess.run(["delete", "normal", "--db", path]).status == 0)
+        let count = try GanPipeProcess.run(["sql", "SELECT count(*) FROM anomaly_scores", "--db", path, "--format", "csv"])
+        #expect(count.standardOutput.contains("\n0"), "deleting the run deletes its scores: \(count)")
     }
 
     /// A pipeline makes its subsets after their source and trains on them; a subset without

@@ -178,6 +178,9 @@ import Testing
                                                                  configJson: "{}", totalSteps: 1))
         try EvaluationRecordStore(database).write([], views: [CheckpointView(runId: quickstart.id!, step: 0, name: .samples, shape: [1, 2],
                                                                              meta: CheckpointViewMeta(seed: 0), values: [0.5, -0.5])])
+        // The anomaly_scores example reads a run's stored scores.
+        try AnomalyScoreStore(database).save([.init(runId: run.id!, step: 2, method: "knn", data: "dataset 8gaussians (split test)",
+                                                    dataSha256: String(repeating: "0", count: 64), optionsJson: "{}", scores: [0.5, 1.5], auroc: 0.9)])
         for sql in blocks {
             let result = try ReadOnlyQuery(database).run(sql)
             #expect(!result.columns.isEmpty, "example returned no columns: \(sql)")

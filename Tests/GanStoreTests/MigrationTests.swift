@@ -5,7 +5,7 @@ import GRDB
 import Testing
 
 @Suite struct MigrationTests {
-    static let tables = ["checkpoint_parts", "checkpoint_views", "checkpoints", "cluster_tasks", "dataset_arrays", "dataset_parts", "datasets",
+    static let tables = ["anomaly_scores", "checkpoint_parts", "checkpoint_views", "checkpoints", "cluster_tasks", "dataset_arrays", "dataset_parts", "datasets",
                          "evaluations", "events", "metrics", "run_tags", "runs", "schema_migrations", "stages", "step_times"]
 
     func schema(_ database: GanDatabase) throws -> [String] {

@@ -86,6 +86,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(130)
         }
         runner.runAugmentations()
+        runner.runScores()
         let summary = try executor.summary(seconds: Date().timeIntervalSince(started))
         try finish(summary, pipeline: pipeline, database: opened)
     }
@@ -205,6 +206,15 @@ struct RunCommand: ParsableCommand {
                                    gate.passed ? "pass" : "FAIL"])
             }
             lines.append(gates.render())
+        }
+        if !summary.scores.isEmpty {
+            let methods = Array(Set(summary.scores.flatMap { $0.auroc?.keys.map { $0 } ?? [] })).sorted()
+            var scores = TextTable(columns: ["scored run", "data", "step"] + methods.map { "AUROC \($0)" })
+            for row in summary.scores {
+                scores.rows.append([row.run, row.error ?? row.data, row.step.map(String.init) ?? "-"]
+                                   + methods.map { method in row.auroc?[method].map { String(format: "%.3f", $0) } ?? "-" })
+            }
+            lines.append(scores.render())
         }
         for augmentation in summary.augmentations {
             lines += augmentation.result?.lines ?? ["augment \(augmentation.dataset) with \(augmentation.generator): \(augmentation.error ?? "")"]

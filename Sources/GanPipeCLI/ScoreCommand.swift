@@ -59,121 +59,45 @@ struct ScoreCommand: ParsableCommand {
         guard featureWeight >= 0, featureWeight <= 1 else { throw CommandError("--lambda must be in [0, 1] (got \(featureWeight))") }
         let step = try checkpointStep(checkpoint)
         let started = Date()
-        let (scorer, samples, labels, scale, training, runId, dataName) = try database.reading { opened in
-            let scorer = try AnomalyScorer(opened, run: reference, step: step)
-            let (samples, labels, dataName) = try load(opened)
-            let run = try RunStore(opened).find(reference)
-            let trained = try run.datasetId.flatMap { try DatasetStore(opened).dataset(id: $0) }
-            let stored = try trained.flatMap { try DatasetStore(opened).array("samples", of: $0) }
-            let values = try stored?.floats()
-            var training: SampleSet?
-            if let trained, let values {
-                let features = values.count / max(trained.sampleCount, 1)
-                training = SampleSet(values: Array(values[0..<(trained.trainCount * features)]), count: trained.trainCount, features: features)
-            }
-            return (scorer, samples, labels, values.flatMap(Self.range), training, run.id!, dataName)
-        }
-        guard samples.features == scorer.discriminator.inputCount else {
-            throw CommandError("\(data) has \(samples.features) numbers per sample and \(scorer.run)'s networks take \(scorer.discriminator.inputCount); score data of the shape the run was trained on")
-        }
-        guard samples.count > 0 else { throw CommandError("\(data) has no samples to score") }
-        let range = Self.range(samples.values)
-        if let scale, let range {
-            // Data on another scale (0–255 against 0–1, say) would score as anomalous for that alone.
-            let span = max(scale.high - scale.low, 1e-6)
-            if range.low < scale.low - span / 2 || range.high > scale.high + span / 2 {
-                throw CommandError("\(data)'s values span [\(range.low), \(range.high)] but \(scorer.run)'s dataset spans [\(scale.low), \(scale.high)]; bring them to the same scale first")
-            }
-        }
-        guard range != nil else { throw CommandError("\(data) holds values that are not finite; score finite data") }
         var options = AnomalyScorer.Options()
         (options.iterations, options.learningRate, options.featureWeight, options.seed) = (iterations, learningRate, featureWeight, seed)
-        var anomalous: [Bool]?
-        if let normalClass {
-            guard let labels else { throw CommandError("--normal-class needs labelled data and \(data) has no labels") }
-            guard labels.contains(normalClass) else { throw CommandError("\(data) has no sample of class \(normalClass) to call normal") }
-            guard training != nil else { throw CommandError("\(scorer.run)'s dataset was deleted: the baselines need its training data") }
-            anomalous = labels.map { $0 != normalClass }
-        }
         let methods: [AnomalyScorer.Method] = method == .both ? [.discriminator, .reconstruction] : [method == .discriminator ? .discriminator : .reconstruction]
-        var names = methods.map(\.rawValue)
-        var columns = methods.map { scorer.scores(samples, method: $0, options: options) }
-        if anomalous != nil, let training {
-            let baselines = AnomalyBaselines(training: training)
-            names += ["pca", "knn"]
-            columns += [baselines.pcaScores(samples), baselines.nearestNeighbourScores(samples)]
+        let result = try database.reading { opened in
+            try AnomalyScoring(opened).score(run: reference, step: step, data: try load(opened), methods: methods, options: options, normalClass: normalClass)
         }
+        let (names, columns, auroc) = (result.methods, result.columns, result.auroc)
+        let labels = result.labels
         if let destination { try writeOutput(encode(columns, names: names, labels: labels, format: format), to: destination, option: "--to") }
-        let auroc = anomalous.map { anomalous in
-            Dictionary(uniqueKeysWithValues: zip(names, columns).compactMap { name, scores in AnomalyBaselines.auroc(scores, anomalous: anomalous).map { (name, $0) } })
-        }
-        if store {
-            var settings: [String: any Sendable] = ["lambda": Double(featureWeight), "learning_rate": Double(learningRate), "iterations": iterations,
-                                                   "seed": Int(bitPattern: UInt(seed))]
-            if !FileManager.default.fileExists(atPath: data) { settings["split"] = split.rawValue }
-            if let normalClass { settings["normal_class"] = normalClass }
-            let optionsJson = String(decoding: try JSONSerialization.data(withJSONObject: settings, options: [.sortedKeys]), as: UTF8.self)
-            let hash = SHA256.hex(TypedArrayCodec.bytes(samples.values))
-            try database.writing { opened in
-                try AnomalyScoreStore(opened).save(zip(names, columns).map { name, scores in
-                    AnomalyScoreStore.Record(runId: runId, step: scorer.step, method: name, data: dataName, dataSha256: hash,
-                                             optionsJson: optionsJson, scores: scores, auroc: auroc?[name])
-                })
-            }
-        }
+        if store { try database.writing { try AnomalyScoreStore($0).save(result.records) } }
         let seconds = Date().timeIntervalSince(started)
         let means = Dictionary(uniqueKeysWithValues: zip(names, columns.map { Double($0.reduce(0, +)) / Double(max($0.count, 1)) }))
         if json {
-            var object: [String: any Sendable] = ["run": scorer.run, "step": scorer.step, "count": samples.count, "methods": names,
+            let count = columns.first?.count ?? 0
+            var object: [String: any Sendable] = ["run": result.run, "step": result.step, "count": count, "methods": names,
                                                   "mean": means, "seconds": seconds, "stored": store]
             if let destination { object["path"] = destination }
             if let auroc { object["auroc"] = auroc }
             try printJSON(object)
         } else {
             let targets = [destination, store ? "anomaly_scores" : nil].compactMap { $0 }.joined(separator: " and ")
-            print("wrote \(targets): \(samples.count) scores (\(names.joined(separator: ", "))) from \(scorer.run) at step \(scorer.step) in \(String(format: "%.1f", seconds)) s")
+            print("wrote \(targets): \(columns.first?.count ?? 0) scores (\(names.joined(separator: ", "))) from \(result.run) at step \(result.step) in \(String(format: "%.1f", seconds)) s")
             if let auroc, let normalClass {
                 print("AUROC, class \(normalClass) normal against the rest: " + names.map { "\($0) \(auroc[$0].map { String(format: "%.4f", $0) } ?? "-")" }.joined(separator: ", "))
             }
         }
     }
 
-    /// The samples to score, their labels if any, and their name: from a file when one exists
-    /// at `data`, else from the dataset of that name or id.
-    func load(_ opened: GanDatabase) throws -> (SampleSet, [Int]?, String) {
+    /// The data to score: a file when one exists at `data`, else the dataset of that name or id.
+    func load(_ opened: GanDatabase) throws -> AnomalyScoring.Data {
         if FileManager.default.fileExists(atPath: data) {
             let content = try DatasetImporter(path: data).read()
             let values = content.samples.floatValues()
             let count = content.samples.rowCount
-            return (SampleSet(values: values, count: count, features: count == 0 ? 0 : values.count / count), content.labels.map { $0.floatValues().map { Int($0) } },
-                    "file \(URL(fileURLWithPath: data).standardizedFileURL.path)")
+            return AnomalyScoring.Data(samples: SampleSet(values: values, count: count, features: count == 0 ? 0 : values.count / count),
+                                       labels: content.labels.map { $0.floatValues().map { Int($0) } },
+                                       name: "file \(URL(fileURLWithPath: data).standardizedFileURL.path)", split: nil)
         }
-        let catalog = DatasetCatalog(opened)
-        let dataset = try catalog.find(data)
-        let store = DatasetStore(opened)
-        guard let array = try store.array("samples", of: dataset), let count = array.shape.first else {
-            throw CommandError("dataset \(dataset.name) has no samples array")
-        }
-        let values = try array.floats()
-        let features = count == 0 ? 0 : values.count / count
-        let rows: Range<Int> = switch split {
-        case .all: 0..<count
-        case .train: 0..<dataset.trainCount
-        case .test: dataset.trainCount..<count
-        }
-        let labels = try store.array("labels", of: dataset).map { try $0.floats().map { Int($0) } }
-        return (SampleSet(values: Array(values[(rows.lowerBound * features)..<(rows.upperBound * features)]), count: rows.count, features: features),
-                labels.map { Array($0[rows]) }, "dataset \(dataset.name) (split \(split.rawValue))")
-    }
-
-    static func range(_ values: [Float]) -> (low: Float, high: Float)? {
-        var (low, high) = (Float.infinity, -Float.infinity)
-        for value in values {
-            guard value.isFinite else { return nil }
-            low = min(low, value)
-            high = max(high, value)
-        }
-        return low <= high ? (low, high) : nil
+        return try AnomalyScoring(opened).data(of: try DatasetCatalog(opened).find(data), split: split.rawValue)
     }
 
     func encode(_ columns: [[Float]], names: [String], labels: [Int]?, format: String) -> Data {

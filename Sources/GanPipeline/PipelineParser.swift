@@ -5,7 +5,7 @@ import Yams
 /// Reads a pipeline file into a `PipelineSpecification`, refusing unknown keys, wrong types
 /// and impossible values with the file, line and key — before anything runs.
 public enum PipelineParser {
-    static let topLevelKeys: Set<String> = ["pipeline", "datasets", "train", "matrix", "evaluate", "gates", "retries", "reports", "augment"]
+    static let topLevelKeys: Set<String> = ["pipeline", "datasets", "train", "matrix", "evaluate", "gates", "retries", "reports", "augment", "score"]
 
     /// The training keys a pipeline may set: those of `runs.config_json` (optional ones set, so
     /// that they appear).
@@ -57,6 +57,7 @@ public enum PipelineParser {
         var specification = PipelineSpecification(name: name, file: file, datasets: datasets, train: train, matrix: matrix,
                                                   evaluation: evaluation, gates: gates, retries: retries, reportsFolder: reports)
         specification.augmentations = try values["augment"].map(AugmentSection.parse) ?? []
+        specification.scores = try values["score"].map(ScoreSection.parse) ?? []
         for (key, value) in try values["train"]?.mapping() ?? [] { specification.lines[key] = value.line }
         let products = matrixValue.node.isSequence ? try matrixValue.sequence() : [matrixValue]
         for product in products {

@@ -26,6 +26,8 @@ public final class PipelineRunner {
     public var stopRequest: () -> StopRequest = { .none }
     /// The `augment:` experiments' outcomes, once `runAugmentations()` ran.
     var augmentationRows: [PipelineSummary.AugmentationRow] = []
+    /// The `score:` entries' outcomes, once `runScores()` ran.
+    var scoreRows: [PipelineSummary.ScoreRow] = []
 
     public enum StopRequest: Sendable {
         case none, stop, kill
@@ -178,6 +180,7 @@ public final class PipelineRunner {
             throw PipelineError(file: pipeline.file, line: nil, key: nil, message: "interrupted; every worker has stopped; run the same command again to continue")
         }
         runAugmentations()
+        runScores()
         return try summary(seconds: Date().timeIntervalSince(started))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GanEvaluator
 import GanTrainer
 
 /// A decoded pipeline file: the datasets to make, the training settings shared by every run,
@@ -22,6 +23,8 @@ public struct PipelineSpecification: Sendable, Equatable {
     public var reportsFolder: String?
     /// Data-augmentation experiments, run after training.
     public var augmentations: [AugmentationSpecification] = []
+    /// Anomaly scores of trained runs, computed after training.
+    public var scores: [ScoreSpecification] = []
     /// The line of each `train.KEY` and `matrix.KEY`, for messages about their values.
     public var lines: [String: Int] = [:]
 
@@ -30,7 +33,7 @@ public struct PipelineSpecification: Sendable, Equatable {
             && a.matrix.map { $0.map(\.key) } == b.matrix.map { $0.map(\.key) }
             && a.matrix.map { $0.map(\.values) } == b.matrix.map { $0.map(\.values) }
             && a.evaluation == b.evaluation && a.gates == b.gates && a.retries == b.retries && a.reportsFolder == b.reportsFolder
-            && a.augmentations == b.augmentations
+            && a.augmentations == b.augmentations && a.scores == b.scores
     }
 }
 
@@ -90,6 +93,29 @@ public struct AugmentationSpecification: Sendable, Equatable {
     /// nil: the generator's latest checkpoint.
     public var checkpoint: Int?
     public var line: Int
+}
+
+/// Anomaly scores of some of the pipeline's runs (`score:`), each on its own dataset's `split`.
+public struct ScoreSpecification: Sendable, Equatable {
+    public enum NormalClass: Sendable, Equatable {
+        /// The one class of the run's dataset, a subset (`data subset --classes K`).
+        case subset
+        case label(Int)
+    }
+
+    /// A shell pattern over the runs' names.
+    public var runs = "*"
+    public var split = "test"
+    public var normalClass: NormalClass?
+    public var methods: [AnomalyScorer.Method] = [.discriminator, .reconstruction]
+    public var options = AnomalyScorer.Options()
+    public var line: Int
+
+    public static func == (a: Self, b: Self) -> Bool {
+        (a.runs, a.split, a.normalClass, a.methods, a.line) == (b.runs, b.split, b.normalClass, b.methods, b.line)
+            && (a.options.iterations, a.options.learningRate, a.options.featureWeight, a.options.seed)
+            == (b.options.iterations, b.options.learningRate, b.options.featureWeight, b.options.seed)
+    }
 }
 
 /// When and how checkpoints are evaluated.

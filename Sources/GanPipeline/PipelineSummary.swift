@@ -1,5 +1,6 @@
 import Foundation
 import GanEvaluator
+import GanLoader
 import GanSchema
 import GanStore
 
@@ -39,14 +40,28 @@ public struct PipelineSummary: Codable, Sendable {
         public var error: String?
     }
 
+    /// One run's anomaly scores (`score:`): each method's AUROC (with a normal class), or why
+    /// it was not scored.
+    public struct ScoreRow: Codable, Sendable {
+        public var run: String
+        public var data: String
+        public var step: Int?
+        public var auroc: [String: Double]?
+        /// Found stored rather than computed now.
+        public var reused: Bool
+        public var error: String?
+    }
+
     public var pipeline: String
     public var runs: [RunRow]
     public var gates: [GateRow]
     public var augmentations: [AugmentationRow] = []
+    public var scores: [ScoreRow] = []
     public var seconds: Double
 
     public var exitCode: Int32 {
-        if runs.contains(where: { $0.status != "completed" }) || augmentations.contains(where: { $0.error != nil }) { return Self.exitRunFailed }
+        if runs.contains(where: { $0.status != "completed" }) || augmentations.contains(where: { $0.error != nil })
+            || scores.contains(where: { $0.error != nil }) { return Self.exitRunFailed }
         if gates.contains(where: { !$0.passed }) { return Self.exitGateFailed }
         return Self.exitSuccess
     }
@@ -86,7 +101,7 @@ extension PipelineRunner {
                 gateRows.append(.init(gate: gate.name, run: run.name, value: value, step: found?.step, passed: passed))
             }
         }
-        return PipelineSummary(pipeline: pipeline.name, runs: rows, gates: gateRows, augmentations: augmentationRows, seconds: seconds)
+        return PipelineSummary(pipeline: pipeline.name, runs: rows, gates: gateRows, augmentations: augmentationRows, scores: scoreRows, seconds: seconds)
     }
 }
 
@@ -138,6 +153,60 @@ extension PipelineRunner {
                 log("augment \(experiment.dataset) with \(experiment.generator): \(error)")
             }
             return row
+        }
+    }
+}
+
+extension PipelineRunner {
+    /// Scores the completed runs each `score:` entry names, on their own dataset's split, and
+    /// keeps the scores in `anomaly_scores`; what is stored already is not computed again.
+    public func runScores() {
+        scoreRows = []
+        for entry in pipeline.scores {
+            for planned in runs where fnmatch(entry.runs, planned.name, 0) == 0 {
+                var row = PipelineSummary.ScoreRow(run: planned.name, data: "", reused: false)
+                do {
+                    let run = try RunStore(database).find(planned.name)
+                    guard run.status == .completed else {
+                        row.error = "the run is \(run.status.rawValue), not completed"
+                        scoreRows.append(row)
+                        continue
+                    }
+                    guard let dataset = try run.datasetId.flatMap({ try DatasetStore(database).dataset(id: $0) }) else {
+                        throw EvaluatorError.datasetMissing(run: run.name)
+                    }
+                    let scoring = AnomalyScoring(database)
+                    let data = try scoring.data(of: dataset, split: entry.split)
+                    row.data = data.name
+                    var normalClass: Int?
+                    switch entry.normalClass {
+                    case .label(let label): normalClass = label
+                    case .subset:
+                        let metadata = try? JSONDecoder().decode(DatasetMetadata.self, from: Data(dataset.metadataJson.utf8))
+                        guard let classes = metadata?.derivedFrom?.classes, classes.count == 1 else {
+                            throw EvaluatorError.invalidOption("normal_class: subset needs a run trained on a one-class subset, and \(dataset.name) is not one; give the label")
+                        }
+                        normalClass = classes[0]
+                    case nil: normalClass = nil
+                    }
+                    if try scoring.isStored(run: run.name, step: nil, data: data, methods: entry.methods, options: entry.options, normalClass: normalClass) {
+                        let chosen = try CheckpointStore(database).completeSteps(runId: run.id!).last
+                        let stored = try AnomalyScoreStore(database).records(runId: run.id!).filter { $0.step == chosen && $0.data == data.name }
+                        row.step = chosen
+                        row.auroc = normalClass == nil ? nil : Dictionary(stored.compactMap { record in record.auroc.map { (record.method, $0) } }, uniquingKeysWith: { _, last in last })
+                        row.reused = true
+                    } else {
+                        log("score: \(run.name) on \(data.name)")
+                        let result = try scoring.score(run: run.name, step: nil, data: data, methods: entry.methods, options: entry.options, normalClass: normalClass)
+                        try AnomalyScoreStore(database).save(result.records)
+                        (row.step, row.auroc) = (result.step, result.auroc)
+                    }
+                } catch {
+                    row.error = "\(error)"
+                    log("score: \(planned.name): \(error)")
+                }
+                scoreRows.append(row)
+            }
         }
     }
 }

@@ -160,8 +160,10 @@ import Testing
         #expect(count.standardOutput.contains("\n0"), "deleting the run deletes its scores: \(count)")
     }
 
-    /// A pipeline makes its subsets after their source and trains on them; a subset without
-    /// classes, or of a dataset it does not know, is refused in one line.
+    /// A pipeline makes its subsets after their source and trains on them, then scores its
+    /// one-class runs (a rerun finds the scores stored); a subset without classes, or of a
+    /// dataset it does not know, is refused in one line, and so is `normal_class: subset` for a
+    /// run of two classes.
     @Test func aPipelineTrainsOnTheSubsetsItDefines() throws {
         let folder = TemporaryDirectory()
         let file = folder.file("oneclass.yaml")
@@ -175,10 +177,16 @@ import Testing
             matrix:
               dataset: [mode-2, modes-1-5]
             evaluate: {enabled: false}
+            score:
+              - {runs: "oneclass/mode-2/*", normal_class: subset, iterations: 20, split: test}
             """.write(toFile: file, atomically: true, encoding: .utf8)
         let database = folder.file("p.sqlite")
         let ran = try GanPipeProcess.run(["run", file, "--db", database])
         #expect(ran.status == 0, "\(ran)")
+        #expect(ran.standardError.contains("score: oneclass/mode-2/nsgan on dataset mode-2 (split test)"), "\(ran)")
+        #expect(ran.standardOutput.contains("AUROC knn") && ran.standardOutput.contains("oneclass/mode-2/nsgan"), "\(ran)")
+        let stored = try GanPipeProcess.run(["sql", "SELECT method, auroc FROM anomaly_scores ORDER BY method", "--db", database, "--format", "csv"])
+        #expect(stored.standardOutput.split(separator: "\n").count == 5, "four methods with their AUROC: \(stored)")
         let listed = try GanPipeProcess.run(["data", "list", "--db", database, "--json"]).standardOutput
         let datasets = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: Any]])
         let counts = Dictionary(uniqueKeysWithValues: datasets.compactMap { entry in (entry["name"] as? String).map { ($0, (entry["train_count"] as? Int ?? -1, entry["test_count"] as? Int ?? -1)) } })
@@ -187,8 +195,15 @@ import Testing
         let one = try #require(counts["mode-2"]), two = try #require(counts["modes-1-5"])
         #expect(one.1 == 80 && (60...120).contains(one.0), "\(one)")
         #expect((120...240).contains(two.0) && (10...40).contains(two.1), "\(two)")
-        let again = try GanPipeProcess.run(["run", file, "--db", database])
-        #expect(again.status == 0, "a rerun finds its subsets stored with the same content: \(again)")
+        let again = try GanPipeProcess.run(["run", file, "--db", database, "--json"])
+        #expect(again.status == 0 && !again.standardError.contains("score:"), "a rerun finds its subsets and scores stored: \(again)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(again.standardOutput.utf8)) as? [String: Any])
+        let scores = try #require(summary["scores"] as? [[String: Any]])
+        #expect(scores.count == 1 && scores[0]["reused"] as? Bool == true && (scores[0]["auroc"] as? [String: Double])?.count == 4, "\(scores)")
+        try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "oneclass/mode-2/*", with: "oneclass/modes-1-5/*")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let pair = try GanPipeProcess.run(["run", file, "--db", database])
+        #expect(pair.status == 4 && pair.standardOutput.contains("normal_class: subset needs a run trained on a one-class subset"), "\(pair)")
 
         try "pipeline: bad\ndatasets:\n  x: {subset: points}\ntrain: {objective: nsgan, steps: 2}\nmatrix:\n  dataset: [x]\n".write(toFile: folder.file("bad.yaml"), atomically: true, encoding: .utf8)
         let bad = try GanPipeProcess.run(["run", folder.file("bad.yaml"), "--db", folder.file("b.sqlite")])

@@ -125,7 +125,9 @@ extension RunReport {
 
     func evaluationSection() -> String {
         let series = data.evaluationSeries
-        let names = series.keys.filter { !$0.hasPrefix("baseline/") }.sorted { a, b in
+        // A conditional run's per-class matches are drawn together in one chart.
+        let perClassPrefix = EvaluationMetric.classMatchPercent + "/"
+        let names = series.keys.filter { !$0.hasPrefix("baseline/") && !$0.hasPrefix(perClassPrefix) }.sorted { a, b in
             let order = [EvaluationMetric.modesCovered, "modes_total", EvaluationMetric.highQualityPercent, "mode_reverse_kl", "frechet_distance", "classifier_score",
                          "classes_covered", "class_reverse_kl", EvaluationMetric.slicedWasserstein, "energy_distance", "non_finite_percent"]
             return (order.firstIndex(of: a) ?? 99, a) < (order.firstIndex(of: b) ?? 99, b)
@@ -144,6 +146,17 @@ extension RunReport {
             let notes = sampleCounts.isEmpty ? [] : ["Based on \(sampleCounts.map(String.init).joined(separator: ", ")) samples per checkpoint."]
             figures.append(LinePlot(title: name, xLabel: "generator step (checkpoint)", yLabel: name.replacingOccurrences(of: "_", with: " "),
                                     series: plotted, width: 440, height: 280, notes: notes, missingDescription: "could not be computed (stored as NULL) and not drawn").render())
+        }
+        let perClass = series.keys.filter { $0.hasPrefix(perClassPrefix) }.sorted { $0.compare($1, options: .numeric) == .orderedAscending }
+        if !perClass.isEmpty {
+            let plotted = perClass.enumerated().map { index, name in
+                LinePlot.Series(name: "class " + name.dropFirst(perClassPrefix.count), color: SVG.color(index),
+                                points: series[name]!.map { (Double($0.step), $0.value) }, markers: true)
+            }
+            figures.append(LinePlot(title: "class match by class", xLabel: "generator step (checkpoint)", yLabel: "% of class K's samples classified as K",
+                                    series: plotted, width: 440, height: 280,
+                                    notes: ["Samples drawn for each class of the conditional generator, by the dataset's classifier (or nearest mode)."],
+                                    missingDescription: "could not be computed (stored as NULL) and not drawn").render())
         }
         return "<div class=\"row\">" + figures.joined() + "</div>"
     }

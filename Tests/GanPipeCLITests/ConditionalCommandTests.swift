@@ -31,6 +31,12 @@ import Testing
         #expect(matched.count == 9, "\(query)")
         #expect((matched["class_match_percent"] ?? 0) >= 90, "\(matched)")
         for label in 0..<8 { #expect((matched["class_match_percent/\(label)"] ?? 0) >= 75, "class \(label): \(matched)") }
+        // The report draws the per-class matches as one chart of 8 series, not 8 charts.
+        _ = try run(["report", "cond", "--out", folder.file("cond.html")])
+        let page = try String(contentsOfFile: folder.file("cond.html"), encoding: .utf8)
+        #expect(page.contains("<title>class match by class</title>") && !page.contains("<title>class_match_percent/"))
+        let series = (0..<10).filter { page.contains("\"name\":\"class \($0)\"") }
+        #expect(series == Array(0..<8), "one series per class: \(series)")
         let shown = try run(["show", "cond"])
         #expect(shown.standardOutput.contains("given one of 8 classes"), "\(shown)")
 

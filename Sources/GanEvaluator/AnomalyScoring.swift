@@ -67,17 +67,19 @@ public struct AnomalyScoring {
         return String(decoding: try JSONSerialization.data(withJSONObject: settings, options: [.sortedKeys]), as: UTF8.self)
     }
 
-    /// Whether `anomaly_scores` already holds every method's scores of this job (a pipeline's
-    /// rerun skips it).
-    public func isStored(run reference: String, step: Int?, data: Data, methods: [AnomalyScorer.Method], options: AnomalyScorer.Options,
-                         normalClass: Int?) throws -> Bool {
+    /// The rows of `anomaly_scores` that hold this job's every method, at the checkpoint it
+    /// would use; nil when some are missing (a pipeline's rerun skips a stored job).
+    public func stored(run reference: String, step: Int?, data: Data, methods: [AnomalyScorer.Method], options: AnomalyScorer.Options,
+                       normalClass: Int?) throws -> [AnomalyScoreStore.Record]? {
         let run = try RunStore(database).find(reference)
-        guard let chosen = try step ?? CheckpointStore(database).completeSteps(runId: run.id!).last else { return false }
+        guard let chosen = try step ?? CheckpointStore(database).completeSteps(runId: run.id!).last else { return nil }
         let json = try Self.optionsJson(options, split: data.split, normalClass: normalClass)
         let hash = SHA256.hex(TypedArrayCodec.bytes(data.samples.values))
-        let stored = try AnomalyScoreStore(database).records(runId: run.id!).filter { $0.step == chosen && $0.dataSha256 == hash && $0.optionsJson == json }
         let wanted = methods.map(\.rawValue) + (normalClass == nil ? [] : ["pca", "knn"])
-        return Set(wanted).isSubset(of: Set(stored.map(\.method)))
+        let stored = try AnomalyScoreStore(database).records(runId: run.id!).filter {
+            $0.step == chosen && $0.dataSha256 == hash && $0.optionsJson == json && wanted.contains($0.method)
+        }
+        return Set(wanted) == Set(stored.map(\.method)) ? stored : nil
     }
 
     /// Scores `data` with `run`'s checkpoint at `step` (nil: the latest). Refuses, in one line,

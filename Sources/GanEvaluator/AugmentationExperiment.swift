@@ -6,7 +6,8 @@ import GanTensor
 /// Does a class-conditional GAN help a classifier trained on a small labelled set? For each
 /// seed, the dataset's classifier network (`DatasetClassifier.Specification.choosing`, the
 /// same optimizer-step budget) is trained twice on the dataset's training split — as it is, and
-/// with `perClass` samples of every class drawn from the generator (noise seed = the seed) —
+/// with `perClass` samples of every class drawn from the generator (noise seed: the seed with
+/// `noiseSeedKey`) —
 /// and both are measured on the dataset's test split.
 ///
 /// Each classifier is stored as a completed `classifier` run whose `config_json` (kind
@@ -20,6 +21,10 @@ public struct AugmentationExperiment {
     public init(_ database: GanDatabase) {
         self.database = database
     }
+
+    /// The generated samples' noise seed is the experiment's seed with this key, so their z
+    /// never shares a stream with the classifier's initial weights (drawn from the seed itself).
+    public static let noiseSeedKey: UInt64 = 0x6175_676D_656E_7400
 
     public struct Options: Sendable {
         /// Generated samples added per class.
@@ -85,7 +90,10 @@ public struct AugmentationExperiment {
     }
 
     /// The outcomes for `dataset` without and with samples of `generator`, seed by seed.
+    /// `shouldStop` is asked before each classifier and at each of its epochs; once it says
+    /// so, the run throws `EvaluatorError.interrupted` (the classifiers finished are stored).
     public func run(dataset name: String, generator reference: String, options: Options = Options(),
+                    shouldStop: () -> Bool = { false },
                     progress: (_ fraction: Double, _ message: String) -> Void = { _, _ in }) throws -> [Outcome] {
         let inputs = try inputs(dataset: name, generator: reference, options: options)
         let (dataset, train, trainLabels, test, testLabels, classes) = (inputs.dataset, inputs.train, inputs.trainLabels, inputs.test, inputs.testLabels, inputs.classes)
@@ -104,7 +112,7 @@ public struct AugmentationExperiment {
                 var runName = "augment/\(dataset.name)/seed=\(seed)/real"
                 if augmented {
                     (specification.generator, specification.generatorCheckpoint) = (generatorRun.name, step)
-                    (specification.generatedPerClass, specification.generatedSeed) = (options.perClass, seed)
+                    (specification.generatedPerClass, specification.generatedSeed) = (options.perClass, seed ^ Self.noiseSeedKey)
                     runName = "augment/\(dataset.name)/seed=\(seed)/generated-\(generatorRun.id!)-step\(step)-x\(options.perClass)"
                 }
                 if let problem = RunStore.nameProblem(runName) {
@@ -117,9 +125,11 @@ public struct AugmentationExperiment {
                                             testCount: test.count, testAccuracy: try Self.testAccuracy(of: stored, records), reused: true))
                     continue
                 }
+                guard !shouldStop() else { throw EvaluatorError.interrupted }
                 var samples = train, labels = trainLabels
                 if augmented {
-                    let drawn = try GeneratorSampler(database).draw(run: generatorRun.name, step: step, count: options.perClass * classes, seed: seed)
+                    let drawn = try GeneratorSampler(database).draw(run: generatorRun.name, step: step, count: options.perClass * classes,
+                                                                    seed: specification.generatedSeed!)
                     guard drawn.samples.isFinite else {
                         throw EvaluatorError.unusableCheckpoint("run '\(generatorRun.name)' at step \(step) makes non-finite samples; pick another --checkpoint")
                     }
@@ -127,9 +137,10 @@ public struct AugmentationExperiment {
                     labels += drawn.labels!
                 }
                 let done = Double(outcomes.count)
-                let (network, history) = DatasetClassifier.fit(specification, train: samples, labels: labels) { fraction, message in
+                let (network, history) = DatasetClassifier.fit(specification, train: samples, labels: labels, shouldStop: shouldStop) { fraction, message in
                     progress((done + fraction) / total, "\(runName) (\(samples.count) samples): \(message)")
                 }
+                guard !shouldStop() else { throw EvaluatorError.interrupted }
                 let trainMeasure = DatasetClassifier.measure(network, samples, labels: labels, classes: classes)
                 let testMeasure = DatasetClassifier.measure(network, test, labels: testLabels, classes: classes)
                 let run = try records.saveCompletedRun(
@@ -171,8 +182,12 @@ public struct AugmentationExperiment {
         guard labels.count == dataset.sampleCount, labels.allSatisfy({ $0.isFinite && $0 >= 0 && $0 < 1000 && $0 == $0.rounded() }) else {
             throw EvaluatorError.datasetUnusable("dataset '\(dataset.name)' has labels that are not class numbers 0…999 for every sample")
         }
-        let classes = Int(labels.max()!) + 1
-        guard classes >= 2 else { throw EvaluatorError.datasetUnusable("dataset '\(dataset.name)' has one class; a classifier needs at least two") }
+        // The classes are the training split's, as a conditional run on the dataset counts them.
+        let classes = Int(labels.prefix(dataset.trainCount).max()!) + 1
+        guard classes >= 2 else { throw EvaluatorError.datasetUnusable("dataset '\(dataset.name)''s training split has one class; a classifier needs at least two") }
+        if let unseen = labels.dropFirst(dataset.trainCount).first(where: { Int($0) >= classes }) {
+            throw EvaluatorError.datasetUnusable("dataset '\(dataset.name)''s test split has class \(Int(unseen)), which its training split lacks; a classifier cannot learn it")
+        }
         let features = samplesArray.shape.dropFirst().reduce(1, *)
         let all = SampleSet(values: try samplesArray.floats(), count: dataset.sampleCount, features: features)
         guard all.isFinite else { throw EvaluatorError.datasetUnusable("dataset '\(dataset.name)' holds non-finite values; re-import it after cleaning") }

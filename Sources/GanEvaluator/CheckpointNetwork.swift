@@ -94,15 +94,7 @@ public struct CheckpointNetwork {
     /// them a generator makes class-balanced samples (sample i of class i mod classes) and a
     /// discriminator gives its score averaged over the classes.
     public func apply(_ samples: SampleSet, labels: [Int]? = nil, batchSize: Int = 1024) -> SampleSet {
-        guard let classes, labels == nil, description.conditioning?.kind == .projection else {
-            return run(samples, labels: labels, batchSize: batchSize, keepingFeatures: false).output
-        }
-        var mean = [Float](repeating: 0, count: samples.count * outputCount)
-        for label in 0..<classes {
-            let scores = run(samples, labels: [Int](repeating: label, count: samples.count), batchSize: batchSize, keepingFeatures: false).output
-            for index in mean.indices { mean[index] += scores.values[index] / Float(classes) }
-        }
-        return SampleSet(values: mean, count: samples.count, features: outputCount)
+        run(samples, labels: labels, batchSize: batchSize, keepingFeatures: false).output
     }
 
     /// The output and the penultimate features: the last hidden output (after the activation
@@ -112,7 +104,14 @@ public struct CheckpointNetwork {
     }
 
     private func run(_ samples: SampleSet, labels: [Int]?, batchSize: Int, keepingFeatures: Bool) -> (output: SampleSet, penultimate: SampleSet) {
-        let labels = classes.map { classes in labels ?? (0..<samples.count).map { $0 % classes } }
+        // One-hot rows of each sample's class; without labels, a generator's are class-balanced
+        // and a projection discriminator's are uniform rows 1/K: its score is linear in the
+        // class embedding, so that is its score averaged over the classes.
+        let averaged = labels == nil && description.conditioning?.kind == .projection
+        let rows = classes.map { classes in { (range: Range<Int>) -> Tensor in
+            if averaged { return Tensor(shape: [range.count, classes], scalars: [Float](repeating: 1 / Float(classes), count: range.count * classes)) }
+            return ClassConditioning.oneHot(range.map { labels?[$0] ?? $0 % classes }, classes: classes)
+        } }
         var outputs: [Float] = [], hidden: [Float] = []
         outputs.reserveCapacity(samples.count * outputCount)
         var hiddenWidth = samples.features
@@ -122,8 +121,7 @@ public struct CheckpointNetwork {
                 let end = min(start + batchSize, samples.count)
                 let batch = Tensor(shape: [end - start, samples.features],
                                    scalars: Array(samples.values[(start * samples.features)..<(end * samples.features)]))
-                let (output, probes) = module.forward(batch, labels: labels.map { ClassConditioning.oneHot(Array($0[start..<end]), classes: classes!) },
-                                                      mode: .inference)
+                let (output, probes) = module.forward(batch, labels: rows?(start..<end), mode: .inference)
                 outputs += output.reshaped([end - start, -1]).scalars
                 if keepingFeatures {
                     let penultimate = (probes.last ?? batch).reshaped([end - start, -1])

@@ -193,8 +193,10 @@ public struct DatasetClassifier {
     /// Trains a network as `specification` says on `train` with `labels`: Adam, cosine-decayed
     /// learning rate, a fresh permutation every epoch, softmax cross-entropy plus
     /// `weightDecay`·Σ‖W‖² over the weight tensors. Returns it with the mean loss of each epoch
-    /// (at the optimizer step that ends the epoch).
+    /// (at the optimizer step that ends the epoch). Stops early, with the network half trained,
+    /// once `shouldStop` says so (the caller then stores nothing).
     public static func fit(_ specification: Specification, train: SampleSet, labels trainLabels: [Int],
+                           shouldStop: () -> Bool = { false },
                            progress: (Double, String) -> Void = { _, _ in }) -> (CheckpointNetwork, [(step: Int, value: Double)]) {
         let description = specification.network
         let base = PhiloxGenerator(seed: specification.seed)
@@ -209,7 +211,7 @@ public struct DatasetClassifier {
         var history: [(step: Int, value: Double)] = []
         let standardization = specification.standardize ? Standardization(train, channels: specification.standardizedChannels) : nil
         let inputs = standardization?.apply(train) ?? train
-        for epoch in 0..<specification.epochs {
+        for epoch in 0..<specification.epochs where !shouldStop() {
             // Each epoch a fresh permutation from its own stream: epoch e uses stream e + 1.
             var order = base.stream(UInt64(epoch) + 1)
             let permutation = SampleSet.permutation(count: train.count, using: &order)

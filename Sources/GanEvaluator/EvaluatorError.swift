@@ -9,6 +9,8 @@ public enum EvaluatorError: Error, Equatable, Sendable, CustomStringConvertible 
     case datasetMissing(run: String)
     case datasetUnusable(String)
     case noHeldOutData(dataset: String)
+    /// Stopped by a signal before anything was stored.
+    case interrupted
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum EvaluatorError: Error, Equatable, Sendable, CustomStringConvertible 
             return detail
         case .noHeldOutData(let dataset):
             return "dataset '\(dataset)' has no held-out test split (test_count 0) to score against; re-create it with --test-fraction > 0"
+        case .interrupted:
+            return "interrupted; what was finished is stored, run the same command again to continue"
         }
     }
 }

@@ -44,7 +44,9 @@ public struct GeneratorSampler {
     /// those `draw` gives for the two seeds.
     public func interpolate(run reference: String, step: Int?, from: UInt64, to: UInt64, count: Int, label: Int? = nil) throws -> Draw {
         guard count >= 2 else { throw EvaluatorError.invalidOption("--count must be at least 2 for an interpolation (got \(count))") }
-        return try draw(run: reference, step: step, count: count, label: label) { generator in
+        // A conditional generator keeps one class along the path (class 0 unless given), so the
+        // ends are the first samples `draw` gives for the two seeds.
+        return try draw(run: reference, step: step, count: count, label: label, oneClass: true) { generator in
             let ends = [from, to].map { seed -> [Float] in
                 var stream = PhiloxGenerator(seed: seed).stream(0)
                 return Tensor.normal([1, generator.inputCount], using: &stream).scalars
@@ -64,7 +66,8 @@ public struct GeneratorSampler {
         }
     }
 
-    func draw(run reference: String, step: Int?, count: Int, label: Int?, noise makeNoise: (CheckpointNetwork) throws -> Tensor) throws -> Draw {
+    func draw(run reference: String, step: Int?, count: Int, label: Int?, oneClass: Bool = false,
+              noise makeNoise: (CheckpointNetwork) throws -> Tensor) throws -> Draw {
         let (run, chosen, blobs) = try CheckpointNetwork.checkpoint(of: reference, step: step, in: database)
         let generator = try CheckpointNetwork(checkpoint: blobs, network: "generator",
                                               activation: { try EvaluatorStage.activation(of: run) })
@@ -78,7 +81,7 @@ public struct GeneratorSampler {
             throw EvaluatorError.invalidOption("--class must be a class of run '\(run.name)', 0…\(classes - 1) (got \(label))")
         default: break
         }
-        let labels = generator.classes.map { classes in (0..<count).map { label ?? $0 % classes } }
+        let labels = generator.classes.map { classes in (0..<count).map { label ?? (oneClass ? 0 : $0 % classes) } }
         let noise = SampleSet(try makeNoise(generator))
         let datasets = DatasetStore(database)
         let shape = try run.datasetId.flatMap { try datasets.dataset(id: $0) }.flatMap { try datasets.sampleShape(of: $0) }

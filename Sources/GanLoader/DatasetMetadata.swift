@@ -65,15 +65,21 @@ public struct DatasetMetadata: Codable, Equatable, Sendable {
         /// The noise seed, or for a latent interpolation the two seeds it goes between.
         public var seeds: [UInt64]
         public var interpolation: Bool
+        /// A class-conditional run's `--class`; nil: class-balanced (or an unconditional run).
+        public var label: Int?
 
-        public init(run: String, checkpoint: Int, seeds: [UInt64], interpolation: Bool) {
-            (self.run, self.checkpoint, self.seeds, self.interpolation) = (run, checkpoint, seeds, interpolation)
+        public init(run: String, checkpoint: Int, seeds: [UInt64], interpolation: Bool, label: Int? = nil) {
+            (self.run, self.checkpoint, self.seeds, self.interpolation, self.label) = (run, checkpoint, seeds, interpolation, label)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case run, checkpoint, seeds, interpolation, label = "class"
         }
 
         /// One line for `data show`.
         public var description: String {
-            interpolation ? "latent interpolation of run \(run) at step \(checkpoint) from seed \(seeds[0]) to seed \(seeds.last!)"
-                : "samples of run \(run) at step \(checkpoint), noise seed \(seeds.first ?? 0)"
+            (interpolation ? "latent interpolation of run \(run) at step \(checkpoint) from seed \(seeds[0]) to seed \(seeds.last!)"
+                : "samples of run \(run) at step \(checkpoint), noise seed \(seeds.first ?? 0)") + (label.map { ", class \($0)" } ?? "")
         }
     }
 

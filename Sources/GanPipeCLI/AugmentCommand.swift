@@ -34,7 +34,7 @@ struct AugmentCommand: ParsableCommand {
         try database.reading { try AugmentationExperiment($0).check(dataset: dataset, generator: generator, options: options) }
         let progress = ProgressLine()
         let outcomes = try database.writing { opened in
-            try AugmentationExperiment(opened).run(dataset: dataset, generator: generator, options: options) { progress.update($1, $0) }
+            try AugmentationExperiment(opened).run(dataset: dataset, generator: generator, options: options, progress: { progress.update($1, $0) })
         }
         progress.finish()
         let summary = AugmentationExperiment.Summary(dataset: dataset, generator: generator, perClass: perClass, outcomes: outcomes)

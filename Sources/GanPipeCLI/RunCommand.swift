@@ -85,8 +85,9 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("ganpipe: stopped waiting; the tasks go on on the cluster; run the same command again to merge what they trained\n".utf8))
             throw ExitCode(130)
         }
-        runner.runAugmentations()
-        runner.runScores()
+        runner.stopRequest = { [signals] in signals.count > 0 ? .stop : .none }
+        try runner.runAugmentations()
+        try runner.runScores()
         let summary = try executor.summary(seconds: Date().timeIntervalSince(started))
         try finish(summary, pipeline: pipeline, database: opened)
     }

@@ -90,7 +90,8 @@ struct SampleCommand: ParsableCommand {
             var metadata = DatasetMetadata()
             metadata.sampleShape = Array(shape.dropFirst())
             metadata.split = "generated"
-            metadata.generatedBy = .init(run: draw.run, checkpoint: draw.step, seeds: seeds, interpolation: interpolate.count == 2)
+            metadata.generatedBy = .init(run: draw.run, checkpoint: draw.step, seeds: seeds, interpolation: interpolate.count == 2,
+                                         label: draw.labels == nil ? nil : label ?? (interpolate.count == 2 ? 0 : nil))
             let content = DatasetContent(kind: .synthetic, source: "ganpipe sample", seed: Int64(bitPattern: seeds[0]),
                                          samples: NumericArray(float32: draw.samples.values, shape: shape),
                                          labels: draw.labels.map { NumericArray(int32: $0.map(Int32.init), shape: [$0.count]) },

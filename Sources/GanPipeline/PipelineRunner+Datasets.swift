@@ -12,6 +12,22 @@ extension PipelineRunner {
             throw PipelineError(file: pipeline.file, line: pipeline.lines["dataset"], key: "matrix.dataset", message:
                 "run \(run.name) trains on dataset '\(run.specification.dataset)', which is neither defined under datasets: nor stored in the database; define it or fix the name")
         }
+        // The stages after training name runs and datasets too: a mistyped name fails now, not after a night of training.
+        let planned = Set(runs.map(\.name))
+        for experiment in pipeline.augmentations {
+            if !defined.contains(experiment.dataset), (try? DatasetStore(database).find(experiment.dataset)) == nil {
+                throw PipelineError(file: pipeline.file, line: experiment.line, key: "augment.dataset", message:
+                    "dataset '\(experiment.dataset)' is neither defined under datasets: nor stored in the database; define it or fix the name")
+            }
+            if !planned.contains(experiment.generator), (try? RunStore(database).find(experiment.generator)) == nil {
+                throw PipelineError(file: pipeline.file, line: experiment.line, key: "augment.generator", message:
+                    "'\(experiment.generator)' is neither a run of this pipeline nor stored; name a run (`ganpipe run FILE --dry-run` lists this pipeline's)")
+            }
+        }
+        for entry in pipeline.scores where !runs.contains(where: { fnmatch(entry.runs, $0.name, 0) == 0 }) {
+            throw PipelineError(file: pipeline.file, line: entry.line, key: "score.runs", message:
+                "'\(entry.runs)' matches none of this pipeline's runs; fix the pattern (`ganpipe run FILE --dry-run` lists them)")
+        }
     }
 
     /// The loader stage: makes every dataset of the pipeline that is not stored yet. A stored

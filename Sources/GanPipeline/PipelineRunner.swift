@@ -33,6 +33,11 @@ public final class PipelineRunner {
         case none, stop, kill
     }
 
+    /// The error a stopped pipeline ends with.
+    static func interrupted(_ pipeline: PipelineSpecification) -> PipelineError {
+        PipelineError(file: pipeline.file, line: nil, key: nil, message: "interrupted; every worker has stopped; run the same command again to continue")
+    }
+
     /// `runs`: the pipeline's planned runs (`PipelineSpecification.plannedRuns`).
     public init(database: GanDatabase, pipeline: PipelineSpecification, runs: [PlannedRun], launch: @escaping (PlannedRun) throws -> Process) {
         self.database = database
@@ -177,10 +182,10 @@ public final class PipelineRunner {
             }
         }
         if interrupted {
-            throw PipelineError(file: pipeline.file, line: nil, key: nil, message: "interrupted; every worker has stopped; run the same command again to continue")
+            throw Self.interrupted(pipeline)
         }
-        runAugmentations()
-        runScores()
+        try runAugmentations()
+        try runScores()
         return try summary(seconds: Date().timeIntervalSince(started))
     }
 }

@@ -125,9 +125,10 @@ extension GateSpecification {
 extension PipelineRunner {
     /// Runs the pipeline's `augment:` experiments whose generator run has completed (stored
     /// classifiers are reused, so a rerun trains only what is missing) and keeps their rows for
-    /// the summary. An experiment that cannot run is a row with its error, not a stop.
-    public func runAugmentations() {
-        augmentationRows = pipeline.augmentations.map { experiment in
+    /// the summary. An experiment that cannot run is a row with its error, not a stop; a stop
+    /// request (SIGINT, SIGTERM) ends it between epochs, storing nothing half-trained.
+    public func runAugmentations() throws {
+        augmentationRows = try pipeline.augmentations.map { experiment in
             var row = PipelineSummary.AugmentationRow(dataset: experiment.dataset, generator: experiment.generator)
             do {
                 let generator = try RunStore(database).find(experiment.generator)
@@ -138,7 +139,8 @@ extension PipelineRunner {
                 var options = AugmentationExperiment.Options()
                 (options.perClass, options.seeds, options.checkpoint) = (experiment.perClass, experiment.seeds, experiment.checkpoint)
                 var current = ""
-                let outcomes = try AugmentationExperiment(database).run(dataset: experiment.dataset, generator: experiment.generator, options: options) { _, message in
+                let outcomes = try AugmentationExperiment(database).run(dataset: experiment.dataset, generator: experiment.generator, options: options,
+                                                                        shouldStop: { stopRequest() != .none }) { _, message in
                     let classifier = String(message.prefix { $0 != "(" }).trimmingCharacters(in: .whitespaces)
                     if classifier != current {
                         current = classifier
@@ -148,6 +150,8 @@ extension PipelineRunner {
                 row.result = AugmentationExperiment.Summary(dataset: experiment.dataset, generator: experiment.generator,
                                                             perClass: experiment.perClass, outcomes: outcomes)
                 for line in row.result!.lines { log("augment: \(line)") }
+            } catch EvaluatorError.interrupted {
+                throw Self.interrupted(pipeline)
             } catch {
                 row.error = "\(error)"
                 log("augment \(experiment.dataset) with \(experiment.generator): \(error)")
@@ -159,11 +163,13 @@ extension PipelineRunner {
 
 extension PipelineRunner {
     /// Scores the completed runs each `score:` entry names, on their own dataset's split, and
-    /// keeps the scores in `anomaly_scores`; what is stored already is not computed again.
-    public func runScores() {
+    /// keeps the scores in `anomaly_scores`; what is stored already is not computed again. A
+    /// stop request ends it between runs.
+    public func runScores() throws {
         scoreRows = []
         for entry in pipeline.scores {
             for planned in runs where fnmatch(entry.runs, planned.name, 0) == 0 {
+                guard stopRequest() == .none else { throw Self.interrupted(pipeline) }
                 var row = PipelineSummary.ScoreRow(run: planned.name, data: "", reused: false)
                 do {
                     let run = try RunStore(database).find(planned.name)
@@ -189,11 +195,9 @@ extension PipelineRunner {
                         normalClass = classes[0]
                     case nil: normalClass = nil
                     }
-                    if try scoring.isStored(run: run.name, step: nil, data: data, methods: entry.methods, options: entry.options, normalClass: normalClass) {
-                        let chosen = try CheckpointStore(database).completeSteps(runId: run.id!).last
-                        let stored = try AnomalyScoreStore(database).records(runId: run.id!).filter { $0.step == chosen && $0.data == data.name }
-                        row.step = chosen
-                        row.auroc = normalClass == nil ? nil : Dictionary(stored.compactMap { record in record.auroc.map { (record.method, $0) } }, uniquingKeysWith: { _, last in last })
+                    if let stored = try scoring.stored(run: run.name, step: nil, data: data, methods: entry.methods, options: entry.options, normalClass: normalClass) {
+                        row.step = stored.first?.step
+                        row.auroc = normalClass == nil ? nil : Dictionary(uniqueKeysWithValues: stored.compactMap { record in record.auroc.map { (record.method, $0) } })
                         row.reused = true
                     } else {
                         log("score: \(run.name) on \(data.name)")

@@ -46,21 +46,11 @@ public struct DataSampler: Sendable {
         return order
     }
 
-    /// The next `batchSize` samples `[batchSize, features]`, wrapping into the next epoch.
-    public mutating func next(_ batchSize: Int) -> Tensor {
-        var ignored: [Int]? = nil
-        return next(batchSize, indices: &ignored)
-    }
-
-    /// The next `batchSize` samples and the index of each in the training split.
-    public mutating func nextWithIndices(_ batchSize: Int) -> (samples: Tensor, indices: [Int]) {
-        var indices: [Int]? = []
-        indices!.reserveCapacity(batchSize)
-        let batch = next(batchSize, indices: &indices)
-        return (batch, indices!)
-    }
-
-    private mutating func next(_ batchSize: Int, indices: inout [Int]?) -> Tensor {
+    /// The next `batchSize` samples `[batchSize, features]`, wrapping into the next epoch, and
+    /// the index of each in the training split (a conditional run looks up their classes).
+    public mutating func next(_ batchSize: Int) -> (samples: Tensor, indices: [Int]) {
+        var indices: [Int] = []
+        indices.reserveCapacity(batchSize)
         let batch = Tensor.zeros([batchSize, features])
         batch.withUnsafeMutableBufferPointer { buffer in
         let out = buffer.baseAddress!
@@ -71,12 +61,12 @@ public struct DataSampler: Sendable {
                     permutation = Self.permutation(count: count, epoch: cursor.epoch, generator: generator)
                 }
                 let index = Int(permutation[cursor.position])
-                indices?.append(index)
+                indices.append(index)
                 (out + row * features).update(from: source.baseAddress! + index * features, count: features)
                 cursor.position += 1
             }
         }
         }
-        return batch
+        return (batch, indices)
     }
 }

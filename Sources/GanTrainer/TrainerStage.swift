@@ -200,8 +200,9 @@ public struct TrainerStage {
     }
 
     /// The class numbers of the first `count` samples of `dataset`, for a conditional run: whole
-    /// numbers 0…999 with at least two classes, or nil when the dataset has no labels (the
-    /// model then refuses the run in one line).
+    /// numbers 0…K−1, every one present, K ≥ 2 — or nil when the dataset has no labels or one
+    /// class (the model then refuses the run in one line). Gaps are refused: an embedding row
+    /// no sample trains would still be drawn and evaluated.
     func trainingLabels(_ dataset: DatasetRecord, count: Int) throws -> [Int32]? {
         guard let array = try DatasetStore(database).array("labels", of: dataset) else { return nil }
         let values = try array.floats()
@@ -216,6 +217,13 @@ public struct TrainerStage {
             }
             labels.append(Int32(value))
         }
-        return labels.max()! >= 1 ? labels : nil
+        let classes = Int(labels.max()!) + 1
+        guard classes >= 2 else { return nil }
+        var present = [Bool](repeating: false, count: classes)
+        for label in labels { present[Int(label)] = true }
+        if let missing = present.firstIndex(of: false) {
+            throw TrainerError.datasetUnusable("a conditional run embeds the classes 0…\(classes - 1), but dataset '\(dataset.name)''s training split has no sample of class \(missing); train on a dataset whose labels are 0…K−1, every one present")
+        }
+        return labels
     }
 }

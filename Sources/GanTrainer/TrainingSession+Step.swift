@@ -51,7 +51,7 @@ extension TrainingSession {
         discriminator.iterateSpectralNorms()
         // A conditional run's generated samples take the real batch's classes, so that each
         // interpolate of the penalty lies between two samples of one class.
-        let (real, indices) = labels == nil ? (sampler.next(batchSize), []) : sampler.nextWithIndices(batchSize)
+        let (real, indices) = sampler.next(batchSize)
         let classes = self.labels(of: indices)
         let fake = GradientMode.withGradientsDisabled { generator(noise(), labels: classes) }
         // For the Wasserstein objectives ∂L_D/∂x = ∓∇ₓD(x)/batch row by row, so the main

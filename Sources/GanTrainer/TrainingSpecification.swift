@@ -259,7 +259,7 @@ extension TrainingSpecification {
         }
         guard isConditional else { return model }
         guard let classes = data.classes else {
-            throw TrainerError.networkDoesNotFit("a conditional run needs class labels, but dataset '\(dataset)' has none (or only one class); import it with its labels, or drop conditional")
+            throw TrainerError.networkDoesNotFit("a conditional run needs class labels, but dataset '\(dataset)' has none (or its training split has one class); import it with its labels, or drop conditional")
         }
         guard let last = model.discriminator.layers.last, last.kind == .linear else {
             throw TrainerError.networkDoesNotFit("a conditional run's discriminator must end with a linear layer to one score (its class projection acts on that layer's input); change discriminator_layers")

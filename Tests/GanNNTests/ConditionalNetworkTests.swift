@@ -51,6 +51,11 @@ import Testing
             let inner = (0..<5).reduce(Float(0)) { $0 + phi.scalars[row * 5 + $1] * projection.scalars[label * 5 + $1] }
             #expect(abs(scores[row] - (psi.scalars[row] + inner)) < 1e-5)
         }
+        // Uniform rows 1/K give the score averaged over the classes (what the evaluator draws
+        // for a critic without labels): D is linear in E[y].
+        let averaged = critic(x, labels: Tensor(shape: [4, 3], scalars: [Float](repeating: 1.0 / 3, count: 12))).scalars
+        let perClass = (0..<3).map { label in critic(x, labels: ClassConditioning.oneHot([label, label, label, label], classes: 3)).scalars }
+        for row in 0..<4 { #expect(abs(averaged[row] - (perClass[0][row] + perClass[1][row] + perClass[2][row]) / 3) < 1e-5) }
         // Paths and saved state are the description's, the embedding last.
         for (network, description) in [(generator, model.generator), (critic, model.discriminator)] {
             #expect(network.namedParameters.map(\.path) == description.parameters.map(\.path))

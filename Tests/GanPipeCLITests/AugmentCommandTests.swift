@@ -99,9 +99,12 @@ import Testing
         let result = try #require(augmentations.first?["result"] as? [String: Any])
         #expect((result["classifiers"] as? [[String: Any]])?.allSatisfy { $0["reused"] as? Bool == true } == true, "\(result)")
 
-        // A generator that is not a run of the database is a failed experiment (exit 4), said in one line.
+        // A generator that is neither a run of the pipeline nor stored is refused before anything trains, in one line.
         try write(generator: "aug/digits-15/wgan")
+        let before = try DatabaseDump.digest(path)
         let missing = try GanPipeProcess.run(["run", file, "--db", path])
-        #expect(missing.status == 4 && missing.standardOutput.contains("augment digits-15 with aug/digits-15/wgan: no run named"), "\(missing)")
+        #expect(missing.status != 0 && missing.stderrLines.count == 1
+                && missing.standardError.contains("augment.generator: 'aug/digits-15/wgan' is neither a run of this pipeline nor stored"), "\(missing)")
+        #expect(try DatabaseDump.digest(path) == before)
     }
 }

@@ -202,6 +202,10 @@ import Testing
         #expect(scores.count == 1 && scores[0]["reused"] as? Bool == true && (scores[0]["auroc"] as? [String: Double])?.count == 4, "\(scores)")
         try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "oneclass/mode-2/*", with: "oneclass/modes-1-5/*")
             .write(toFile: file, atomically: true, encoding: .utf8)
+        try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "oneclass/modes-1-5/*", with: "oneclass/mode-9/*")
+            .write(toFile: folder.file("nomatch.yaml"), atomically: true, encoding: .utf8)
+        let nomatch = try GanPipeProcess.run(["run", folder.file("nomatch.yaml"), "--db", database])
+        #expect(nomatch.status != 0 && nomatch.stderrLines.count == 1 && nomatch.standardError.contains("score.runs: 'oneclass/mode-9/*' matches none of this pipeline's runs"), "\(nomatch)")
         let pair = try GanPipeProcess.run(["run", file, "--db", database])
         #expect(pair.status == 4 && pair.standardOutput.contains("normal_class: subset needs a run trained on a one-class subset"), "\(pair)")
 

@@ -24,6 +24,8 @@ import Testing
         try TestDatasets.insert(Array(values.prefix(64 * 64)), shape: [64, 64], into: database, name: "unlabelled", testCount: 8)
         try TestDatasets.insert(Array(values.prefix(64 * 64)), shape: [64, 64], into: database, name: "one-class", testCount: 8,
                                 labels: [UInt8](repeating: 0, count: 64))
+        try TestDatasets.insert(Array(values.prefix(64 * 64)), shape: [64, 64], into: database, name: "gap", testCount: 8,
+                                labels: (0..<64).map { $0 % 2 == 0 ? 0 : 2 })
         return database
     }
 
@@ -70,8 +72,9 @@ import Testing
         var specification = ConvolutionalTrainingTests.specification(.wganGP, .mlp)
         specification.conditional = true
         let cases: [(String, String?, String)] = [
-            ("unlabelled", nil, "a conditional run needs class labels, but dataset 'unlabelled' has none (or only one class)"),
-            ("one-class", nil, "dataset 'one-class' has none (or only one class)"),
+            ("unlabelled", nil, "a conditional run needs class labels, but dataset 'unlabelled' has none (or its training split has one class)"),
+            ("one-class", nil, "dataset 'one-class' has none (or its training split has one class)"),
+            ("gap", nil, "embeds the classes 0…2, but dataset 'gap''s training split has no sample of class 1"),
             ("bars", "linear 8, relu, linear 2", "the discriminator ends with 2 values per sample, but needs 1"),
         ]
         for (dataset, critic, message) in cases {

@@ -38,12 +38,14 @@ public struct RunStore: Sendable {
     }
 
     /// The runs whose names match the shell pattern `pattern` (`*`, `?`, `[…]`, as SQLite's
-    /// GLOB), oldest first; classifier runs only when the pattern names them.
+    /// GLOB), oldest first; classifier runs only when the pattern names them (`classifier/…`,
+    /// or an augmentation experiment's `augment/…`).
     public func matching(_ pattern: String) throws -> [RunRecord] {
         try database.reader.read { db in
             try RecordRow<RunRecord>.fetchAll(db, sql: """
-                SELECT * FROM runs WHERE name GLOB ? AND (objective != 'classifier' OR ? GLOB 'classifier/*') ORDER BY id
-                """, arguments: [pattern, pattern]).map(\.record)
+                SELECT * FROM runs WHERE name GLOB ?
+                  AND (objective != 'classifier' OR ? GLOB 'classifier/*' OR ? GLOB 'augment/*') ORDER BY id
+                """, arguments: [pattern, pattern, pattern]).map(\.record)
         }
     }
 

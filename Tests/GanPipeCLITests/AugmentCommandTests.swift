@@ -49,6 +49,9 @@ import Testing
         #expect(again.standardOutput.contains("seed   real") && again.standardOutput.contains("mean"), "\(again)")
         let count = try run(["sql", "SELECT count(*) FROM runs WHERE name LIKE 'augment/%'", "--format", "csv"])
         #expect(count.standardOutput.contains("\n4"), "\(count)")
+        // A pattern naming them reaches them (`delete 'augment/…'` to compute them again).
+        let deleted = try run(["delete", "augment/digits-15/seed=2/*", "--dry-run"])
+        #expect(deleted.standardOutput.contains("augment/digits-15/seed=2/real") && !deleted.standardOutput.contains("seed=1"), "\(deleted)")
         // Evaluating a run on the subset trains the dataset's own classifier, not a reused one.
         _ = try run(["eval", "cgan"])
         let own = try run(["sql", "SELECT count(*) FROM runs WHERE name = 'classifier/digits-15'", "--format", "csv"])

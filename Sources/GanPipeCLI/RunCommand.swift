@@ -124,6 +124,12 @@ struct RunCommand: ParsableCommand {
         table.rows = rows.map { [$0.0, $0.1] }
         print(table.render())
         print("\(rows.count) run(s); datasets: \(pipeline.datasets.map(\.name).joined(separator: ", "))")
+        for experiment in pipeline.augmentations {
+            print("then augment \(experiment.dataset) with \(experiment.perClass) samples per class of \(experiment.generator), seeds \(experiment.seeds.map(String.init).joined(separator: ", "))")
+        }
+        for entry in pipeline.scores {
+            print("then score the runs matching '\(entry.runs)' on their dataset's \(entry.split) split (\(entry.methods.map(\.rawValue).joined(separator: ", ")))")
+        }
     }
 
     static func launchWorker(for run: PlannedRun, pipeline: PipelineSpecification, database path: String) throws -> Process {

@@ -71,6 +71,19 @@ import Testing
         #expect(try ModelDescription.decode(model.json()) == model)
     }
 
+    /// ∂/∂x and ∂/∂θ (the embedding among θ) of Σ network(x, y)², at first and second order.
+    static func expectDerivativesTwice(_ network: Sequential, at x: Tensor, labels: Tensor, _ context: String,
+                                       sourceLocation: SourceLocation = #_sourceLocation) {
+        let f: ([Tensor]) -> Tensor = { inputs in
+            let y = network(inputs[0], labels: labels)
+            return y * y
+        }
+        let first = TensorGradientCheck.firstOrder([x] + network.parameters, f)
+        #expect(first.passed, "\(context): \(first)", sourceLocation: sourceLocation)
+        let second = TensorGradientCheck.secondOrder([x.copied()] + network.parameters, f)
+        #expect(second.passed, "\(context): \(second)", sourceLocation: sourceLocation)
+    }
+
     struct Case: Sendable, CustomStringConvertible {
         var description: String
         var critic: NetworkDescription
@@ -96,14 +109,7 @@ import Testing
         #expect(critic.namedBuffers.map(\.path) == model.discriminator.buffers.map(\.path))
         let labels = ClassConditioning.oneHot(Self.labels, classes: 3)
         let x = ImageLayerTests.uniform([4, testCase.critic.inputs], -1, 1, seed: 7)
-        let f: ([Tensor]) -> Tensor = { inputs in
-            let y = critic(inputs[0], labels: labels)
-            return y * y
-        }
-        let first = TensorGradientCheck.firstOrder([x] + critic.parameters, f)
-        #expect(first.passed, "\(testCase): \(first)")
-        let second = TensorGradientCheck.secondOrder([x.copied()] + critic.parameters, f)
-        #expect(second.passed, "\(testCase): \(second)")
+        Self.expectDerivativesTwice(critic, at: x, labels: labels, "\(testCase)")
         let penalty: ([Tensor]) -> Tensor = { inputs in
             let point = inputs[0]
             let gradient = gradients(of: critic(point, labels: labels).sum(), withRespectTo: [point], createGraph: true)[0]!
@@ -120,14 +126,7 @@ import Testing
         let generator = try model.generator.makeModule(using: &stream)
         let labels = ClassConditioning.oneHot(Self.labels, classes: 3)
         let z = ImageLayerTests.uniform([4, 3], -1, 1, seed: 9)
-        let f: ([Tensor]) -> Tensor = { inputs in
-            let y = generator(inputs[0], labels: labels)
-            return y * y
-        }
-        let first = TensorGradientCheck.firstOrder([z] + generator.parameters, f)
-        #expect(first.passed, "\(first)")
-        let second = TensorGradientCheck.secondOrder([z.copied()] + generator.parameters, f)
-        #expect(second.passed, "\(second)")
+        Self.expectDerivativesTwice(generator, at: z, labels: labels, "generator")
         // A class no sample has gets no gradient: the rows are selected, not mixed.
         let y = generator(z, labels: ClassConditioning.oneHot([0, 0, 1, 1], classes: 3))
         let embedding = try #require(generator.conditioning).embedding

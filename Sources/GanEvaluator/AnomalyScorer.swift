@@ -30,6 +30,20 @@ public struct AnomalyScorer {
         public var batchSize = 256
 
         public init() {}
+
+        /// The latent-search settings a user gives, by their pipeline keys.
+        public enum Setting: String, Sendable {
+            case iterations, learningRate = "learning_rate", lambda
+        }
+
+        /// Each setting out of range, with the end of a sentence about it ("must be 1…100000 (got 0)").
+        public var problems: [(setting: Setting, message: String)] {
+            var found: [(Setting, String)] = []
+            if !(1...100_000).contains(iterations) { found.append((.iterations, "must be 1…100000 (got \(iterations))")) }
+            if !(learningRate > 0 && learningRate.isFinite && learningRate <= 10) { found.append((.learningRate, "must be in (0, 10] (got \(learningRate))")) }
+            if !(featureWeight >= 0 && featureWeight <= 1) { found.append((.lambda, "must be in [0, 1] (got \(featureWeight))")) }
+            return found
+        }
     }
 
     public let generator: CheckpointNetwork

@@ -54,13 +54,13 @@ struct ScoreCommand: ParsableCommand {
         if let destination, format != "csv" && format != "npy" {
             throw CommandError("\(destination): score writes .csv or .npy files; name it FILE.csv or FILE.npy")
         }
-        guard (1...100_000).contains(iterations) else { throw CommandError("--iterations must be 1…100000 (got \(iterations))") }
-        guard learningRate > 0, learningRate.isFinite, learningRate <= 10 else { throw CommandError("--learning-rate must be in (0, 10] (got \(learningRate))") }
-        guard featureWeight >= 0, featureWeight <= 1 else { throw CommandError("--lambda must be in [0, 1] (got \(featureWeight))") }
-        let step = try checkpointStep(checkpoint)
-        let started = Date()
         var options = AnomalyScorer.Options()
         (options.iterations, options.learningRate, options.featureWeight, options.seed) = (iterations, learningRate, featureWeight, seed)
+        if let problem = options.problems.first {
+            throw CommandError("--\(problem.setting.rawValue.replacingOccurrences(of: "_", with: "-")) \(problem.message)")
+        }
+        let step = try checkpointStep(checkpoint)
+        let started = Date()
         let methods: [AnomalyScorer.Method] = method == .both ? [.discriminator, .reconstruction] : [method == .discriminator ? .discriminator : .reconstruction]
         let result = try database.reading { opened in
             try AnomalyScoring(opened).score(run: reference, step: step, data: try load(opened), methods: methods, options: options, normalClass: normalClass)

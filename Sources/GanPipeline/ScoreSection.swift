@@ -42,17 +42,11 @@ enum ScoreSection {
                 }
                 guard !specification.methods.isEmpty else { throw methods.error("must list at least one method") }
             }
-            if let iterations = values["iterations"] {
-                specification.options.iterations = try iterations.integer()
-                guard (1...100_000).contains(specification.options.iterations) else { throw iterations.error("must be 1…100000") }
-            }
-            if let rate = values["learning_rate"] {
-                specification.options.learningRate = Float(try rate.number())
-                guard specification.options.learningRate > 0, specification.options.learningRate <= 10 else { throw rate.error("must be in (0, 10]") }
-            }
-            if let weight = values["lambda"] {
-                specification.options.featureWeight = Float(try weight.number())
-                guard (0...1).contains(specification.options.featureWeight) else { throw weight.error("must be in [0, 1]") }
+            if let iterations = values["iterations"] { specification.options.iterations = try iterations.integer() }
+            if let rate = values["learning_rate"] { specification.options.learningRate = Float(try rate.number()) }
+            if let weight = values["lambda"] { specification.options.featureWeight = Float(try weight.number()) }
+            if let problem = specification.options.problems.first {
+                throw (values[problem.setting.rawValue] ?? entry).error(problem.message)
             }
             if let seed = values["seed"] {
                 let value = try seed.integer()

@@ -36,7 +36,12 @@ public final class Conv2d: NetworkLayer {
     public var namedBuffers: [(path: String, tensor: Tensor)] { spectral.map { [("weight_u", $0.u), ("weight_v", $0.v)] } ?? [] }
 
     public func forward(_ x: Tensor, mode: ForwardMode) -> Tensor {
-        Tensor.conv2d(x, weight: spectral.map { $0.normalize(weight) } ?? weight, bias: bias, stride: stride, padding: padding)
+        self(x)
+    }
+
+    /// The convolution; with `relu`, max(·, 0) of it in the same op.
+    public func callAsFunction(_ x: Tensor, relu: Bool = false) -> Tensor {
+        Tensor.conv2d(x, weight: spectral.map { $0.normalize(weight) } ?? weight, bias: bias, stride: stride, padding: padding, relu: relu)
     }
 }
 

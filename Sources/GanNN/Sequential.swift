@@ -4,8 +4,9 @@ import GanTensor
 /// `layers.i.running_mean`, …. Built by GanModels from a network description.
 ///
 /// `forward` also returns the hidden outputs the gradient probes measure: the output of every
-/// layer listed in `probedLayers` (the activations that another layer follows). A `Linear`
-/// followed by a ReLU runs as one fused op (`Tensor.linear(relu:)`), bit-identical to the two.
+/// layer listed in `probedLayers` (the activations that another layer follows). A `Linear` or
+/// `Conv2d` followed by a ReLU runs as one fused op (`Tensor.linear(relu:)`,
+/// `Tensor.conv2d(relu:)`), bit-identical to the two.
 public final class Sequential: Module {
     public let layers: [any NetworkLayer]
     /// Indices of the layers whose outputs `forward` returns as hidden.
@@ -15,8 +16,8 @@ public final class Sequential: Module {
 
     public init(_ layers: [any NetworkLayer], probedLayers: [Int]) {
         precondition(probedLayers.allSatisfy { layers.indices.contains($0) } && probedLayers == probedLayers.sorted()
-                     && probedLayers.allSatisfy { !(layers[$0] is Linear) },
-                     "Sequential: probed layers \(probedLayers) must be ascending, in range and not linear")
+                     && probedLayers.allSatisfy { !(layers[$0] is Linear || layers[$0] is Conv2d) },
+                     "Sequential: probed layers \(probedLayers) must be ascending, in range and neither linear nor convolutional")
         self.layers = layers
         self.probedLayers = probedLayers
     }
@@ -76,9 +77,9 @@ public final class Sequential: Module {
                 // D(x, y) = ψ(φ(x)) + ⟨E[y], φ(x)⟩ with φ(x) = h, the last layer's input.
                 let features = h.reshaped([h.shape[0], -1])
                 h = layers[index].forward(h, mode: mode) + (features * conditioning.rows(labels!)).sum(alongAxes: [1], keepDims: true)
-            } else if let linear = layers[index] as? Linear, index + 1 < layers.count,
-               let activation = layers[index + 1] as? ActivationLayer, activation.activation == .relu {
-                h = linear(h, relu: true)
+            } else if index + 1 < layers.count, let activation = layers[index + 1] as? ActivationLayer, activation.activation == .relu,
+                      let fused = fusedWithReLU(layers[index], h) {
+                h = fused
                 index += 1
             } else {
                 h = layers[index].forward(h, mode: mode)
@@ -90,5 +91,14 @@ public final class Sequential: Module {
             index += 1
         }
         return (h, hidden)
+    }
+
+    /// A linear or convolutional layer and the ReLU after it, as one op; nil for other layers.
+    private func fusedWithReLU(_ layer: any NetworkLayer, _ x: Tensor) -> Tensor? {
+        switch layer {
+        case let linear as Linear: return linear(x, relu: true)
+        case let convolution as Conv2d: return convolution(x, relu: true)
+        default: return nil
+        }
     }
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// 2-D convolutions (NCHW, PyTorch's layouts and output sizes) as matrix products through BLAS.
 ///
 /// `unfolded` (im2col) copies every kernel window of an image batch into one column of a
@@ -38,7 +40,8 @@ extension Tensor {
 
     /// PyTorch's `conv2d`: `[N, C, H, W]` with weight `[O, C, kh, kw]` and bias `[O]` →
     /// `[N, O, Ho, Wo]`.
-    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+    /// With `relu`, max(·, 0) of that in the same op (bit-identical to a separate `relu()`).
+    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, relu: Bool = false) -> Tensor {
         checkPrecondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1] && (bias.map { $0.shape == [weight.shape[0]] } ?? true),
                           "conv2d: input \(x.shape), weight \(weight.shape) and bias \(bias?.shape ?? []) do not fit")
         let geometry = ConvolutionGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
@@ -47,9 +50,56 @@ extension Tensor {
                           "conv2d: a \(weight.shape[2])×\(weight.shape[3]) kernel does not fit a \(x.shape[2])×\(x.shape[3]) input with padding \(padding)")
         let (batch, outputs) = (x.shape[0], weight.shape[0])
         let product = matmul(weight.reshaped([outputs, geometry.windowSize]), x.unfolded(geometry))
-        let y = product.reshaped([outputs, batch, geometry.positions]).permuted([1, 0, 2])
+        return batchMajor(product, batch: batch, bias: bias, relu: relu)
             .reshaped([batch, outputs, geometry.outputHeight, geometry.outputWidth])
-        return bias.map { y + $0.reshaped([1, outputs, 1, 1]) } ?? y
+    }
+
+    /// A convolution's product `[O, N·P]` rearranged to `[N, O, P]`, plus `bias[o]`, then
+    /// max(·, 0) when `relu`: one pass over the output instead of a permute, a broadcast add and
+    /// a rectifier, each with its own output tensor. Bit-identical to those ops; its rule is
+    /// written in tensor ops (ḡ' = reluGradient(ḡ, y) after a rectifier; ∂product = ḡ' permuted
+    /// back, ∂bias = Σ_{n,p} ḡ'), so it differentiates again.
+    static func batchMajor(_ product: Tensor, batch: Int, bias: Tensor?, relu: Bool) -> Tensor {
+        let outputs = product.shape[0], positions = product.shape[1] / batch
+        let out = TensorStorage(uninitializedCount: product.count)
+        let source = product.storage.pointer, target = out.pointer, offsets = bias?.storage.pointer
+        for n in 0..<batch {
+            for o in 0..<outputs {
+                let from = source + (o * batch + n) * positions, to = target + (n * outputs + o) * positions
+                switch (offsets?[o], relu) {
+                case (let b?, true): for p in 0..<positions { to[p] = Swift.max(from[p] + b, 0) }
+                case (let b?, false): for p in 0..<positions { to[p] = from[p] + b }
+                case (nil, true): for p in 0..<positions { to[p] = Swift.max(from[p], 0) }
+                case (nil, false): for p in 0..<positions { to[p] = from[p] }
+                }
+            }
+        }
+        withExtendedLifetime((product, bias)) {}
+        let inputs = bias.map { [product, $0] } ?? [product]
+        return record(relu ? "convolutionOutputReLU" : "convolutionOutput", shape: [batch, outputs, positions], storage: out, inputs: inputs) { c in
+            let g = relu ? reluGradient(c.gradient, c.output) : c.gradient
+            let product = c.needsGradient[0] ? channelMajor(g) : nil
+            guard c.inputs.count > 1 else { return [product] }
+            return [product, c.needsGradient[1] ? g.summed(toShape: [1, outputs, 1]).reshaped([outputs]) : nil]
+        }
+    }
+
+    /// `[N, C, P] → [C, N·P]`, the inverse of `batchMajor` without bias or rectifier (and each
+    /// other's rule): a transposed convolution's input as the columns of its product.
+    static func channelMajor(_ x: Tensor) -> Tensor {
+        let (batch, channels, positions) = (x.shape[0], x.shape[1], x.shape[2])
+        let out = TensorStorage(uninitializedCount: x.count)
+        let source = x.storage.pointer, target = out.pointer
+        for n in 0..<batch {
+            for c in 0..<channels {
+                let from = source + (n * channels + c) * positions, to = target + (c * batch + n) * positions
+                for p in 0..<positions { to[p] = from[p] }
+            }
+        }
+        withExtendedLifetime(x) {}
+        return record("channelMajor", shape: [channels, batch * positions], storage: out, inputs: [x]) { c in
+            [batchMajor(c.gradient, batch: batch, bias: nil, relu: false)]
+        }
     }
 
     /// PyTorch's `conv_transpose2d`: `[N, Cin, H, W]` with weight `[Cin, Cout, kh, kw]` and bias
@@ -67,7 +117,7 @@ extension Tensor {
             kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, positions: (height, width))
         checkPrecondition(geometry.height >= 1 && geometry.width >= 1 && outputPadding >= 0 && outputPadding < Swift.max(stride, 1 + padding),
                           "convTranspose2d: input \(x.shape) with kernel \(weight.shape[2])×\(weight.shape[3]), stride \(stride), padding \(padding) and output padding \(outputPadding) gives no image")
-        let columns = x.permuted([1, 0, 2, 3]).reshaped([inputs, batch * height * width])
+        let columns = channelMajor(x.reshaped([batch, inputs, height * width]))
         let product = matmul(weight.reshaped([inputs, geometry.windowSize]), columns, transposeA: true)
         let y = product.folded(geometry, batch: batch)
         return bias.map { y + $0.reshaped([1, outputs, 1, 1]) } ?? y
@@ -111,7 +161,8 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     public var positions: Int { outputHeight * outputWidth }
 }
 
-/// The copy loops of `unfolded` and `folded`, one channel at a time through *phase planes*.
+/// The copy loops of `unfolded` and `folded`, one channel at a time through *phase planes*
+/// (in C: `ganpipe_unfold` and `ganpipe_fold` in CKernels).
 ///
 /// Window position (oh, ow) of kernel tap (i, j) reads the zero-padded image at
 /// (oh·s + i, ow·s + j). Writing i = di·s + a and j = dj·s + b, that is entry (oh + di, ow + dj)
@@ -121,129 +172,22 @@ public struct ConvolutionGeometry: Hashable, Sendable {
 /// floats — plain copies with no bounds test, where a direct gather from the image did one
 /// strided, bounds-tested run of a few floats per output row (measured in AUTODIFF.md).
 /// `fold` is the same walk with the copies turned into additions into the phase planes, each
-/// image entry receiving the taps (i, j) in the same row order as before, then written out.
+/// image entry receiving the taps (i, j) in the same row order as a direct loop, then written out.
 enum ConvolutionKernel {
-    /// The phase planes of one channel for a whole batch: `batch × s² × rows × columns`, with
-    /// enough rows and columns for every window (oh + ⌊(k−1)/s⌋) and every padded pixel.
-    struct Phases {
-        let stride, rows, columns, padding: Int
-        var plane: Int { rows * columns }
-        var count: Int { stride * stride * plane }
-
-        init(_ g: ConvolutionGeometry) {
-            stride = g.stride
-            padding = g.padding
-            let ceil = { (size: Int) in (size + 2 * g.padding + g.stride - 1) / g.stride }
-            rows = Swift.max(g.outputHeight + (g.kernelHeight - 1) / g.stride, ceil(g.height))
-            columns = Swift.max(g.outputWidth + (g.kernelWidth - 1) / g.stride, ceil(g.width))
-        }
-
-        /// For each pixel of an image plane `[H, W]`, in order, its offset in the image's phase
-        /// planes.
-        func pixelOffsets(height: Int, width: Int) -> [Int] {
-            var offsets = [Int]()
-            offsets.reserveCapacity(height * width)
-            for r in 0..<height {
-                let (u, a) = (r + padding).quotientAndRemainder(dividingBy: stride)
-                for q in 0..<width {
-                    let (v, b) = (q + padding).quotientAndRemainder(dividingBy: stride)
-                    offsets.append((a * stride + b) * plane + u * columns + v)
-                }
-            }
-            return offsets
-        }
-    }
-
     static func unfold(_ x: UnsafeMutablePointer<Float>, into cols: UnsafeMutablePointer<Float>, batch: Int, _ g: ConvolutionGeometry) {
-        let phases = Phases(g), pixels = phases.pixelOffsets(height: g.height, width: g.width)
-        withPhaseBuffer(phases, batch: batch) { buffer in
-            for c in 0..<g.channels {
-                buffer.initialize(repeating: 0, count: batch * phases.count)
-                for n in 0..<batch {
-                    let image = x + (n * g.channels + c) * pixels.count, planes = buffer + n * phases.count
-                    for (pixel, offset) in pixels.enumerated() { planes[offset] = image[pixel] }
-                }
-                sweep(cols, buffer, phases, channel: c, batch: batch, g) { line, run, width in copy(run, to: line, count: width) }
-            }
-        }
+        var geometry = g.kernelGeometry
+        checkPrecondition(ganpipe_unfold(x, cols, batch, &geometry) == 0, "unfold: out of memory for \(batch) images of \(g.imageShape)")
     }
 
     static func fold(_ cols: UnsafeMutablePointer<Float>, into x: UnsafeMutablePointer<Float>, batch: Int, _ g: ConvolutionGeometry) {
-        let phases = Phases(g), pixels = phases.pixelOffsets(height: g.height, width: g.width)
-        withPhaseBuffer(phases, batch: batch) { buffer in
-            for c in 0..<g.channels {
-                buffer.initialize(repeating: 0, count: batch * phases.count)
-                sweep(cols, buffer, phases, channel: c, batch: batch, g) { line, run, width in add(line, to: run, count: width) }
-                for n in 0..<batch {
-                    let image = x + (n * g.channels + c) * pixels.count, planes = buffer + n * phases.count
-                    for (pixel, offset) in pixels.enumerated() { image[pixel] = planes[offset] }
-                }
-            }
-        }
+        var geometry = g.kernelGeometry
+        checkPrecondition(ganpipe_fold(cols, x, batch, &geometry) == 0, "fold: out of memory for \(batch) images of \(g.imageShape)")
     }
+}
 
-    /// Runs are a few floats long (Wo: 4 to 28 in the networks ganpipe names), too short for a
-    /// call to memmove, which is what a plain element loop compiles to.
-    @inline(__always)
-    static func copy(_ source: UnsafeMutablePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        var t = 0
-        while t + 8 <= count {
-            UnsafeMutableRawPointer(target + t).storeBytes(of: UnsafeRawPointer(source + t).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-            t += 8
-        }
-        if t + 4 <= count {
-            UnsafeMutableRawPointer(target + t).storeBytes(of: UnsafeRawPointer(source + t).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-            t += 4
-        }
-        if t < count { target[t] = source[t] }
-        if t + 1 < count { target[t + 1] = source[t + 1] }
-        if t + 2 < count { target[t + 2] = source[t + 2] }
-    }
-
-    @inline(__always)
-    static func add(_ source: UnsafeMutablePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        var t = 0
-        while t + 8 <= count {
-            let sum = UnsafeRawPointer(target + t).loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(source + t).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(target + t).storeBytes(of: sum, as: SIMD8<Float>.self)
-            t += 8
-        }
-        if t + 4 <= count {
-            let sum = UnsafeRawPointer(target + t).loadUnaligned(as: SIMD4<Float>.self) + UnsafeRawPointer(source + t).loadUnaligned(as: SIMD4<Float>.self)
-            UnsafeMutableRawPointer(target + t).storeBytes(of: sum, as: SIMD4<Float>.self)
-            t += 4
-        }
-        if t < count { target[t] += source[t] }
-        if t + 1 < count { target[t + 1] += source[t + 1] }
-        if t + 2 < count { target[t + 2] += source[t + 2] }
-    }
-
-    @inline(__always)
-    static func withPhaseBuffer(_ phases: Phases, batch: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) {
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: batch * phases.count)
-        body(buffer)
-        buffer.deallocate()
-    }
-
-    /// For every kernel tap (i, j) of channel `c` and every image n: `body(line, run, Wo)` for
-    /// each of the Ho output rows, `line` the row's Wo entries in the unfolded matrix (row
-    /// (c, i, j), columns (n, oh, 0..<Wo)) and `run` the Wo phase-plane entries they hold.
-    @inline(__always)
-    static func sweep(_ cols: UnsafeMutablePointer<Float>, _ buffer: UnsafeMutablePointer<Float>, _ phases: Phases, channel c: Int,
-                      batch: Int, _ g: ConvolutionGeometry,
-                      _ body: (_ line: UnsafeMutablePointer<Float>, _ run: UnsafeMutablePointer<Float>, _ width: Int) -> Void) {
-        let columns = batch * g.positions, s = g.stride
-        for i in 0..<g.kernelHeight {
-            for j in 0..<g.kernelWidth {
-                let row = (c * g.kernelHeight + i) * g.kernelWidth + j
-                let tap = ((i % s) * s + j % s) * phases.plane + (i / s) * phases.columns + j / s
-                for n in 0..<batch {
-                    let lines = cols + row * columns + n * g.positions, runs = buffer + n * phases.count + tap
-                    for oh in 0..<g.outputHeight {
-                        body(lines + oh * g.outputWidth, runs + oh * phases.columns, g.outputWidth)
-                    }
-                }
-            }
-        }
+extension ConvolutionGeometry {
+    var kernelGeometry: ganpipe_convolution {
+        ganpipe_convolution(channels: channels, height: height, width: width, kernel_height: kernelHeight, kernel_width: kernelWidth,
+                            stride: stride, padding: padding, output_height: outputHeight, output_width: outputWidth)
     }
 }

@@ -132,4 +132,48 @@ struct ConvolutionTests {
         let second = TensorGradientCheck.secondOrder(inputs(), f)
         #expect(second.passed, "\(s): \(second)")
     }
+
+    /// conv2d's output op (product rearranged to [N, O, Ho, Wo], bias, rectifier in one pass):
+    /// first and second order, and bit-identical, in value and in gradients, to the separate
+    /// permute, broadcast add and relu it replaces.
+    @Test(arguments: [false, true]) func fusedOutput(withBias: Bool) {
+        func inputs(_ s: Shape) -> [Tensor] {
+            [TestInputs.uniform([s.batch, s.channels, s.height, s.width], -1, 1, seed: 57),
+             TestInputs.uniform([s.outputs, s.channels, s.kernel, s.kernel], -0.5, 0.5, seed: 58),
+             TestInputs.uniform([s.outputs], -0.5, 0.5, seed: 59)]
+        }
+        func fused(_ s: Shape, _ t: [Tensor], relu: Bool = true) -> Tensor {
+            Tensor.conv2d(t[0], weight: t[1], bias: withBias ? t[2] : nil, stride: s.stride, padding: s.padding, relu: relu)
+        }
+        func separate(_ s: Shape, _ t: [Tensor]) -> Tensor {
+            let geometry = ConvolutionGeometry(channels: s.channels, height: s.height, width: s.width, kernel: (s.kernel, s.kernel),
+                                               stride: s.stride, padding: s.padding)
+            let product = Tensor.matmul(t[1].reshaped([s.outputs, geometry.windowSize]), t[0].unfolded(geometry))
+            let y = product.reshaped([s.outputs, s.batch, geometry.positions]).permuted([1, 0, 2])
+                .reshaped([s.batch, s.outputs, geometry.outputHeight, geometry.outputWidth])
+            return (withBias ? y + t[2].reshaped([1, s.outputs, 1, 1]) : y).relu()
+        }
+        // Finite differences need every pre-activation clear of the rectifier's kink: seeds
+        // chosen so, on a small shape, with some pre-activations positive and some negative.
+        let small = Self.shapes[3]
+        let preActivations = fused(small, inputs(small), relu: false).scalars
+        #expect(preActivations.allSatisfy { abs($0) > 0.05 } && preActivations.contains { $0 > 0 } && preActivations.contains { $0 < 0 })
+        let loss: ([Tensor]) -> Tensor = { t in let y = fused(small, t); return y * (y + 0.3).tanh() }
+        let first = TensorGradientCheck.firstOrder(inputs(small), loss)
+        #expect(first.passed, "\(first)")
+        let second = TensorGradientCheck.secondOrder(inputs(small), loss)
+        #expect(second.passed, "\(second)")
+
+        for s in [small, Self.shapes[1]] {
+            let (a, b) = (inputs(s), inputs(s))
+            for t in a + b { t.requiresGradient = true }
+            let (ya, yb) = (fused(s, a), separate(s, b))
+            #expect(ya.shape == yb.shape && ya.scalars == yb.scalars, "\(s)")
+            (ya * ya).sum().backward()
+            (yb * yb).sum().backward()
+            for (ta, tb) in zip(a, b).prefix(withBias ? 3 : 2) {
+                #expect(ta.gradient?.scalars == tb.gradient?.scalars, "\(s)")
+            }
+        }
+    }
 }

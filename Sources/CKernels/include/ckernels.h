@@ -15,4 +15,17 @@ void ganpipe_adam_update(float *p, float *m, float *v, const float *g, size_t co
 void ganpipe_rmsprop_update(float *p, float *v, const float *g, size_t count,
                             float alpha, float one_minus_alpha, float learning_rate, float epsilon);
 
+/// How kernel windows sweep an image [C, H, W] (GanTensor's ConvolutionGeometry).
+typedef struct {
+    long channels, height, width, kernel_height, kernel_width, stride, padding, output_height, output_width;
+} ganpipe_convolution;
+
+/// im2col: [N, C, H, W] → [C·kh·kw, N·Ho·Wo], 0 where a window overlaps the padding.
+/// Returns 0, or −1 when its scratch memory cannot be allocated (nothing written then).
+int ganpipe_unfold(const float *x, float *cols, long batch, const ganpipe_convolution *g);
+
+/// col2im, unfold's adjoint: [C·kh·kw, N·Ho·Wo] → [N, C, H, W], every entry added to the pixel
+/// it was copied from, in tap order. Returns 0, or −1 as ganpipe_unfold.
+int ganpipe_fold(const float *cols, float *x, long batch, const ganpipe_convolution *g);
+
 #endif

@@ -5,8 +5,6 @@
 // (Ho×Wo of 4×4, 7×7, 14×14) are unrolled whole, and the image rows go in and out of the phase
 // planes as stride-s gathers. fold adds the taps in the same order as a direct loop (i, then j,
 // for every pixel), so its sums do not depend on this code path.
-
-// every pixel), so its sums do not depend on this code path.
 #include "ckernels.h"
 #include <stdlib.h>
 #include <string.h>

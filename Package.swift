@@ -31,7 +31,6 @@ let package = Package(
         .target(name: "GanTensor", dependencies: ["CPlatform", "CKernels", "GanRandom"], swiftSettings: kernelSettings),
         // Loops in C where Swift could not make them fast: the optimizers (see Sources/CKernels/optimizers.c
         // for why, and the flags that keep them bit-identical to the Swift formula) and the unfold/fold copies.
-
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-march=x86-64-v3", "-fno-math-errno", "-ffp-contract=off"])]),
         .target(name: "GanNN", dependencies: ["GanTensor", "CKernels"], swiftSettings: kernelSettings),
         // Networks described once, as data: built into modules, rebuilt from checkpoints, named

@@ -105,10 +105,10 @@ static inline __attribute__((always_inline)) void add_runs(float *restrict targe
     SIZES(target[h * target_stride + w] += source[h * width + w])
 }
 
-int ganpipe_unfold(const float *restrict x, float *restrict cols, long batch, const ganpipe_convolution *g) {
+int ganpipe_unfold(const float *restrict x, float *restrict cols, long row_stride, long batch, const ganpipe_convolution *g) {
     phases ph;
     if (phases_open(&ph, g, batch) != 0) return -1;
-    const long positions = g->output_height * g->output_width, columns = batch * positions, image = g->height * g->width;
+    const long positions = g->output_height * g->output_width, image = g->height * g->width;
     // Every channel writes the same pixel cells, so the padding cells, zeroed once, stay zero.
     for (long c = 0; c < g->channels; c++) {
         for (long n = 0; n < batch; n++) {
@@ -119,7 +119,7 @@ int ganpipe_unfold(const float *restrict x, float *restrict cols, long batch, co
         }
         for (long i = 0; i < g->kernel_height; i++) {
             for (long j = 0; j < g->kernel_width; j++) {
-                float *line = cols + ((c * g->kernel_height + i) * g->kernel_width + j) * columns;
+                float *line = cols + ((c * g->kernel_height + i) * g->kernel_width + j) * row_stride;
                 const float *tap = ph.buffer + tap_offset(&ph, g, i, j);
                 for (long n = 0; n < batch; n++)
                     copy_runs(line + n * positions, tap + n * ph.count, g->output_height, g->output_width, ph.columns);
@@ -130,16 +130,16 @@ int ganpipe_unfold(const float *restrict x, float *restrict cols, long batch, co
     return 0;
 }
 
-int ganpipe_fold(const float *restrict cols, float *restrict x, long batch, const ganpipe_convolution *g) {
+int ganpipe_fold(const float *restrict cols, long row_stride, float *restrict x, long batch, const ganpipe_convolution *g) {
     phases ph;
     if (phases_open(&ph, g, batch) != 0) return -1;
-    const long positions = g->output_height * g->output_width, columns = batch * positions, image = g->height * g->width;
+    const long positions = g->output_height * g->output_width, image = g->height * g->width;
     // Pixel cells are zeroed again as they are read out; padding cells collect the taps that
     // fall outside the image and are never read.
     for (long c = 0; c < g->channels; c++) {
         for (long i = 0; i < g->kernel_height; i++) {
             for (long j = 0; j < g->kernel_width; j++) {
-                const float *line = cols + ((c * g->kernel_height + i) * g->kernel_width + j) * columns;
+                const float *line = cols + ((c * g->kernel_height + i) * g->kernel_width + j) * row_stride;
                 float *tap = ph.buffer + tap_offset(&ph, g, i, j);
                 for (long n = 0; n < batch; n++)
                     add_runs(tap + n * ph.count, line + n * positions, g->output_height, g->output_width, ph.columns);

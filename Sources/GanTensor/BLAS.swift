@@ -56,20 +56,33 @@ public enum BLAS {
         }
     }
 
-    /// C[m×n] = op(A)·op(B) — the one call site of `cblas_sgemm` (row-major, α = 1, β = 0).
-    /// A is stored `[rowsA, columnsA]`, B `[rowsB, columnsB]`, row-major; the flags make BLAS
-    /// read them transposed in place. C need not be initialised; `k == 0` writes zeros.
+    /// C[m×n] = op(A)·op(B) (row-major, α = 1, β = 0). A is stored `[rowsA, columnsA]`, B
+    /// `[rowsB, columnsB]`, row-major; the flags make BLAS read them transposed in place. C need
+    /// not be initialised; `k == 0` writes zeros.
     public static func gemm(_ a: UnsafePointer<Float>, rowsA: Int, columnsA: Int, transposeA: Bool,
                             _ b: UnsafePointer<Float>, rowsB: Int, columnsB: Int, transposeB: Bool,
                             into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+        gemm(a, rowStrideA: columnsA, transposeA: transposeA, b, rowStrideB: columnsB, transposeB: transposeB,
+             into: c, rowStrideC: n, m: m, n: n, k: k)
+    }
+
+    /// The same on sub-matrices, and the one call site of `cblas_sgemm`: row `r` of a stored
+    /// operand starts `rowStride·r` floats after its pointer (BLAS's leading dimension). With
+    /// `accumulate`, C ← C + op(A)·op(B) (β = 1; C must be initialised).
+    public static func gemm(_ a: UnsafePointer<Float>, rowStrideA: Int, transposeA: Bool,
+                            _ b: UnsafePointer<Float>, rowStrideB: Int, transposeB: Bool,
+                            into c: UnsafeMutablePointer<Float>, rowStrideC: Int, m: Int, n: Int, k: Int,
+                            accumulate: Bool = false) {
         guard m > 0 && n > 0 else { return }
         guard k > 0 else {
-            c.initialize(repeating: 0, count: m * n)
+            if !accumulate {
+                for row in 0..<m { (c + row * rowStrideC).initialize(repeating: 0, count: n) }
+            }
             return
         }
         _ = runtime
         gp_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k),
-                 a, Int32(max(columnsA, 1)), b, Int32(max(columnsB, 1)), c, Int32(n))
+                 a, Int32(max(rowStrideA, 1)), b, Int32(max(rowStrideB, 1)), accumulate ? 1 : 0, c, Int32(rowStrideC))
     }
 
     /// y ← y + α·x over `count` contiguous floats (`cblas_saxpy`).

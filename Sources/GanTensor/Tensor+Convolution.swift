@@ -4,11 +4,19 @@ import CKernels
 ///
 /// `unfolded` (im2col) copies every kernel window of an image batch into one column of a
 /// matrix `[C·kh·kw, N·Ho·Wo]`; `folded` (col2im) is its adjoint, adding each column back onto
-/// the window it came from. Each is the other's gradient rule, so the pair is closed under
-/// differentiation and convolutions built from them, `matmul`, `reshaped`, `permuted` and a
-/// broadcast bias have first and second derivatives for free:
-/// - conv2d(x, W [O, C, kh, kw]) = W·unfold(x) rearranged to `[N, O, Ho, Wo]`, Ho = ⌊(H + 2p − kh)/s⌋ + 1
-/// - convTranspose2d(x, W [Cin, Cout, kh, kw]) = fold(Wᵀ·x), the adjoint of conv2d in x, with
+/// the window it came from. With U = unfold, F = fold and a weight W `[O, C·kh·kw]`, a
+/// convolution is made of three products, each of them the other two's gradient rules, so the
+/// set is closed under differentiation (the gradient penalty's double backward included):
+/// - `convolutionProduct(x, W)` = W·U(x) `[O, N·Ho·Wo]`: ∂x = convolutionInput(ḡ, W), ∂W = convolutionWeight(ḡ, x)
+/// - `convolutionInput(g, W)` = F(Wᵀ·g) `[N, C, H, W]`: ∂g = convolutionProduct(ḡ, W), ∂W = convolutionWeight(g, ḡ)
+/// - `convolutionWeight(g, x)` = g·U(x)ᵀ `[O, C·kh·kw]`: ∂g = convolutionProduct(x, ḡ), ∂x = convolutionInput(g, ḡ)
+///
+/// Each runs over the batch in slices of a few megabytes of columns: a slice is unfolded and
+/// multiplied, or multiplied and folded, while it is still in cache, and no op keeps columns for
+/// its backward pass (the weight gradient unfolds its slices again). The columns of a whole
+/// batch — 15.7 MB for a 64-channel 14×14 layer at batch 50 — never go through memory.
+/// - conv2d(x, W [O, C, kh, kw]) = W·U(x) rearranged to `[N, O, Ho, Wo]`, Ho = ⌊(H + 2p − kh)/s⌋ + 1
+/// - convTranspose2d(x, W [Cin, Cout, kh, kw]) = F(Wᵀ·x), the adjoint of conv2d in x, with
 ///   Hout = (H − 1)·s − 2p + kh + output padding
 extension Tensor {
     /// `[N, C, H, W] → [C·kh·kw, N·Ho·Wo]`: row `(c, i, j)`, column `(n, oh, ow)` holds
@@ -18,7 +26,7 @@ extension Tensor {
                           "unfolded: shape \(shape) is not [N, \(geometry.imageShape.map(String.init).joined(separator: ", "))]")
         let batch = shape[0]
         let out = TensorStorage(uninitializedCount: geometry.windowSize * batch * geometry.positions)
-        ConvolutionKernel.unfold(storage.pointer, into: out.pointer, batch: batch, geometry)
+        ConvolutionKernel.unfold(storage.pointer, into: out.pointer, rowStride: batch * geometry.positions, batch: batch, geometry)
         withExtendedLifetime(self) {}
         return Tensor.record("unfold", shape: [geometry.windowSize, batch * geometry.positions], storage: out, inputs: [self]) { c in
             [c.gradient.folded(geometry, batch: batch)]
@@ -31,7 +39,7 @@ extension Tensor {
         checkPrecondition(shape == [geometry.windowSize, batch * geometry.positions],
                           "folded: shape \(shape) is not [\(geometry.windowSize), \(batch)·\(geometry.positions)]")
         let out = TensorStorage(uninitializedCount: batch * geometry.imageShape.reduce(1, *))
-        ConvolutionKernel.fold(storage.pointer, into: out.pointer, batch: batch, geometry)
+        ConvolutionKernel.fold(storage.pointer, rowStride: batch * geometry.positions, into: out.pointer, batch: batch, geometry)
         withExtendedLifetime(self) {}
         return Tensor.record("fold", shape: [batch] + geometry.imageShape, storage: out, inputs: [self]) { c in
             [c.gradient.unfolded(geometry)]
@@ -49,9 +57,81 @@ extension Tensor {
         checkPrecondition(geometry.outputHeight >= 1 && geometry.outputWidth >= 1,
                           "conv2d: a \(weight.shape[2])×\(weight.shape[3]) kernel does not fit a \(x.shape[2])×\(x.shape[3]) input with padding \(padding)")
         let (batch, outputs) = (x.shape[0], weight.shape[0])
-        let product = matmul(weight.reshaped([outputs, geometry.windowSize]), x.unfolded(geometry))
+        let product = convolutionProduct(x, weight.reshaped([outputs, geometry.windowSize]), geometry)
         return batchMajor(product, batch: batch, bias: bias, relu: relu)
             .reshaped([batch, outputs, geometry.outputHeight, geometry.outputWidth])
+    }
+
+    /// W·U(x): `[N, C, H, W]` and W `[O, C·kh·kw]` → `[O, N·Ho·Wo]`, each slice of the batch
+    /// unfolded into scratch columns and multiplied into its columns of the result.
+    public static func convolutionProduct(_ x: Tensor, _ weight: Tensor, _ geometry: ConvolutionGeometry) -> Tensor {
+        let (batch, outputs, window, positions) = (x.shape[0], weight.shape[0], geometry.windowSize, geometry.positions)
+        checkPrecondition(x.rank == 4 && Array(x.shape.dropFirst()) == geometry.imageShape && weight.shape == [outputs, window],
+                          "convolutionProduct: input \(x.shape) and weight \(weight.shape) do not fit \(geometry)")
+        let slices = geometry.slices(batch: batch)
+        let columns = TensorStorage(uninitializedCount: window * positions * slices.largest)
+        let out = TensorStorage(uninitializedCount: outputs * batch * positions)
+        for slice in slices.ranges {
+            ConvolutionKernel.unfold(x.storage.pointer + slice.lowerBound * geometry.imageCount, into: columns.pointer,
+                                     rowStride: slice.count * positions, batch: slice.count, geometry)
+            BLAS.gemm(weight.storage.pointer, rowStrideA: window, transposeA: false,
+                      columns.pointer, rowStrideB: slice.count * positions, transposeB: false,
+                      into: out.pointer + slice.lowerBound * positions, rowStrideC: batch * positions,
+                      m: outputs, n: slice.count * positions, k: window)
+        }
+        withExtendedLifetime((x, weight, columns)) {}
+        return record("convolutionProduct", shape: [outputs, batch * positions], storage: out, inputs: [x, weight]) { c in
+            [c.needsGradient[0] ? convolutionInput(c.gradient, c.inputs[1], geometry, batch: batch) : nil,
+             c.needsGradient[1] ? convolutionWeight(c.gradient, c.inputs[0], geometry) : nil]
+        }
+    }
+
+    /// F(Wᵀ·g): `[O, N·Ho·Wo]` and W `[O, C·kh·kw]` → `[N, C, H, W]`, the adjoint of
+    /// `convolutionProduct` in x: each slice's columns are folded as soon as they are computed.
+    public static func convolutionInput(_ g: Tensor, _ weight: Tensor, _ geometry: ConvolutionGeometry, batch: Int) -> Tensor {
+        let (outputs, window, positions) = (weight.shape[0], geometry.windowSize, geometry.positions)
+        checkPrecondition(batch >= 0 && g.shape == [outputs, batch * positions] && weight.shape == [outputs, window],
+                          "convolutionInput: gradient \(g.shape) and weight \(weight.shape) do not fit \(geometry) for \(batch) images")
+        let slices = geometry.slices(batch: batch)
+        let columns = TensorStorage(uninitializedCount: window * positions * slices.largest)
+        let out = TensorStorage(uninitializedCount: batch * geometry.imageCount)
+        for slice in slices.ranges {
+            BLAS.gemm(weight.storage.pointer, rowStrideA: window, transposeA: true,
+                      g.storage.pointer + slice.lowerBound * positions, rowStrideB: batch * positions, transposeB: false,
+                      into: columns.pointer, rowStrideC: slice.count * positions, m: window, n: slice.count * positions, k: outputs)
+            ConvolutionKernel.fold(columns.pointer, rowStride: slice.count * positions,
+                                   into: out.pointer + slice.lowerBound * geometry.imageCount, batch: slice.count, geometry)
+        }
+        withExtendedLifetime((g, weight, columns)) {}
+        return record("convolutionInput", shape: [batch] + geometry.imageShape, storage: out, inputs: [g, weight]) { c in
+            [c.needsGradient[0] ? convolutionProduct(c.gradient, c.inputs[1], geometry) : nil,
+             c.needsGradient[1] ? convolutionWeight(c.inputs[0], c.gradient, geometry) : nil]
+        }
+    }
+
+    /// g·U(x)ᵀ: `[O, N·Ho·Wo]` and `[N, C, H, W]` → `[O, C·kh·kw]`, the slices' products added
+    /// up in order.
+    public static func convolutionWeight(_ g: Tensor, _ x: Tensor, _ geometry: ConvolutionGeometry) -> Tensor {
+        let (batch, outputs, window, positions) = (x.shape[0], g.shape[0], geometry.windowSize, geometry.positions)
+        checkPrecondition(x.rank == 4 && Array(x.shape.dropFirst()) == geometry.imageShape && g.shape == [outputs, batch * positions],
+                          "convolutionWeight: gradient \(g.shape) and input \(x.shape) do not fit \(geometry)")
+        let slices = geometry.slices(batch: batch)
+        let columns = TensorStorage(uninitializedCount: window * positions * slices.largest)
+        let out = TensorStorage(uninitializedCount: outputs * window)
+        if slices.ranges.isEmpty { out.pointer.initialize(repeating: 0, count: out.count) }
+        for slice in slices.ranges {
+            ConvolutionKernel.unfold(x.storage.pointer + slice.lowerBound * geometry.imageCount, into: columns.pointer,
+                                     rowStride: slice.count * positions, batch: slice.count, geometry)
+            BLAS.gemm(g.storage.pointer + slice.lowerBound * positions, rowStrideA: batch * positions, transposeA: false,
+                      columns.pointer, rowStrideB: slice.count * positions, transposeB: true,
+                      into: out.pointer, rowStrideC: window, m: outputs, n: window, k: slice.count * positions,
+                      accumulate: slice.lowerBound > 0)
+        }
+        withExtendedLifetime((g, x, columns)) {}
+        return record("convolutionWeight", shape: [outputs, window], storage: out, inputs: [g, x]) { c in
+            [c.needsGradient[0] ? convolutionProduct(c.inputs[1], c.gradient, geometry) : nil,
+             c.needsGradient[1] ? convolutionInput(c.inputs[0], c.gradient, geometry, batch: batch) : nil]
+        }
     }
 
     /// A convolution's product `[O, N·P]` rearranged to `[N, O, P]`, plus `bias[o]`, then
@@ -118,8 +198,7 @@ extension Tensor {
         checkPrecondition(geometry.height >= 1 && geometry.width >= 1 && outputPadding >= 0 && outputPadding < Swift.max(stride, 1 + padding),
                           "convTranspose2d: input \(x.shape) with kernel \(weight.shape[2])×\(weight.shape[3]), stride \(stride), padding \(padding) and output padding \(outputPadding) gives no image")
         let columns = channelMajor(x.reshaped([batch, inputs, height * width]))
-        let product = matmul(weight.reshaped([inputs, geometry.windowSize]), columns, transposeA: true)
-        let y = product.folded(geometry, batch: batch)
+        let y = convolutionInput(columns, weight.reshaped([inputs, geometry.windowSize]), geometry, batch: batch)
         return bias.map { y + $0.reshaped([1, outputs, 1, 1]) } ?? y
     }
 }
@@ -132,6 +211,8 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     public var kernelHeight, kernelWidth: Int
     public var stride, padding: Int
     public var outputHeight, outputWidth: Int
+    /// The most bytes of columns the convolution ops unfold at once (`slices(batch:)`).
+    public var sliceBytes = Self.defaultSliceBytes
 
     /// The window positions of a convolution: ⌊(H + 2p − k)/s⌋ + 1 along each axis.
     public init(channels: Int, height: Int, width: Int, kernel: (Int, Int), stride: Int, padding: Int) {
@@ -159,6 +240,24 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     public var windowSize: Int { channels * kernelHeight * kernelWidth }
     /// Window positions per image: Ho·Wo.
     public var positions: Int { outputHeight * outputWidth }
+    /// Scalars per image: C·H·W.
+    var imageCount: Int { channels * height * width }
+
+    /// 3 MiB of columns per slice: 10 images of the 64-channel 14×14 layer of `wgan-gp-mnist`,
+    /// the fastest of the slice sizes measured for it (AUTODIFF.md). A constant, not derived
+    /// from the cache sizes of the CPU found, because the slices decide the order in which a
+    /// weight gradient's sum is taken, and results must not depend on the machine. Tests set
+    /// smaller ones to cut tiny batches into several slices.
+    public static let defaultSliceBytes = 3 << 20
+
+    /// The batch cut into equal slices (the last one shorter) whose columns fit `sliceBytes`.
+    public func slices(batch: Int) -> (ranges: [Range<Int>], largest: Int) {
+        let most = Swift.max(sliceBytes / Swift.max(windowSize * positions * MemoryLayout<Float>.stride, 1), 1)
+        let count = (batch + most - 1) / most
+        guard count > 0 else { return ([], 0) }
+        let size = (batch + count - 1) / count
+        return (Swift.stride(from: 0, to: batch, by: size).map { $0..<Swift.min($0 + size, batch) }, size)
+    }
 }
 
 /// The copy loops of `unfolded` and `folded`, one channel at a time through *phase planes*
@@ -174,14 +273,14 @@ public struct ConvolutionGeometry: Hashable, Sendable {
 /// `fold` is the same walk with the copies turned into additions into the phase planes, each
 /// image entry receiving the taps (i, j) in the same row order as a direct loop, then written out.
 enum ConvolutionKernel {
-    static func unfold(_ x: UnsafeMutablePointer<Float>, into cols: UnsafeMutablePointer<Float>, batch: Int, _ g: ConvolutionGeometry) {
+    static func unfold(_ x: UnsafeMutablePointer<Float>, into cols: UnsafeMutablePointer<Float>, rowStride: Int, batch: Int, _ g: ConvolutionGeometry) {
         var geometry = g.kernelGeometry
-        checkPrecondition(ganpipe_unfold(x, cols, batch, &geometry) == 0, "unfold: out of memory for \(batch) images of \(g.imageShape)")
+        checkPrecondition(ganpipe_unfold(x, cols, rowStride, batch, &geometry) == 0, "unfold: out of memory for \(batch) images of \(g.imageShape)")
     }
 
-    static func fold(_ cols: UnsafeMutablePointer<Float>, into x: UnsafeMutablePointer<Float>, batch: Int, _ g: ConvolutionGeometry) {
+    static func fold(_ cols: UnsafeMutablePointer<Float>, rowStride: Int, into x: UnsafeMutablePointer<Float>, batch: Int, _ g: ConvolutionGeometry) {
         var geometry = g.kernelGeometry
-        checkPrecondition(ganpipe_fold(cols, x, batch, &geometry) == 0, "fold: out of memory for \(batch) images of \(g.imageShape)")
+        checkPrecondition(ganpipe_fold(cols, rowStride, x, batch, &geometry) == 0, "fold: out of memory for \(batch) images of \(g.imageShape)")
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import GanModels
 import GanSchema
 import GanNN
+import GanTensor
 
 /// Everything that determines a run, with every default made explicit. Stored as JSON in
 /// `runs.config_json`; `ganpipe resume` rebuilds the run from it.
@@ -201,24 +202,29 @@ extension TrainingSpecification {
     /// interpolated batches, and the penalty's double backward keeps a second graph). The
     /// estimate rounds both up.
     public func memoryEstimate(model: ModelDescription) -> MemoryEstimate {
-        // Per sample: the input and every weight layer's output, plus the unfolded windows of
-        // each convolution (its input copied once per kernel position).
-        func activations(_ network: NetworkDescription) -> Double {
-            guard case .success(let shapes) = network.sampleShapes() else { return 0 }
-            var total = 0.0
+        // Per sample: the input and every weight layer's output. A convolution's unfolded
+        // windows are not kept: each op unfolds slices of at most a few megabytes into scratch
+        // (`ConvolutionGeometry.defaultSliceBytes`, or one image's windows when larger), and a
+        // few such buffers are alive at once.
+        func activations(_ network: NetworkDescription) -> (perSample: Double, scratch: Double) {
+            guard case .success(let shapes) = network.sampleShapes() else { return (0, 0) }
+            var total = 0.0, scratch = 0.0
             for (index, layer) in network.layers.enumerated() where layer.hasWeight {
                 total += Double(shapes[index].reduce(1, *))
                 if layer.kind == .conv || layer.kind == .convTranspose, let k = layer.kernel {
                     let positions = layer.kind == .conv ? shapes[index].dropFirst() : (index == 0 ? [] : shapes[index - 1].dropFirst())
                     let channels = layer.kind == .conv ? (layer.inputs ?? 0) : (layer.outputs ?? 0)
-                    total += Double(channels * k * k) * Double(positions.reduce(1, *))
+                    let image = 4 * Double(channels * k * k) * Double(positions.reduce(1, *))
+                    scratch = max(scratch, 4 * max(Double(ConvolutionGeometry.defaultSliceBytes), image))
                 }
             }
-            return total
+            return (total, scratch)
         }
+        let (generator, discriminator) = (activations(model.generator), activations(model.discriminator))
         let parameters = Double(model.generator.parameterCount + model.discriminator.parameterCount)
-        let perSample = Double(model.discriminator.inputs) + activations(model.generator) + activations(model.discriminator)
-        return MemoryEstimate(parameters: parameters, bytes: 36 * parameters + 32 * Double(batchSize) * perSample)
+        let perSample = Double(model.discriminator.inputs) + generator.perSample + discriminator.perSample
+        return MemoryEstimate(parameters: parameters,
+                              bytes: 36 * parameters + 32 * Double(batchSize) * perSample + max(generator.scratch, discriminator.scratch))
     }
 }
 

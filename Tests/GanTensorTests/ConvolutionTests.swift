@@ -133,6 +133,44 @@ struct ConvolutionTests {
         #expect(second.passed, "\(s): \(second)")
     }
 
+    /// The three products a convolution is made of, on a batch of 5 cut into slices of 2, 2 and
+    /// 1 images (a slice budget of two images' columns): values as the whole-batch unfold, matmul
+    /// and fold give them, and gradients through each op at first and second order, so each
+    /// op's rule (made of the other two, on slices too) is checked against finite differences.
+    @Test(arguments: [Shape(batch: 5, channels: 2, height: 7, width: 7, outputs: 3, kernel: 5, stride: 2, padding: 2),
+                      Shape(batch: 5, channels: 3, height: 5, width: 6, outputs: 2, kernel: 3, stride: 1, padding: 1)])
+    func slicedProducts(_ s: Shape) {
+        var geometry = ConvolutionGeometry(channels: s.channels, height: s.height, width: s.width, kernel: (s.kernel, s.kernel),
+                                           stride: s.stride, padding: s.padding)
+        let whole = geometry
+        geometry.sliceBytes = 2 * geometry.windowSize * geometry.positions * MemoryLayout<Float>.stride
+        #expect(geometry.slices(batch: s.batch).ranges == [0..<2, 2..<4, 4..<5])
+        #expect(whole.slices(batch: s.batch).ranges == [0..<s.batch])
+        let columns = s.batch * geometry.positions
+        let x = TestInputs.uniform([s.batch, s.channels, s.height, s.width], -1, 1, seed: 60)
+        let w = TestInputs.uniform([s.outputs, geometry.windowSize], -0.5, 0.5, seed: 61)
+        let g = TestInputs.uniform([s.outputs, columns], -1, 1, seed: 62)
+
+        #expect(Self.close(Tensor.convolutionProduct(x, w, geometry).scalars, Tensor.matmul(w, x.unfolded(whole)).scalars))
+        #expect(Self.close(Tensor.convolutionInput(g, w, geometry, batch: s.batch).scalars,
+                           Tensor.matmul(w, g, transposeA: true).folded(whole, batch: s.batch).scalars))
+        #expect(Self.close(Tensor.convolutionWeight(g, x, geometry).scalars, Tensor.matmul(g, x.unfolded(whole), transposeB: true).scalars))
+
+        let checks: [(String, [Tensor], ([Tensor]) -> Tensor)] = [
+            ("product", [x, w], { t in Tensor.convolutionProduct(t[0], t[1], geometry) }),
+            ("input", [g, w], { t in Tensor.convolutionInput(t[0], t[1], geometry, batch: s.batch) }),
+            ("weight", [g, x], { t in Tensor.convolutionWeight(t[0], t[1], geometry) }),
+        ]
+        for (name, inputs, op) in checks {
+            let f: ([Tensor]) -> Tensor = { t in let y = op(t); return y * (0.5 * y).tanh() }
+            let copies = { inputs.map { Tensor(shape: $0.shape, scalars: $0.scalars) } }
+            let first = TensorGradientCheck.firstOrder(copies(), f)
+            #expect(first.passed, "\(name) \(s): \(first)")
+            let second = TensorGradientCheck.secondOrder(copies(), f)
+            #expect(second.passed, "\(name) \(s): \(second)")
+        }
+    }
+
     /// conv2d's output op (product rearranged to [N, O, Ho, Wo], bias, rectifier in one pass):
     /// first and second order, and bit-identical, in value and in gradients, to the separate
     /// permute, broadcast add and relu it replaces.

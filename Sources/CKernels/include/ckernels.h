@@ -20,12 +20,13 @@ typedef struct {
     long channels, height, width, kernel_height, kernel_width, stride, padding, output_height, output_width;
 } ganpipe_convolution;
 
-/// im2col: [N, C, H, W] → [C·kh·kw, N·Ho·Wo], 0 where a window overlaps the padding.
+/// im2col: [N, C, H, W] → [C·kh·kw, N·Ho·Wo], 0 where a window overlaps the padding. Row r of
+/// the columns starts at cols + r·row_stride (row_stride ≥ N·Ho·Wo: a slice of a wider matrix).
 /// Returns 0, or −1 when its scratch memory cannot be allocated (nothing written then).
-int ganpipe_unfold(const float *x, float *cols, long batch, const ganpipe_convolution *g);
+int ganpipe_unfold(const float *x, float *cols, long row_stride, long batch, const ganpipe_convolution *g);
 
-/// col2im, unfold's adjoint: [C·kh·kw, N·Ho·Wo] → [N, C, H, W], every entry added to the pixel
-/// it was copied from, in tap order. Returns 0, or −1 as ganpipe_unfold.
-int ganpipe_fold(const float *cols, float *x, long batch, const ganpipe_convolution *g);
+/// col2im, unfold's adjoint: [C·kh·kw, N·Ho·Wo] (rows row_stride apart) → [N, C, H, W], every
+/// entry added to the pixel it was copied from, in tap order. Returns 0, or −1 as ganpipe_unfold.
+int ganpipe_fold(const float *cols, long row_stride, float *x, long batch, const ganpipe_convolution *g);
 
 #endif

@@ -60,9 +60,9 @@ void gp_blas_close(void);
 
 // Calls through the table (the library must be open).
 static inline void gp_sgemm(int trans_a, int trans_b, int m, int n, int k, const float *a, int lda,
-                            const float *b, int ldb, float *c, int ldc) {
+                            const float *b, int ldb, float beta, float *c, int ldc) {
     gp_blas.sgemm(GP_BLAS_ROW_MAJOR, trans_a ? GP_BLAS_TRANS : GP_BLAS_NO_TRANS, trans_b ? GP_BLAS_TRANS : GP_BLAS_NO_TRANS,
-                  m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+                  m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
 }
 static inline void gp_saxpy(int n, float alpha, const float *x, float *y) { gp_blas.saxpy(n, alpha, x, 1, y, 1); }
 static inline void gp_blas_set_num_threads(int count) { gp_blas.set_num_threads(count); }

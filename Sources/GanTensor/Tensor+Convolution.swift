@@ -38,7 +38,7 @@ extension Tensor {
     public func folded(_ geometry: ConvolutionGeometry, batch: Int) -> Tensor {
         checkPrecondition(shape == [geometry.windowSize, batch * geometry.positions],
                           "folded: shape \(shape) is not [\(geometry.windowSize), \(batch)·\(geometry.positions)]")
-        let out = TensorStorage(uninitializedCount: batch * geometry.imageShape.reduce(1, *))
+        let out = TensorStorage(uninitializedCount: batch * geometry.imageCount)
         ConvolutionKernel.fold(storage.pointer, rowStride: batch * geometry.positions, into: out.pointer, batch: batch, geometry)
         withExtendedLifetime(self) {}
         return Tensor.record("fold", shape: [batch] + geometry.imageShape, storage: out, inputs: [self]) { c in
@@ -260,14 +260,14 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     }
 }
 
-/// The copy loops of `unfolded` and `folded`, one channel at a time through *phase planes*
-/// (in C: `ganpipe_unfold` and `ganpipe_fold` in CKernels).
+/// The copy loops of `unfolded`, `folded` and the three convolution products, one channel at a
+/// time through *phase planes* (in C: `ganpipe_unfold` and `ganpipe_fold` in CKernels).
 ///
 /// Window position (oh, ow) of kernel tap (i, j) reads the zero-padded image at
 /// (oh·s + i, ow·s + j). Writing i = di·s + a and j = dj·s + b, that is entry (oh + di, ow + dj)
 /// of phase plane (a, b), the padded image subsampled from (a, b) with step s. So once a
-/// channel's s² phase planes are built (every image of the batch: a few kilobytes each, in
-/// cache), the Ho×Wo entries of one unfolded row for one image are Ho contiguous runs of Wo
+/// channel's s² phase planes are built (every image of the batch or slice: a few kilobytes
+/// each, in cache), the Ho×Wo entries of one unfolded row for one image are Ho contiguous runs of Wo
 /// floats — plain copies with no bounds test, where a direct gather from the image did one
 /// strided, bounds-tested run of a few floats per output row (measured in AUTODIFF.md).
 /// `fold` is the same walk with the copies turned into additions into the phase planes, each

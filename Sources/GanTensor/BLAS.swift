@@ -1,3 +1,4 @@
+import CKernels
 import CPlatform
 import Glibc
 
@@ -66,9 +67,10 @@ public enum BLAS {
              into: c, rowStrideC: n, m: m, n: n, k: k)
     }
 
-    /// The same on sub-matrices, and the one call site of `cblas_sgemm`: row `r` of a stored
-    /// operand starts `rowStride·r` floats after its pointer (BLAS's leading dimension). With
-    /// `accumulate`, C ← C + op(A)·op(B) (β = 1; C must be initialised).
+    /// The same on sub-matrices, and the one place that chooses who computes a product: row `r`
+    /// of a stored operand starts `rowStride·r` floats after its pointer (BLAS's leading
+    /// dimension). With `accumulate`, C ← C + op(A)·op(B) (β = 1; C must be initialised).
+    /// Products that `isSmall` calls small run in ganpipe's own kernel, the rest in OpenBLAS.
     public static func gemm(_ a: UnsafePointer<Float>, rowStrideA: Int, transposeA: Bool,
                             _ b: UnsafePointer<Float>, rowStrideB: Int, transposeB: Bool,
                             into c: UnsafeMutablePointer<Float>, rowStrideC: Int, m: Int, n: Int, k: Int,
@@ -80,9 +82,41 @@ public enum BLAS {
             }
             return
         }
+        // Where the kernel cannot allocate its few megabytes of scratch, OpenBLAS does the product.
+        if isSmall(m: m, n: n, k: k, transposeB: transposeB),
+           ganpipe_small_gemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, max(rowStrideA, 1),
+                              b, max(rowStrideB, 1), accumulate ? 1 : 0, c, rowStrideC) == 0 {
+            return
+        }
+        openBLASGemm(a, rowStrideA: rowStrideA, transposeA: transposeA, b, rowStrideB: rowStrideB, transposeB: transposeB,
+                     into: c, rowStrideC: rowStrideC, m: m, n: n, k: k, accumulate: accumulate)
+    }
+
+    /// The same product always through OpenBLAS (`cblas_sgemm`; m, n, k ≥ 1), whatever its size:
+    /// `gemm`'s fallback, and what `ganpipe bench kernels` compares ganpipe's choice with.
+    public static func openBLASGemm(_ a: UnsafePointer<Float>, rowStrideA: Int, transposeA: Bool,
+                                    _ b: UnsafePointer<Float>, rowStrideB: Int, transposeB: Bool,
+                                    into c: UnsafeMutablePointer<Float>, rowStrideC: Int, m: Int, n: Int, k: Int,
+                                    accumulate: Bool = false) {
         _ = runtime
         gp_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k),
                  a, Int32(max(rowStrideA, 1)), b, Int32(max(rowStrideB, 1)), accumulate ? 1 : 0, c, Int32(rowStrideC))
+    }
+
+    /// Products ganpipe computes itself (`ganpipe_small_gemm` in CKernels): those of at most
+    /// 128³ multiply-adds, and thin ones (a dimension of 1 or 2: a network's input and output
+    /// layers), where OpenBLAS spends its time scaling, packing and dispatching rather than
+    /// multiplying (`ganpipe bench kernels` shows both side by side). The rule looks at the shape
+    /// alone, never at the CPU or the thread count, so such a product has the same bits
+    /// everywhere: each entry is one chain of fused multiply-adds in k order. A thin product
+    /// whose transposed B would take more than 4 MiB to repack stays with OpenBLAS.
+    public static func isSmall(m: Int, n: Int, k: Int, transposeB: Bool) -> Bool {
+        let (mn, product) = m.multipliedReportingOverflow(by: n)
+        let (mnk, overflow) = mn.multipliedReportingOverflow(by: k)
+        if !product && !overflow && mnk <= 128 * 128 * 128 { return true }
+        guard Swift.min(m, n, k) <= 2 else { return false }
+        let (repacked, tooMany) = n.multipliedReportingOverflow(by: k)
+        return !transposeB || n == 1 || (!tooMany && repacked <= 1 << 20)
     }
 
     /// y ← y + α·x over `count` contiguous floats (`cblas_saxpy`).

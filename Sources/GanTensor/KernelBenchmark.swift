@@ -1,8 +1,9 @@
 import Glibc
 
 /// The kernel benchmark behind `ganpipe bench kernels`: matrix products of a
-/// 2→512→512→512→1 MLP at batch 256, through `Tensor.matmul` and through a bare `cblas_sgemm`
-/// on the same buffers, each also as a fraction of the measured FMA peak of the vector unit the
+/// 2→512→512→512→1 MLP at batch 256, through `Tensor.matmul` (which gives the thin products of
+/// the first and last layer to ganpipe's own kernel, see `BLAS.isSmall`) and through a bare
+/// `cblas_sgemm` on the same buffers, each also as a fraction of the measured FMA peak of the vector unit the
 /// kernel uses (`FMAPeak`), and the time of one WGAN-GP penalty-gradient pass of that MLP.
 ///
 /// Weights use the PyTorch layout `W: [out, in]`, so per layer (x: [256, in], ḡ: [256, out]):
@@ -54,9 +55,9 @@ public enum KernelBenchmark {
         let b = Tensor.normal(transposeB ? [n, k] : [k, n], using: &generator)
         let c = TensorStorage(repeating: 0, count: m * n)
         let bare = {
-            BLAS.gemm(a.storage.pointer, rowsA: a.shape[0], columnsA: a.shape[1], transposeA: transposeA,
-                      b.storage.pointer, rowsB: b.shape[0], columnsB: b.shape[1], transposeB: transposeB,
-                      into: c.pointer, m: m, n: n, k: k)
+            BLAS.openBLASGemm(a.storage.pointer, rowStrideA: a.shape[1], transposeA: transposeA,
+                              b.storage.pointer, rowStrideB: b.shape[1], transposeB: transposeB,
+                              into: c.pointer, rowStrideC: n, m: m, n: n, k: k)
         }
         let throughTensor = { _ = Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB) }
         // Interleave the two so that drift (frequency, a neighbour process) hits both alike.

@@ -119,6 +119,7 @@ int ganpipe_small_gemm(int transpose_a, int transpose_b, long m, long n, long k,
     if (transpose_a && n < VECTOR && m >= 2 * VECTOR) {
         // A narrow C whose op(A) has contiguous columns: Cᵀ = op(B)ᵀ·op(A)ᵀ fills whole vectors.
         // fma(x, y, s) = fma(y, x, s), so every entry is the same chain as computed directly.
+        if ((size_t)m > SIZE_MAX / sizeof(float) / (size_t)n) return -1;
         float *swapped = malloc((size_t)n * (size_t)m * sizeof(float));
         if (!swapped) return -1;
         int status = ganpipe_small_gemm(!transpose_b, 0, n, m, k, b, ldb, a, lda, 0, swapped, m);
@@ -131,6 +132,7 @@ int ganpipe_small_gemm(int transpose_a, int transpose_b, long m, long n, long k,
     float *packed = NULL;
     if (transpose_b && n > 1) {
         // op(B)(p, j) = b[j·ldb + p]: copy it to [k, n] so that a row of op(B) is contiguous.
+        if ((size_t)k > SIZE_MAX / sizeof(float) / (size_t)n) return -1;
         packed = malloc((size_t)k * (size_t)n * sizeof(float));
         if (!packed) return -1;
         transpose(b, ldb, n, k, packed);

@@ -82,7 +82,8 @@ public enum BLAS {
             }
             return
         }
-        // Where the kernel cannot allocate its few megabytes of scratch, OpenBLAS does the product.
+        // Where the kernel cannot allocate its scratch (a repacked B of at most 8 MiB, or a
+        // transposed C no larger than C), OpenBLAS does the product.
         if isSmall(m: m, n: n, k: k, transposeB: transposeB),
            ganpipe_small_gemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, max(rowStrideA, 1),
                               b, max(rowStrideB, 1), accumulate ? 1 : 0, c, rowStrideC) == 0 {
@@ -109,7 +110,8 @@ public enum BLAS {
     /// multiplying (`ganpipe bench kernels` shows both side by side). The rule looks at the shape
     /// alone, never at the CPU or the thread count, so such a product has the same bits
     /// everywhere: each entry is one chain of fused multiply-adds in k order. A thin product
-    /// whose transposed B would take more than 4 MiB to repack stays with OpenBLAS.
+    /// larger than that whose transposed B would take more than 4 MiB to repack stays with
+    /// OpenBLAS (a small one repacks at most 8 MiB).
     public static func isSmall(m: Int, n: Int, k: Int, transposeB: Bool) -> Bool {
         let (mn, product) = m.multipliedReportingOverflow(by: n)
         let (mnk, overflow) = mn.multipliedReportingOverflow(by: k)

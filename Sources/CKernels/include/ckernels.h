@@ -33,9 +33,9 @@ int ganpipe_fold(const float *cols, long row_stride, float *x, long batch, const
 /// thin products GanTensor's BLAS.gemm routes here (see gemm.c): op(A)[i,p] is a[i·lda + p], or
 /// a[p·lda + i] when `transpose_a`; op(B)[p,j] is b[p·ldb + j], or b[j·ldb + p] when
 /// `transpose_b`; C[i,j] is c[i·ldc + j]. Each entry is one chain of fused multiply-adds in p
-/// order starting from 0 (then added to C when accumulating). k ≥ 1. Returns 0, or −1 when its
-/// scratch memory (a repacked B, at most k·n floats, or a transposed C) cannot be allocated
-/// (nothing written then).
+/// order starting from 0 (then added to C when accumulating). m, n, k ≥ 1; C must not overlap
+/// A or B. Returns 0, or −1 when its scratch memory (a repacked B of k·n floats, or a
+/// transposed C of n·m) cannot be allocated (nothing written then).
 int ganpipe_small_gemm(int transpose_a, int transpose_b, long m, long n, long k,
                        const float *a, long lda, const float *b, long ldb,
                        int accumulate, float *c, long ldc);

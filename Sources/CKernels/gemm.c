@@ -30,6 +30,8 @@ tile(const int ROWS, const int VECS, int columns, long k, const float *a, long a
         for (int v = 0; v < VECS; v++) s[r][v] = _mm256_setzero_ps();
     const int last = columns - (VECS - 1) * VECTOR;  // lanes of the last vector, 1...8
     const __m256i mask = lane_mask(last);
+    // Two copies of the loop, so that whole tiles run without a masked load: one loop with the
+    // load chosen inside measured 2–10% slower on 64×64×64.
     if (last == VECTOR) {
         for (long p = 0; p < k; p++) {
             const float *bp = b + p * ldb;

@@ -3,8 +3,9 @@ import Glibc
 /// The kernel benchmark behind `ganpipe bench kernels`: matrix products of a
 /// 2→512→512→512→1 MLP at batch 256, through `Tensor.matmul` (which gives the thin products of
 /// the first and last layer to ganpipe's own kernel, see `BLAS.isSmall`) and through a bare
-/// `cblas_sgemm` on the same buffers, each also as a fraction of the measured FMA peak of the vector unit the
-/// kernel uses (`FMAPeak`), and the time of one WGAN-GP penalty-gradient pass of that MLP.
+/// `cblas_sgemm` on the same buffers, each also as a fraction of the measured FMA peak of the
+/// vector unit the kernel uses (`FMAPeak`), and the time of one WGAN-GP penalty-gradient pass of
+/// that MLP.
 ///
 /// Weights use the PyTorch layout `W: [out, in]`, so per layer (x: [256, in], ḡ: [256, out]):
 /// forward x·Wᵀ (`NT`), input gradient ḡ·W (`NN`), weight gradient ḡᵀ·x (`TN`) — exactly the

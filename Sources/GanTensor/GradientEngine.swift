@@ -1,7 +1,10 @@
 /// Reverse-mode differentiation over the recorded graph (see AUTODIFF.md).
 ///
 /// 1. Collect every tensor reachable from the output through recorded nodes, in topological
-///    order (inputs before results), with an explicit stack (deep graphs do not recurse).
+///    order (inputs before results), with an explicit stack (deep graphs do not recurse). Each
+///    tensor notes its position in its own `engineSlot` for the walk, so the bookkeeping below
+///    is arrays indexed by position rather than dictionaries keyed by identity (hashing was
+///    5% of a small step); the slots are reset when the walk ends.
 /// 2. Mark the tensors from which a target is reachable; only those get gradients, and a rule
 ///    is told which of its inputs need one (a matmul skips the weight product when only ∂x is
 ///    wanted, as in the first half of the gradient penalty).
@@ -34,59 +37,59 @@ enum GradientEngine {
     private static func propagate(output: Tensor, seed: Tensor,
                                   targets: [Tensor]?) -> [(tensor: Tensor, gradient: Tensor)] {
         let order = topologicalOrder(from: output)
-        let targetIDs = targets.map { Set($0.map(ObjectIdentifier.init)) }
-        func isTarget(_ t: Tensor) -> Bool {
-            if let targetIDs { return targetIDs.contains(ObjectIdentifier(t)) }
-            return t.isLeaf && t.requiresGradient
+        defer { for tensor in order { tensor.engineSlot = Tensor.notVisited } }
+        // Everything below is indexed by position in `order` (`engineSlot`), not hashed.
+        var isTarget = [Bool](repeating: false, count: order.count)
+        if let targets {
+            for target in targets where target.engineSlot >= 0 { isTarget[target.engineSlot] = true }
+        } else {
+            for (position, tensor) in order.enumerated() { isTarget[position] = tensor.isLeaf && tensor.requiresGradient }
         }
-        var needed: [ObjectIdentifier: Bool] = [:]
-        needed.reserveCapacity(order.count)
-        for t in order {
-            needed[ObjectIdentifier(t)] = isTarget(t)
-                || (t.node?.inputs.contains { needed[ObjectIdentifier($0)] == true } ?? false)
+        var needed = isTarget
+        for (position, tensor) in order.enumerated() where !needed[position] {
+            needed[position] = tensor.node?.inputs.contains { needed[$0.engineSlot] } ?? false
         }
-        var gradients: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): seed]
-        for t in order.reversed() {
-            let id = ObjectIdentifier(t)
-            guard let node = t.node, needed[id] == true else { continue }
-            guard let gradient = isTarget(t) ? gradients[id] : gradients.removeValue(forKey: id) else { continue }
-            let mask = node.inputs.map { $0.requiresGradient && needed[ObjectIdentifier($0)] == true }
+        var gradients = [Tensor?](repeating: nil, count: order.count)
+        gradients[order.count - 1] = seed  // the output comes last in the order
+        for position in order.indices.reversed() {
+            guard let node = order[position].node, needed[position], let gradient = gradients[position] else { continue }
+            if !isTarget[position] { gradients[position] = nil }
+            let mask = node.inputs.map { $0.requiresGradient && needed[$0.engineSlot] }
             guard mask.contains(true) else { continue }
             let shares = node.rule(GradientContext(gradient: gradient, inputs: node.inputs,
-                                                   output: t, needsGradient: mask))
+                                                   output: order[position], needsGradient: mask))
             checkPrecondition(shares.count == node.inputs.count, "gradient rule of \(node.operation) returned \(shares.count) gradients for \(node.inputs.count) inputs")
             for (i, input) in node.inputs.enumerated() where mask[i] {
                 guard let share = shares[i] else { continue }
                 checkPrecondition(share.shape == input.shape,
                              "gradient rule of \(node.operation): gradient shape \(share.shape) for input \(input.shape)")
-                let key = ObjectIdentifier(input)
-                if let existing = gradients[key] {
-                    gradients[key] = existing + share
-                } else {
-                    gradients[key] = share
-                }
+                let slot = input.engineSlot
+                gradients[slot] = gradients[slot].map { $0 + share } ?? share
             }
         }
-        return order.compactMap { t in
-            guard isTarget(t), let gradient = gradients[ObjectIdentifier(t)] else { return nil }
-            return (t, gradient)
+        return order.indices.compactMap { position in
+            guard isTarget[position], let gradient = gradients[position] else { return nil }
+            return (order[position], gradient)
         }
     }
 
     /// Tensors reachable from `output` through recorded nodes, each input before its results.
-    static func topologicalOrder(from output: Tensor) -> [Tensor] {
+    /// Sets each one's `engineSlot` to its position; the caller resets them to `notVisited`.
+    private static func topologicalOrder(from output: Tensor) -> [Tensor] {
         var order: [Tensor] = []
-        var visited: Set<ObjectIdentifier> = [ObjectIdentifier(output)]
+        output.engineSlot = Tensor.onStack
         var stack: [(tensor: Tensor, nextInput: Int)] = [(output, 0)]
         while let (tensor, nextInput) = stack.last {
             let inputs = tensor.node?.inputs ?? []
             if nextInput < inputs.count {
                 stack[stack.count - 1].nextInput += 1
                 let input = inputs[nextInput]
-                if visited.insert(ObjectIdentifier(input)).inserted {
+                if input.engineSlot == Tensor.notVisited {
+                    input.engineSlot = Tensor.onStack
                     stack.append((input, 0))
                 }
             } else {
+                tensor.engineSlot = order.count
                 order.append(tensor)
                 stack.removeLast()
             }

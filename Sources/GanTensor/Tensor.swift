@@ -20,6 +20,12 @@ public final class Tensor {
     /// Accumulated by `backward()` on leaves that require a gradient; `nil` until then.
     /// Set it to `nil` (or call `zeroGradient()`) between optimizer steps.
     public var gradient: Tensor?
+    /// This tensor's position in the order of the gradient walk under way (`GradientEngine`),
+    /// `onStack` while the walk is collecting it, `notVisited` outside a walk. A tensor is not
+    /// `Sendable`, so no two threads' walks can meet here.
+    var engineSlot = Tensor.notVisited
+    static let notVisited = -1
+    static let onStack = -2
 
     /// Wraps `storage` (whose count must match `shape`) as a leaf tensor.
     public init(shape: [Int], storage: TensorStorage, requiresGradient: Bool = false) {

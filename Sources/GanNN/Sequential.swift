@@ -50,6 +50,10 @@ public final class Sequential: Module {
         } + (conditioning.flatMap { c in c.spectral.map { [($0, c.embedding)] } } ?? [])
     }
 
+    /// Whether a training-mode pass mixes the samples of its batch (batch normalization): then
+    /// one pass over two batches stacked is not two passes, one over each.
+    public var mixesSamples: Bool { layers.contains { $0 is BatchNorm } }
+
     /// Advances every spectral norm estimate by one power iteration.
     public func iterateSpectralNorms() {
         for (estimator, weight) in spectralNormalizations { estimator.iterate(weight) }

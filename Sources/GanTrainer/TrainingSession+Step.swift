@@ -61,8 +61,7 @@ extension TrainingSession {
             real.requiresGradient = true
             fake.requiresGradient = true
         }
-        let (realScores, realHidden) = discriminator.forward(real, labels: classes)
-        let (fakeScores, fakeHidden) = discriminator.forward(fake, labels: classes)
+        let (realScores, fakeScores, hidden) = scores(real: real, fake: fake, labels: classes)
         var loss = objective.discriminatorLoss(real: realScores, fake: fakeScores)
         var penaltyValue = Double.nan
         var interpolateNorm = Double.nan
@@ -82,7 +81,7 @@ extension TrainingSession {
             }
         }
         let parameters = discriminator.namedParameters
-        let targets = parameters.map(\.tensor) + (probe ? realHidden + fakeHidden : []) + (inputNormsFromLoss ? [real, fake] : [])
+        let targets = parameters.map(\.tensor) + (probe ? hidden : []) + (inputNormsFromLoss ? [real, fake] : [])
         let found = gradients(of: loss, withRespectTo: targets)
         let lossValue = Double(loss.scalar)
         let parameterGradients = Array(found.prefix(parameters.count))
@@ -119,12 +118,14 @@ extension TrainingSession {
         for ((path, _), gradient) in zip(parameters, parameterGradients) {
             metrics.append((MetricKey.gradientNorm("discriminator", path), Self.norm(gradient)))
         }
-        // ∂L_D/∂h over real and fake rows together, per hidden layer (Figure 1b of 1704.00028).
-        let hiddenCount = realHidden.count
-        for layer in 0..<hiddenCount {
-            let realPart = found[parameters.count + layer].map { $0.sumOfSquares() } ?? 0
-            let fakePart = found[parameters.count + hiddenCount + layer].map { $0.sumOfSquares() } ?? 0
-            metrics.append((MetricKey.activationGradientNorm(model.discriminator.hiddenOutputPaths[layer]), (realPart + fakePart).squareRoot()))
+        // ∂L_D/∂h over real and fake rows together, per hidden layer (Figure 1b of 1704.00028);
+        // `hidden` has each layer once per forward pass (one pass over both, or one each).
+        let hiddenPaths = model.discriminator.hiddenOutputPaths
+        for (layer, path) in hiddenPaths.enumerated() {
+            let sumOfSquares = stride(from: layer, to: hidden.count, by: hiddenPaths.count).reduce(0) { total, index in
+                total + (found[parameters.count + index].map { $0.sumOfSquares() } ?? 0)
+            }
+            metrics.append((MetricKey.activationGradientNorm(path), sumOfSquares.squareRoot()))
         }
         metrics.append((MetricKey.inputGradientNormReal, realNorm))
         metrics.append((MetricKey.inputGradientNormFake, fakeNorm))
@@ -164,17 +165,40 @@ extension TrainingSession {
         return nil
     }
 
-    /// Mean per-sample ‖∇ₓD(x)‖₂ at the real and at the generated samples, from one pass over
-    /// both (rows are independent: no layer mixes samples).
+    /// The discriminator's scores on the real and on the generated batch, and its probed hidden
+    /// outputs. When no layer mixes samples, one pass over both batches stacked: half the
+    /// operations of two passes, products twice as tall, and the same scores (rows are
+    /// independent). Otherwise one pass each, as PyTorch's DCGAN does, so that batch
+    /// normalization normalizes each batch by its own statistics.
+    func scores(real: Tensor, fake: Tensor, labels: Tensor?) -> (real: Tensor, fake: Tensor, hidden: [Tensor]) {
+        guard !discriminator.mixesSamples else {
+            let (realScores, realHidden) = discriminator.forward(real, labels: labels)
+            let (fakeScores, fakeHidden) = discriminator.forward(fake, labels: labels)
+            return (realScores, fakeScores, realHidden + fakeHidden)
+        }
+        let rows = real.shape[0]
+        let (scores, hidden) = discriminator.forward(Tensor.concat([real, fake], alongAxis: 0),
+                                                     labels: labels.map { Tensor.concat([$0, $0], alongAxis: 0) })
+        return (scores[rows: 0..<rows], scores[rows: rows..<scores.shape[0]], hidden)
+    }
+
+    /// Mean per-sample ‖∇ₓD(x)‖₂ at the real and at the generated samples, through the same
+    /// passes as the loss (`scores`). A measurement: batch normalization's running statistics
+    /// are put back as they were.
     func inputGradientNorms(real: Tensor, fake: Tensor, labels: Tensor?) -> (real: Double, fake: Double) {
         discriminator.setRequiresGradient(false)
-        defer { discriminator.setRequiresGradient(true) }
-        let both = Tensor.concat([real, fake], alongAxis: 0)
-        both.requiresGradient = true
-        let bothLabels = labels.map { Tensor.concat([$0, $0], alongAxis: 0) }
-        guard let gradient = gradients(of: discriminator(both, labels: bothLabels).sum(), withRespectTo: [both])[0] else { return (0, 0) }
-        let norms = GradientMode.withGradientsDisabled { gradient.l2Norm(alongAxes: [1]) }
-        return (Double(norms[rows: 0..<batchSize].mean().scalar), Double(norms[rows: batchSize..<(2 * batchSize)].mean().scalar))
+        let buffers = discriminator.namedBuffers.map(\.tensor)
+        let saved = buffers.map { $0.copied() }
+        defer {
+            discriminator.setRequiresGradient(true)
+            GradientMode.withGradientsDisabled { for (buffer, copy) in zip(buffers, saved) { buffer.assign(copy) } }
+        }
+        let (real, fake) = (real.detached(), fake.detached())
+        real.requiresGradient = true
+        fake.requiresGradient = true
+        let (realScores, fakeScores, _) = scores(real: real, fake: fake, labels: labels)
+        let found = gradients(of: realScores.sum() + fakeScores.sum(), withRespectTo: [real, fake])
+        return (Self.meanRowNorm(found[0], scale: 1), Self.meanRowNorm(found[1], scale: 1))
     }
 
     /// Mean over rows of ‖scale · row‖₂ of `[batch, features]`, outside any graph.

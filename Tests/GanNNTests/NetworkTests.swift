@@ -30,6 +30,28 @@ import Testing
         return Sequential(layers, probedLayers: Array(stride(from: 1, to: 2 * sizes.count - 3, by: 2)))
     }
 
+    /// What the trainer's one discriminator pass over a real and a generated batch stacked
+    /// rests on: without batch normalization every row's output and hidden activations are the
+    /// same, bit for bit, whether the row goes through alone or stacked under another batch;
+    /// with it they are not, and the network says so (`mixesSamples`).
+    @Test func rowsAreIndependentUnlessANetworkMixesSamples() {
+        var generator = PhiloxGenerator(seed: 4)
+        let mlp = Self.mlp([2, 64, 64, 64, 1], activation: .relu, using: &generator)
+        let normalized = Sequential([Linear(inputs: 2, outputs: 8, using: &generator),
+                                     BatchNorm(channels: 8, using: &generator), ActivationLayer(.relu),
+                                     Linear(inputs: 8, outputs: 1, using: &generator)], probedLayers: [2])
+        let first = Tensor.normal([64, 2], using: &generator), second = Tensor.normal([64, 2], using: &generator)
+        let stacked = Tensor.concat([first, second], alongAxis: 0)
+        #expect(!mlp.mixesSamples && normalized.mixesSamples)
+        let alone = [mlp.forward(first), mlp.forward(second)], together = mlp.forward(stacked)
+        #expect(together.output.scalars == alone[0].output.scalars + alone[1].output.scalars)
+        for (layer, hidden) in together.hidden.enumerated() {
+            #expect(hidden.scalars == alone[0].hidden[layer].scalars + alone[1].hidden[layer].scalars)
+        }
+        let normalizedTogether = normalized(stacked).scalars
+        #expect(normalizedTogether != normalized(first).scalars + normalized(second).scalars)
+    }
+
     @Test func aSequentialNamesParametersAsPyTorchAndReturnsTheHiddenActivations() {
         var generator = PhiloxGenerator(seed: 2)
         let mlp = Self.mlp([2, 8, 8, 8, 1], activation: .relu, using: &generator)

@@ -99,6 +99,25 @@ import Testing
         #expect(steps == [4, 8, 10])
     }
 
+    /// Measuring is not training: a run that records every gradient norm at every step ends
+    /// with the same checkpoint, bit for bit, as one that records them only at its last step.
+    /// With a batch-normalized discriminator (the measurement of ‖∇ₓD‖ must leave its running
+    /// statistics alone) and with one whose real and generated batches go through in one pass.
+    @Test(arguments: ["linear 16, batch-norm, relu, linear 16, relu, linear 1", nil])
+    func measuringDoesNotChangeTraining(discriminatorLayers: String?) throws {
+        let folder = TemporaryDirectory()
+        let database = try Self.database(in: folder)
+        var specification = Self.small(.nsgan, steps: 6)
+        specification.discriminatorLayers = discriminatorLayers
+        specification.metricsEvery = 1
+        _ = try TrainerStage(database).train(name: "every", specification: specification)
+        specification.metricsEvery = 6
+        _ = try TrainerStage(database).train(name: "last", specification: specification)
+        let every = try ResumeTests.finalBlobs(database, run: "every"), last = try ResumeTests.finalBlobs(database, run: "last")
+        #expect(every.keys.contains { $0.contains("running_mean") } == (discriminatorLayers != nil))
+        for (name, blob) in every { #expect(blob == last[name], "\(name) differs") }
+    }
+
     /// `TrainingSpecification.Key` names exactly the keys of the stored configuration, and a
     /// problem names the key of the setting that is wrong.
     @Test func problemsNameTheKeysOfTheStoredConfiguration() throws {

@@ -35,7 +35,8 @@ int ganpipe_fold(const float *cols, long row_stride, float *x, long batch, const
 /// `transpose_b`; C[i,j] is c[i·ldc + j]. Each entry is one chain of fused multiply-adds in p
 /// order starting from 0 (then added to C when accumulating). m, n, k ≥ 1; C must not overlap
 /// A or B. Returns 0, or −1 when its scratch memory (a repacked B of k·n floats, or a
-/// transposed C of n·m) cannot be allocated (nothing written then).
+/// transposed C of n·m) cannot be allocated (nothing written then). Each calling thread keeps
+/// 4 MiB of scratch for its next product, freed when the thread ends.
 int ganpipe_small_gemm(int transpose_a, int transpose_b, long m, long n, long k,
                        const float *a, long lda, const float *b, long ldb,
                        int accumulate, float *c, long ldc);

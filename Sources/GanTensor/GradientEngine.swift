@@ -4,7 +4,7 @@
 ///    order (inputs before results), with an explicit stack (deep graphs do not recurse). Each
 ///    tensor notes its position in its own `engineSlot` for the walk, so the bookkeeping below
 ///    is arrays indexed by position rather than dictionaries keyed by identity (hashing was
-///    5% of a small step); the slots are reset when the walk ends.
+///    3–5% of a small step); the slots are reset when the walk ends.
 /// 2. Mark the tensors from which a target is reachable; only those get gradients, and a rule
 ///    is told which of its inputs need one (a matmul skips the weight product when only ∂x is
 ///    wanted, as in the first half of the gradient penalty).

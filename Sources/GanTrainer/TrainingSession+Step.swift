@@ -168,7 +168,8 @@ extension TrainingSession {
     /// The discriminator's scores on the real and on the generated batch, and its probed hidden
     /// outputs. When no layer mixes samples, one pass over both batches stacked: half the
     /// operations of two passes, products twice as tall, and the same scores (rows are
-    /// independent). Otherwise one pass each, as PyTorch's DCGAN does, so that batch
+    /// independent; bit for bit where ganpipe's own kernel does the products, up to rounding
+    /// where OpenBLAS does). Otherwise one pass each, as PyTorch's DCGAN does, so that batch
     /// normalization normalizes each batch by its own statistics.
     func scores(real: Tensor, fake: Tensor, labels: Tensor?) -> (real: Tensor, fake: Tensor, hidden: [Tensor]) {
         guard !discriminator.mixesSamples else {

@@ -122,7 +122,7 @@ static void transpose(const float *b, long ldb, long n, long k, float *packed) {
 // floats are kept (a larger request is allocated and freed per call); a thread's scratch is
 // freed when the thread ends.
 #define SCRATCH_KEPT ((size_t)1 << 20)
-struct scratch { float *buffer; size_t capacity; int in_use; };
+struct scratch { float *buffer; int in_use; };  // buffer: SCRATCH_KEPT floats, or NULL
 static _Thread_local struct scratch kept_scratch;
 static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
@@ -131,7 +131,6 @@ static void free_scratch(void *value) {
     struct scratch *s = value;
     free(s->buffer);
     s->buffer = NULL;
-    s->capacity = 0;
 }
 
 static void make_scratch_key(void) { pthread_key_create(&scratch_key, free_scratch); }
@@ -139,13 +138,12 @@ static void make_scratch_key(void) { pthread_key_create(&scratch_key, free_scrat
 // A buffer of `count` floats: the thread's kept scratch, or a fresh one to `release` after use.
 static float *take_scratch(size_t count) {
     if (count > SCRATCH_KEPT || kept_scratch.in_use) return malloc(count * sizeof(float));
-    if (kept_scratch.capacity < SCRATCH_KEPT) {
+    if (!kept_scratch.buffer) {
         float *buffer = malloc(SCRATCH_KEPT * sizeof(float));
         if (!buffer) return NULL;
         pthread_once(&scratch_once, make_scratch_key);
         if (pthread_setspecific(scratch_key, &kept_scratch) != 0) { free(buffer); return NULL; }
         kept_scratch.buffer = buffer;
-        kept_scratch.capacity = SCRATCH_KEPT;
     }
     kept_scratch.in_use = 1;
     return kept_scratch.buffer;

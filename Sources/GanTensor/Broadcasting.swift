@@ -67,6 +67,10 @@ enum Broadcasting {
     /// Axes with negative values counted from the end, sorted and unique; `nil` means all.
     static func normalizedAxes(_ axes: [Int]?, rank: Int, operation: StaticString) -> [Int] {
         guard let axes else { return Array(0..<rank) }
+        // The common case, already sorted, unique and in range, is returned as it is.
+        if axes.indices.allSatisfy({ axes[$0] >= 0 && axes[$0] < rank && ($0 == 0 || axes[$0 - 1] < axes[$0]) }) {
+            return axes
+        }
         let normalized = axes.map { axis -> Int in
             let a = axis < 0 ? axis + rank : axis
             checkPrecondition(a >= 0 && a < rank, "\(operation): axis \(axis) out of range for rank \(rank)")

@@ -15,14 +15,21 @@ final class BufferPool: @unchecked Sendable {
     static let byteLimit = 1 << 30
     static let perSizeLimit = 64
 
+    /// The kept buffers of one size. A class, so taking and giving mutate it through a plain
+    /// dictionary read: mutating an array stored in the dictionary goes through its `modify`
+    /// accessor, whose coroutine frame was a malloc of its own on every take.
+    private final class Bucket {
+        var pointers: [UnsafeMutablePointer<Float>] = []
+    }
+
     private let lock = NSLock()
-    private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    private var free: [Int: Bucket] = [:]
     private var pooledBytes = 0
 
     /// A 64-byte aligned buffer of `count` scalars, uninitialized.
     func take(count: Int) -> UnsafeMutablePointer<Float> {
         lock.lock()
-        if let pointer = free[count]?.popLast() {
+        if let pointer = free[count]?.pointers.popLast() {
             pooledBytes -= count * MemoryLayout<Float>.stride
             lock.unlock()
             return pointer
@@ -36,8 +43,13 @@ final class BufferPool: @unchecked Sendable {
     func give(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
         let bytes = count * MemoryLayout<Float>.stride
         lock.lock()
-        if pooledBytes + bytes <= Self.byteLimit, free[count, default: []].count < Self.perSizeLimit {
-            free[count, default: []].append(pointer)
+        let bucket = free[count] ?? {
+            let bucket = Bucket()
+            free[count] = bucket
+            return bucket
+        }()
+        if pooledBytes + bytes <= Self.byteLimit, bucket.pointers.count < Self.perSizeLimit {
+            bucket.pointers.append(pointer)
             pooledBytes += bytes
             lock.unlock()
             return

@@ -54,12 +54,13 @@ enum GradientEngine {
         for position in order.indices.reversed() {
             guard let node = order[position].node, needed[position], let gradient = gradients[position] else { continue }
             if !isTarget[position] { gradients[position] = nil }
-            let mask = node.inputs.map { $0.requiresGradient && needed[$0.engineSlot] }
-            guard mask.contains(true) else { continue }
-            let shares = node.rule(GradientContext(gradient: gradient, inputs: node.inputs,
+            let inputs = node.inputs
+            let mask = InputMask(count: inputs.count) { inputs[$0].requiresGradient && needed[inputs[$0].engineSlot] }
+            guard !mask.isEmpty else { continue }
+            let shares = node.rule(GradientContext(gradient: gradient, inputs: inputs,
                                                    output: order[position], needsGradient: mask))
             checkPrecondition(shares.count == node.inputs.count, "gradient rule of \(node.operation) returned \(shares.count) gradients for \(node.inputs.count) inputs")
-            for (i, input) in node.inputs.enumerated() where mask[i] {
+            for (i, input) in inputs.enumerated() where mask[i] {
                 guard let share = shares[i] else { continue }
                 checkPrecondition(share.shape == input.shape,
                              "gradient rule of \(node.operation): gradient shape \(share.shape) for input \(input.shape)")

@@ -42,7 +42,31 @@ struct GradientContext {
     let gradient: Tensor
     let inputs: [Tensor]
     let output: Tensor
-    let needsGradient: [Bool]
+    let needsGradient: InputMask
+}
+
+/// Which inputs of an operation need a gradient: bits for the first 64 inputs (every operation
+/// but a concat of many tensors), so the gradient walk builds no array per operation.
+struct InputMask {
+    private var low: UInt64 = 0
+    private var high: [Bool] = []  // inputs from the 65th on
+
+    init(count: Int, _ isNeeded: (Int) -> Bool) {
+        for i in 0..<count {
+            if i < 64 {
+                if isNeeded(i) { low |= 1 << UInt64(i) }
+            } else {
+                high.append(isNeeded(i))
+            }
+        }
+    }
+
+    subscript(input: Int) -> Bool {
+        input < 64 ? low >> UInt64(input) & 1 == 1 : high[input - 64]
+    }
+
+    /// True when no input needs a gradient.
+    var isEmpty: Bool { low == 0 && !high.contains(true) }
 }
 
 /// One recorded operation: its inputs (held strongly) and its backward rule.

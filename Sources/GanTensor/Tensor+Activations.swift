@@ -15,25 +15,25 @@ extension Tensor {
     /// max(x, 0).
     public func relu() -> Tensor {
         let out = ElementwiseKernel.map(self) { v in Swift.max(v, 0) }
-        return Tensor.record("relu", shape: shape, storage: out, inputs: [self]) { c in
+        return Tensor.record("relu", shape: shape, storage: out, inputs: self, rule: { c in
             [Tensor.reluGradient(c.gradient, c.inputs[0])]
-        }
+        })
     }
 
     /// x for x > 0, slope·x otherwise (Maas et al. 2013; GAN discriminators use slope 0.2).
     public func leakyRelu(slope: Float = 0.2) -> Tensor {
         let out = ElementwiseKernel.map(self) { v in v > 0 ? v : v * slope }
-        return Tensor.record("leakyRelu", shape: shape, storage: out, inputs: [self]) { c in
+        return Tensor.record("leakyRelu", shape: shape, storage: out, inputs: self, rule: { c in
             [Tensor.leakyReluGradient(c.gradient, c.inputs[0], slope: slope)]
-        }
+        })
     }
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
         let out = ElementwiseKernel.map(self) { v in Foundation.tanh(v) }
-        return Tensor.record("tanh", shape: shape, storage: out, inputs: [self]) { c in
+        return Tensor.record("tanh", shape: shape, storage: out, inputs: self, rule: { c in
             [Tensor.tanhGradient(c.gradient, c.output)]
-        }
+        })
     }
 
     /// 1 / (1 + e⁻ˣ), evaluated without overflow on either side.
@@ -42,9 +42,9 @@ extension Tensor {
             let e = Foundation.exp(-Swift.abs(v))
             return v >= 0 ? 1 / (1 + e) : e / (1 + e)
         }
-        return Tensor.record("sigmoid", shape: shape, storage: out, inputs: [self]) { c in
+        return Tensor.record("sigmoid", shape: shape, storage: out, inputs: self, rule: { c in
             [Tensor.sigmoidGradient(c.gradient, c.output)]
-        }
+        })
     }
 
     /// log(1 + eˣ) computed as max(x, 0) + log1p(e^−|x|): no overflow for large x, no loss of
@@ -53,46 +53,46 @@ extension Tensor {
         let out = ElementwiseKernel.map(self) { v in
             Swift.max(v, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(v)))
         }
-        return Tensor.record("softplus", shape: shape, storage: out, inputs: [self]) { c in
+        return Tensor.record("softplus", shape: shape, storage: out, inputs: self, rule: { c in
             [c.gradient * c.inputs[0].sigmoid()]
-        }
+        })
     }
 
     /// ḡ·[x > 0], the fused relu backward (shapes of ḡ and x must match).
     static func reluGradient(_ gradient: Tensor, _ x: Tensor) -> Tensor {
         checkPrecondition(gradient.shape == x.shape, "reluGradient: shapes \(gradient.shape) and \(x.shape) differ")
         let out = ElementwiseKernel.zip(gradient, x, shape: x.shape) { g, v in v > 0 ? g : 0 }
-        return record("reluGradient", shape: x.shape, storage: out, inputs: [gradient, x]) { c in
+        return record("reluGradient", shape: x.shape, storage: out, inputs: gradient, x, rule: { c in
             [c.needsGradient[0] ? reluGradient(c.gradient, c.inputs[1]) : nil, nil]
-        }
+        })
     }
 
     /// ḡ·(x > 0 ? 1 : slope), the fused leaky-relu backward.
     static func leakyReluGradient(_ gradient: Tensor, _ x: Tensor, slope: Float) -> Tensor {
         checkPrecondition(gradient.shape == x.shape, "leakyReluGradient: shapes \(gradient.shape) and \(x.shape) differ")
         let out = ElementwiseKernel.zip(gradient, x, shape: x.shape) { g, v in v > 0 ? g : g * slope }
-        return record("leakyReluGradient", shape: x.shape, storage: out, inputs: [gradient, x]) { c in
+        return record("leakyReluGradient", shape: x.shape, storage: out, inputs: gradient, x, rule: { c in
             [c.needsGradient[0] ? leakyReluGradient(c.gradient, c.inputs[1], slope: slope) : nil, nil]
-        }
+        })
     }
 
     /// ḡ·(1 − y²), the fused tanh backward in terms of its output y.
     static func tanhGradient(_ gradient: Tensor, _ y: Tensor) -> Tensor {
         checkPrecondition(gradient.shape == y.shape, "tanhGradient: shapes \(gradient.shape) and \(y.shape) differ")
         let out = ElementwiseKernel.zip(gradient, y, shape: y.shape) { g, v in g * (1 - v * v) }
-        return record("tanhGradient", shape: y.shape, storage: out, inputs: [gradient, y]) { c in
+        return record("tanhGradient", shape: y.shape, storage: out, inputs: gradient, y, rule: { c in
             [c.needsGradient[0] ? tanhGradient(c.gradient, c.inputs[1]) : nil,
              c.needsGradient[1] ? c.gradient * c.inputs[0] * c.inputs[1] * -2 : nil]
-        }
+        })
     }
 
     /// ḡ·y·(1 − y), the fused sigmoid backward in terms of its output y.
     static func sigmoidGradient(_ gradient: Tensor, _ y: Tensor) -> Tensor {
         checkPrecondition(gradient.shape == y.shape, "sigmoidGradient: shapes \(gradient.shape) and \(y.shape) differ")
         let out = ElementwiseKernel.zip(gradient, y, shape: y.shape) { g, v in g * v * (1 - v) }
-        return record("sigmoidGradient", shape: y.shape, storage: out, inputs: [gradient, y]) { c in
+        return record("sigmoidGradient", shape: y.shape, storage: out, inputs: gradient, y, rule: { c in
             [c.needsGradient[0] ? sigmoidGradient(c.gradient, c.inputs[1]) : nil,
              c.needsGradient[1] ? c.gradient * c.inputs[0] * (1 - c.inputs[1] * 2) : nil]
-        }
+        })
     }
 }

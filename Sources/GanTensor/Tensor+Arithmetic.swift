@@ -12,43 +12,43 @@ extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let shape = Broadcasting.shape(a.shape, b.shape, operation: "+")
         let out = ElementwiseKernel.zip(a, b, shape: shape) { x, y in x + y }
-        return record("add", shape: shape, storage: out, inputs: [a, b]) { c in
+        return record("add", shape: shape, storage: out, inputs: a, b, rule: { c in
             [c.needsGradient[0] ? c.gradient.summed(toShape: c.inputs[0].shape) : nil,
              c.needsGradient[1] ? c.gradient.summed(toShape: c.inputs[1].shape) : nil]
-        }
+        })
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let shape = Broadcasting.shape(a.shape, b.shape, operation: "-")
         let out = ElementwiseKernel.zip(a, b, shape: shape) { x, y in x - y }
-        return record("subtract", shape: shape, storage: out, inputs: [a, b]) { c in
+        return record("subtract", shape: shape, storage: out, inputs: a, b, rule: { c in
             [c.needsGradient[0] ? c.gradient.summed(toShape: c.inputs[0].shape) : nil,
              c.needsGradient[1] ? -c.gradient.summed(toShape: c.inputs[1].shape) : nil]
-        }
+        })
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let shape = Broadcasting.shape(a.shape, b.shape, operation: "*")
         let out = ElementwiseKernel.zip(a, b, shape: shape) { x, y in x * y }
-        return record("multiply", shape: shape, storage: out, inputs: [a, b]) { c in
+        return record("multiply", shape: shape, storage: out, inputs: a, b, rule: { c in
             [c.needsGradient[0] ? (c.gradient * c.inputs[1]).summed(toShape: c.inputs[0].shape) : nil,
              c.needsGradient[1] ? (c.gradient * c.inputs[0]).summed(toShape: c.inputs[1].shape) : nil]
-        }
+        })
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let shape = Broadcasting.shape(a.shape, b.shape, operation: "/")
         let out = ElementwiseKernel.zip(a, b, shape: shape) { x, y in x / y }
-        return record("divide", shape: shape, storage: out, inputs: [a, b]) { c in
+        return record("divide", shape: shape, storage: out, inputs: a, b, rule: { c in
             [c.needsGradient[0] ? (c.gradient / c.inputs[1]).summed(toShape: c.inputs[0].shape) : nil,
              c.needsGradient[1]
                 ? (-(c.gradient * c.output / c.inputs[1])).summed(toShape: c.inputs[1].shape) : nil]
-        }
+        })
     }
 
     public static prefix func - (a: Tensor) -> Tensor {
         let out = ElementwiseKernel.map(a) { x in -x }
-        return record("negate", shape: a.shape, storage: out, inputs: [a]) { c in [-c.gradient] }
+        return record("negate", shape: a.shape, storage: out, inputs: a, rule: { c in [-c.gradient] })
     }
 
     public static func + (a: Tensor, b: Float) -> Tensor { a + Tensor(b) }

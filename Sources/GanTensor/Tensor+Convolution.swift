@@ -28,9 +28,9 @@ extension Tensor {
         let out = TensorStorage(uninitializedCount: geometry.windowSize * batch * geometry.positions)
         ConvolutionKernel.unfold(storage.pointer, into: out.pointer, rowStride: batch * geometry.positions, batch: batch, geometry)
         withExtendedLifetime(self) {}
-        return Tensor.record("unfold", shape: [geometry.windowSize, batch * geometry.positions], storage: out, inputs: [self]) { c in
+        return Tensor.record("unfold", shape: [geometry.windowSize, batch * geometry.positions], storage: out, inputs: self, rule: { c in
             [c.gradient.folded(geometry, batch: batch)]
-        }
+        })
     }
 
     /// `[C·kh·kw, N·Ho·Wo] → [N, C, H, W]`, the adjoint of `unfolded`: every entry is added to
@@ -41,9 +41,9 @@ extension Tensor {
         let out = TensorStorage(uninitializedCount: batch * geometry.imageCount)
         ConvolutionKernel.fold(storage.pointer, rowStride: batch * geometry.positions, into: out.pointer, batch: batch, geometry)
         withExtendedLifetime(self) {}
-        return Tensor.record("fold", shape: [batch] + geometry.imageShape, storage: out, inputs: [self]) { c in
+        return Tensor.record("fold", shape: [batch] + geometry.imageShape, storage: out, inputs: self, rule: { c in
             [c.gradient.unfolded(geometry)]
-        }
+        })
     }
 
     /// PyTorch's `conv2d`: `[N, C, H, W]` with weight `[O, C, kh, kw]` and bias `[O]` →
@@ -80,10 +80,10 @@ extension Tensor {
                       m: outputs, n: slice.count * positions, k: window)
         }
         withExtendedLifetime((x, weight, columns)) {}
-        return record("convolutionProduct", shape: [outputs, batch * positions], storage: out, inputs: [x, weight]) { c in
+        return record("convolutionProduct", shape: [outputs, batch * positions], storage: out, inputs: x, weight, rule: { c in
             [c.needsGradient[0] ? convolutionInput(c.gradient, c.inputs[1], geometry, batch: batch) : nil,
              c.needsGradient[1] ? convolutionWeight(c.gradient, c.inputs[0], geometry) : nil]
-        }
+        })
     }
 
     /// F(Wᵀ·g): `[O, N·Ho·Wo]` and W `[O, C·kh·kw]` → `[N, C, H, W]`, the adjoint of
@@ -103,10 +103,10 @@ extension Tensor {
                                    into: out.pointer + slice.lowerBound * geometry.imageCount, batch: slice.count, geometry)
         }
         withExtendedLifetime((g, weight, columns)) {}
-        return record("convolutionInput", shape: [batch] + geometry.imageShape, storage: out, inputs: [g, weight]) { c in
+        return record("convolutionInput", shape: [batch] + geometry.imageShape, storage: out, inputs: g, weight, rule: { c in
             [c.needsGradient[0] ? convolutionProduct(c.gradient, c.inputs[1], geometry) : nil,
              c.needsGradient[1] ? convolutionWeight(c.inputs[0], c.gradient, geometry) : nil]
-        }
+        })
     }
 
     /// g·U(x)ᵀ: `[O, N·Ho·Wo]` and `[N, C, H, W]` → `[O, C·kh·kw]`, the slices' products added
@@ -128,10 +128,10 @@ extension Tensor {
                       accumulate: slice.lowerBound > 0)
         }
         withExtendedLifetime((g, x, columns)) {}
-        return record("convolutionWeight", shape: [outputs, window], storage: out, inputs: [g, x]) { c in
+        return record("convolutionWeight", shape: [outputs, window], storage: out, inputs: g, x, rule: { c in
             [c.needsGradient[0] ? convolutionProduct(c.inputs[1], c.gradient, geometry) : nil,
              c.needsGradient[1] ? convolutionInput(c.inputs[0], c.gradient, geometry, batch: batch) : nil]
-        }
+        })
     }
 
     /// A convolution's product `[O, N·P]` rearranged to `[N, O, P]`, plus `bias[o]`, then
@@ -156,12 +156,12 @@ extension Tensor {
         }
         withExtendedLifetime((product, bias)) {}
         let inputs = bias.map { [product, $0] } ?? [product]
-        return record(relu ? "convolutionOutputReLU" : "convolutionOutput", shape: [batch, outputs, positions], storage: out, inputs: inputs) { c in
+        return record(relu ? "convolutionOutputReLU" : "convolutionOutput", shape: [batch, outputs, positions], storage: out, inputs: inputs, rule: { c in
             let g = relu ? reluGradient(c.gradient, c.output) : c.gradient
             let product = c.needsGradient[0] ? channelMajor(g) : nil
             guard c.inputs.count > 1 else { return [product] }
             return [product, c.needsGradient[1] ? g.summed(toShape: [1, outputs, 1]).reshaped([outputs]) : nil]
-        }
+        })
     }
 
     /// `[N, C, P] → [C, N·P]`, the inverse of `batchMajor` without bias or rectifier (and each
@@ -177,9 +177,9 @@ extension Tensor {
             }
         }
         withExtendedLifetime(x) {}
-        return record("channelMajor", shape: [channels, batch * positions], storage: out, inputs: [x]) { c in
+        return record("channelMajor", shape: [channels, batch * positions], storage: out, inputs: x, rule: { c in
             [batchMajor(c.gradient, batch: batch, bias: nil, relu: false)]
-        }
+        })
     }
 
     /// PyTorch's `conv_transpose2d`: `[N, Cin, H, W]` with weight `[Cin, Cout, kh, kw]` and bias

@@ -20,9 +20,9 @@ extension Tensor {
         checkPrecondition(resolved.allSatisfy { $0 >= 0 } && Tensor.elementCount(resolved) == count,
                      "reshaped: shape \(shape) cannot be viewed as \(newShape)")
         if resolved == shape { return self }
-        return Tensor.record("reshape", shape: resolved, storage: storage, inputs: [self]) { c in
+        return Tensor.record("reshape", shape: resolved, storage: storage, inputs: self, rule: { c in
             [c.gradient.reshaped(c.inputs[0].shape)]
-        }
+        })
     }
 
     /// Dimensions reordered: result dimension i is input dimension `permutation[i]`.
@@ -34,9 +34,9 @@ extension Tensor {
         let out = LayoutKernel.permute(self, permutation: permutation, outShape: outShape)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, p) in permutation.enumerated() { inverse[p] = i }
-        return Tensor.record("permute", shape: outShape, storage: out, inputs: [self]) { c in
+        return Tensor.record("permute", shape: outShape, storage: out, inputs: self, rule: { c in
             [c.gradient.permuted(inverse)]
-        }
+        })
     }
 
     /// Matrix transpose `[m, n] → [n, m]` (materialised). To multiply by a transpose, pass
@@ -61,13 +61,13 @@ extension Tensor {
         outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
         let out = LayoutKernel.concat(tensors, axis: a, outShape: outShape)
         let sizes = tensors.map { $0.shape[a] }
-        return record("concat", shape: outShape, storage: out, inputs: tensors) { c in
+        return record("concat", shape: outShape, storage: out, inputs: tensors, rule: { c in
             var start = 0
             return sizes.enumerated().map { i, size in
                 defer { start += size }
                 return c.needsGradient[i] ? c.gradient.slice(alongAxis: a, start..<(start + size)) : nil
             }
-        }
+        })
     }
 
     /// The entries with index in `range` along `axis` (a copy).
@@ -81,9 +81,9 @@ extension Tensor {
         outShape[a] = range.count
         let out = LayoutKernel.copyBlock(from: self, axis: a, range: range, outShape: outShape)
         let fullSize = shape[a]
-        return Tensor.record("slice", shape: outShape, storage: out, inputs: [self]) { c in
+        return Tensor.record("slice", shape: outShape, storage: out, inputs: self, rule: { c in
             [c.gradient.padded(alongAxis: a, before: range.lowerBound, after: fullSize - range.upperBound)]
-        }
+        })
     }
 
     /// Rows `range` of the first axis (`x[rows: 0..<64]` is a minibatch).
@@ -99,8 +99,8 @@ extension Tensor {
         outShape[axis] += before + after
         let out = LayoutKernel.pad(self, axis: axis, before: before, outShape: outShape)
         let size = shape[axis]
-        return Tensor.record("pad", shape: outShape, storage: out, inputs: [self]) { c in
+        return Tensor.record("pad", shape: outShape, storage: out, inputs: self, rule: { c in
             [c.gradient.slice(alongAxis: axis, before..<(before + size))]
-        }
+        })
     }
 }

@@ -14,26 +14,26 @@ extension Tensor {
     /// eˣ elementwise.
     public func exp() -> Tensor {
         let out = ElementwiseKernel.map(self) { v in Foundation.exp(v) }
-        return Tensor.record("exp", shape: shape, storage: out, inputs: [self]) { c in
+        return Tensor.record("exp", shape: shape, storage: out, inputs: self, rule: { c in
             [c.gradient * c.output]
-        }
+        })
     }
 
     /// Natural logarithm elementwise (−inf at 0, NaN below).
     public func log() -> Tensor {
         let out = ElementwiseKernel.map(self) { v in Foundation.log(v) }
-        return Tensor.record("log", shape: shape, storage: out, inputs: [self]) { c in
+        return Tensor.record("log", shape: shape, storage: out, inputs: self, rule: { c in
             [c.gradient / c.inputs[0]]
-        }
+        })
     }
 
     /// √x elementwise. The derivative is infinite at 0: add a small constant first where 0 can
     /// occur (e.g. a norm of a gradient that may vanish).
     public func sqrt() -> Tensor {
         let out = ElementwiseKernel.map(self) { v in v.squareRoot() }
-        return Tensor.record("sqrt", shape: shape, storage: out, inputs: [self]) { c in
+        return Tensor.record("sqrt", shape: shape, storage: out, inputs: self, rule: { c in
             [c.gradient / (c.output * 2)]
-        }
+        })
     }
 
     /// xᵖ elementwise for a constant exponent (p = 2 is a multiply).
@@ -46,19 +46,19 @@ extension Tensor {
         } else {
             out = ElementwiseKernel.map(self) { v in Foundation.pow(v, exponent) }
         }
-        return Tensor.record("pow", shape: shape, storage: out, inputs: [self]) { c in
+        return Tensor.record("pow", shape: shape, storage: out, inputs: self, rule: { c in
             if exponent == 1 { return [c.gradient] }
             if exponent == 2 { return [c.gradient * c.inputs[0] * 2] }
             return [c.gradient * (c.inputs[0].pow(exponent - 1) * exponent)]
-        }
+        })
     }
 
     /// |x| elementwise.
     public func abs() -> Tensor {
         let out = ElementwiseKernel.map(self) { v in Swift.abs(v) }
-        return Tensor.record("abs", shape: shape, storage: out, inputs: [self]) { c in
+        return Tensor.record("abs", shape: shape, storage: out, inputs: self, rule: { c in
             [c.gradient * c.inputs[0].sign()]
-        }
+        })
     }
 
     /// −1, 0 or 1 elementwise; a constant (no gradient flows through it).

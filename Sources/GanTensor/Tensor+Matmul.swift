@@ -28,7 +28,7 @@ extension Tensor {
                   b.storage.pointer, rowsB: b.shape[0], columnsB: b.shape[1], transposeB: transposeB,
                   into: out.pointer, m: m, n: n, k: k)
         withExtendedLifetime((a, b)) {}
-        return record("matmul", shape: [m, n], storage: out, inputs: [a, b]) { c in
+        return record("matmul", shape: [m, n], storage: out, inputs: a, b, rule: { c in
             let g = c.gradient, x = c.inputs[0], y = c.inputs[1]
             let needA = c.needsGradient[0], needB = c.needsGradient[1]
             switch (transposeA, transposeB) {
@@ -45,7 +45,7 @@ extension Tensor {
                 return [needA ? matmul(y, g, transposeA: true, transposeB: true) : nil,
                         needB ? matmul(g, x, transposeA: true, transposeB: true) : nil]
             }
-        }
+        })
     }
 
     /// `self · other` with optional transposes; see `Tensor.matmul(_:_:transposeA:transposeB:)`.
@@ -79,11 +79,11 @@ extension Tensor {
             }
         }
         withExtendedLifetime((x, weight, bias)) {}
-        return record(relu ? "linearReLU" : "linear", shape: [rows, outputs], storage: out, inputs: [x, weight, bias]) { c in
+        return record(relu ? "linearReLU" : "linear", shape: [rows, outputs], storage: out, inputs: x, weight, bias, rule: { c in
             let g = relu ? reluGradient(c.gradient, c.output) : c.gradient
             return [c.needsGradient[0] ? matmul(g, c.inputs[1]) : nil,
                     c.needsGradient[1] ? matmul(g, c.inputs[0], transposeA: true) : nil,
                     c.needsGradient[2] ? g.summed(toShape: c.inputs[2].shape) : nil]
-        }
+        })
     }
 }

@@ -11,9 +11,9 @@ extension Tensor {
     public func sum(alongAxes axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let axes = Broadcasting.normalizedAxes(axes, rank: rank, operation: "sum")
         let (keptShape, out) = ReductionKernel.reduce(self, axes: axes, kind: .sum)
-        let result = Tensor.record("sum", shape: keptShape, storage: out, inputs: [self]) { c in
+        let result = Tensor.record("sum", shape: keptShape, storage: out, inputs: self, rule: { c in
             [c.gradient.broadcast(to: c.inputs[0].shape)]
-        }
+        })
         return keepDims ? result : result.reshaped(Tensor.removing(axes, from: shape))
     }
 
@@ -29,12 +29,12 @@ extension Tensor {
         let axes = Broadcasting.normalizedAxes(axes, rank: rank, operation: "max")
         checkPrecondition(count > 0, "max: empty tensor of shape \(shape)")
         let (keptShape, out) = ReductionKernel.reduce(self, axes: axes, kind: .max)
-        let result = Tensor.record("max", shape: keptShape, storage: out, inputs: [self]) { c in
+        let result = Tensor.record("max", shape: keptShape, storage: out, inputs: self, rule: { c in
             let x = c.inputs[0]
             let isMaximum = x .== c.output.detached()
             let ties = isMaximum.sum(alongAxes: axes, keepDims: true)
             return [c.gradient.broadcast(to: x.shape) * (isMaximum / ties)]
-        }
+        })
         return keepDims ? result : result.reshaped(Tensor.removing(axes, from: shape))
     }
 
@@ -45,9 +45,9 @@ extension Tensor {
         checkPrecondition(Broadcasting.broadcasts(shape, to: target),
                      "broadcast(to:): shape \(shape) does not broadcast to \(target)")
         let out = ElementwiseKernel.broadcast(self, to: target)
-        return Tensor.record("broadcast", shape: target, storage: out, inputs: [self]) { c in
+        return Tensor.record("broadcast", shape: target, storage: out, inputs: self, rule: { c in
             [c.gradient.summed(toShape: c.inputs[0].shape)]
-        }
+        })
     }
 
     /// Sums a broadcast result back to `target`, the shape it was broadcast from: the gradient
@@ -61,6 +61,9 @@ extension Tensor {
     }
 
     static func removing(_ axes: [Int], from shape: [Int]) -> [Int] {
-        shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+        var kept: [Int] = []
+        kept.reserveCapacity(shape.count)
+        for (axis, size) in shape.enumerated() where !axes.contains(axis) { kept.append(size) }
+        return kept
     }
 }

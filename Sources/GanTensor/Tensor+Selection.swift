@@ -10,7 +10,7 @@ extension Tensor {
     public func clamped(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
         checkPrecondition(lower <= upper, "clamped: lower bound \(lower) exceeds upper bound \(upper)")
         let out = ElementwiseKernel.map(self) { v in Swift.min(Swift.max(v, lower), upper) }
-        return Tensor.record("clamp", shape: shape, storage: out, inputs: [self]) { c in
+        return Tensor.record("clamp", shape: shape, storage: out, inputs: self, rule: { c in
             let x = c.inputs[0]
             let inside = Tensor(shape: x.shape, storage: ElementwiseKernel.map(x) { v in
                 let above: Float = v >= lower ? 1 : 0
@@ -18,7 +18,7 @@ extension Tensor {
                 return above * below
             })
             return [c.gradient * inside]
-        }
+        })
     }
 
     /// `ifTrue` where `condition` is non-zero, `ifFalse` elsewhere; all three broadcast together.
@@ -38,13 +38,13 @@ extension Tensor {
             po[i] = m != 0 ? x : y
         }
         withExtendedLifetime((mask, a, b)) {}
-        return record("where", shape: shape, storage: out, inputs: [condition, ifTrue, ifFalse]) { c in
+        return record("where", shape: shape, storage: out, inputs: condition, ifTrue, ifFalse, rule: { c in
             let zero = Tensor(0)
             let m = c.inputs[0]
             return [nil,
                     c.needsGradient[1] ? Tensor.where(m, c.gradient, zero).summed(toShape: c.inputs[1].shape) : nil,
                     c.needsGradient[2] ? Tensor.where(m, zero, c.gradient).summed(toShape: c.inputs[2].shape) : nil]
-        }
+        })
     }
 
     /// Mask of `a > b` (broadcast), a constant.

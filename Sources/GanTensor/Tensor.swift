@@ -102,16 +102,47 @@ public final class Tensor {
         try withExtendedLifetime(storage) { try body(storage.buffer) }
     }
 
-    /// Records `storage` as the result of an operation on `inputs`. The node is attached only
-    /// when gradient tracking is enabled and some input requires a gradient; `rule` maps the
+    /// Records `storage` as the result of an operation on its inputs. The node is attached only
+    /// when some input requires a gradient and gradient tracking is enabled; `rule` maps the
     /// gradient of the result to the gradients of the inputs, in tensor operations.
+    ///
+    /// The inputs come one by one and the rule as an autoclosure, so an operation that records
+    /// nothing (tracking off, as in a `createGraph: false` backward pass or the optimizer, or no
+    /// input requiring a gradient) allocates neither the inputs array nor the rule's context:
+    /// that was two of the five or six objects of every such operation.
+    @inline(__always)
     static func record(_ operation: StaticString, shape: [Int], storage: TensorStorage,
-                       inputs: [Tensor], rule: @escaping GradientRule) -> Tensor {
-        if inputs.contains(where: { $0.requiresGradient }) && GradientMode.isEnabled {
-            let node = GradientNode(operation: operation, inputs: inputs, rule: rule)
-            return Tensor(shape: shape, storage: storage, node: node)
+                       inputs a: Tensor, rule: @autoclosure () -> GradientRule) -> Tensor {
+        guard a.requiresGradient && GradientMode.isEnabled else { return Tensor(shape: shape, storage: storage, node: nil) }
+        return Tensor(shape: shape, storage: storage, node: GradientNode(operation: operation, inputs: [a], rule: rule()))
+    }
+
+    @inline(__always)
+    static func record(_ operation: StaticString, shape: [Int], storage: TensorStorage,
+                       inputs a: Tensor, _ b: Tensor, rule: @autoclosure () -> GradientRule) -> Tensor {
+        guard (a.requiresGradient || b.requiresGradient) && GradientMode.isEnabled else {
+            return Tensor(shape: shape, storage: storage, node: nil)
         }
-        return Tensor(shape: shape, storage: storage, node: nil)
+        return Tensor(shape: shape, storage: storage, node: GradientNode(operation: operation, inputs: [a, b], rule: rule()))
+    }
+
+    @inline(__always)
+    static func record(_ operation: StaticString, shape: [Int], storage: TensorStorage,
+                       inputs a: Tensor, _ b: Tensor, _ c: Tensor, rule: @autoclosure () -> GradientRule) -> Tensor {
+        guard (a.requiresGradient || b.requiresGradient || c.requiresGradient) && GradientMode.isEnabled else {
+            return Tensor(shape: shape, storage: storage, node: nil)
+        }
+        return Tensor(shape: shape, storage: storage, node: GradientNode(operation: operation, inputs: [a, b, c], rule: rule()))
+    }
+
+    /// The same for an operation with any number of inputs (concat).
+    @inline(__always)
+    static func record(_ operation: StaticString, shape: [Int], storage: TensorStorage,
+                       inputs: [Tensor], rule: @autoclosure () -> GradientRule) -> Tensor {
+        guard inputs.contains(where: { $0.requiresGradient }) && GradientMode.isEnabled else {
+            return Tensor(shape: shape, storage: storage, node: nil)
+        }
+        return Tensor(shape: shape, storage: storage, node: GradientNode(operation: operation, inputs: inputs, rule: rule()))
     }
 }
 

@@ -51,6 +51,22 @@ struct AutodiffBehaviourTests {
         #expect(x.gradient?.scalars == [4, 5, 6])
     }
 
+    @Test func everyInputOfAWideConcatGetsItsGradient() {
+        // 70 inputs: a rule learns which ones need a gradient from bits for the first 64 and
+        // a list for the rest. Every third input is a constant; input i is scaled by i + 1.
+        let inputs = (0..<70).map { i in Tensor([Float(i), 1], requiresGradient: i % 3 != 0) }
+        let weights = Tensor(shape: [140], scalars: (0..<70).flatMap { i in [Float(i + 1), Float(i + 1)] })
+        let y = (Tensor.concat(inputs, alongAxis: 0) * weights).sum()
+        let g = gradients(of: y, withRespectTo: inputs)
+        for (i, gradient) in g.enumerated() {
+            if i % 3 == 0 {
+                #expect(gradient == nil, "input \(i) is a constant")
+            } else {
+                #expect(gradient?.scalars == [Float(i + 1), Float(i + 1)], "input \(i)")
+            }
+        }
+    }
+
     @Test func noGradScopeRecordsNothing() {
         let x = Tensor([1, 2], requiresGradient: true)
         let y = GradientMode.withGradientsDisabled { (x * x).exp().sum() }

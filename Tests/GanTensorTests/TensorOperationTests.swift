@@ -96,6 +96,20 @@ struct TensorOperationTests {
         #expect(throws: TensorError.self) { try t.assign(scalars: [1]) }
     }
 
+    @Test func freedBuffersComeBackBySizeAcrossManySizes() {
+        // 200 sizes no other test uses (the pool is shared): more than its table starts with,
+        // so it grows while buckets are found by probing. Each size gets its own buffer back,
+        // and live tensors never share one.
+        let sizes = (0..<200).map { 77_777 + 13 * $0 }
+        func address(_ tensor: Tensor) -> UnsafePointer<Float>? { tensor.withUnsafeBufferPointer { $0.baseAddress } }
+        var first: [Int: UnsafePointer<Float>] = [:]
+        for size in sizes { first[size] = address(Tensor.zeros([size])) }
+        let live = sizes.reversed().map { size in Tensor.full(Float(size), shape: [size]) }
+        #expect(live.allSatisfy { address($0) == first[$0.count] })
+        #expect(Set(live.compactMap(address)).count == sizes.count)
+        #expect(live.allSatisfy { tensor in tensor.scalars.allSatisfy { $0 == Float(tensor.count) } })
+    }
+
     @Test func inPlaceUpdates() {
         let p = Tensor([1, 2, 3])
         p.addScaled(Tensor([1, 1, 1]), scale: -0.5)

@@ -59,7 +59,7 @@ enum GradientEngine {
             guard !mask.isEmpty else { continue }
             let shares = node.rule(GradientContext(gradient: gradient, inputs: inputs,
                                                    output: order[position], needsGradient: mask))
-            checkPrecondition(shares.count == node.inputs.count, "gradient rule of \(node.operation) returned \(shares.count) gradients for \(node.inputs.count) inputs")
+            checkPrecondition(shares.count == inputs.count, "gradient rule of \(node.operation) returned \(shares.count) gradients for \(inputs.count) inputs")
             for (i, input) in inputs.enumerated() where mask[i] {
                 guard let share = shares[i] else { continue }
                 checkPrecondition(share.shape == input.shape,
